@@ -1,0 +1,30 @@
+# link_module: PGXS build of the extension (PostgreSQL 15), plus the test and demo entry points.
+EXTENSION = link_module
+EXTVERSION = 0.1.0
+MODULE_big = link_module
+DATA = link_module--$(EXTVERSION).sql
+
+SRCS = $(wildcard src/*.cpp src/core/*.cpp src/pg/*.cpp)
+OBJS = $(SRCS:.cpp=.o)
+
+# pg_regress suites: sql/<name>.sql against expected/<name>.out, in this order.
+REGRESS = setup naming linkables define_link column_types redefine errors
+REGRESS_OPTS = --load-extension=$(EXTENSION)
+
+PG_CONFIG ?= pg_config
+PG_CPPFLAGS = -Isrc -isystem $(shell $(PG_CONFIG) --includedir-server)
+PG_CXXFLAGS = -std=c++17 -Wno-register -Wshadow -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+SHLIB_LINK = -lstdc++
+
+# No LLVM bitcode: PGXS would need clang for the C++ sources, and JIT inlining of these
+# functions buys nothing. `override` beats the assignment in PGXS's Makefile.global.
+override with_llvm = no
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+.PHONY: unit
+unit:
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build -j2
+	cd build && ctest --output-on-failure

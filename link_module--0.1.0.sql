@@ -1,0 +1,100 @@
+\echo Use "CREATE EXTENSION link_module" to load this file. \quit
+
+-- The extension owns schema link_module (its catalog). It is created plainly, without IF NOT
+-- EXISTS, so that an existing schema of that name is never taken over.
+CREATE SCHEMA link_module;
+COMMENT ON SCHEMA link_module IS 'link_module catalog: linkables and link definitions';
+
+-- Registered linkables: a module's model, its table (NULL: virtual) and the key links use.
+CREATE TABLE link_module.linkables (
+    module              text NOT NULL,
+    model               text NOT NULL,
+    relation            regclass,
+    primary_key         text NOT NULL,
+    key                 text NOT NULL,
+    key_type            text NOT NULL,
+    soft_delete_column  text,
+    alias               text NOT NULL,
+    validate            boolean NOT NULL DEFAULT true,
+    PRIMARY KEY (module, model)
+);
+
+-- Link definitions. `definition` is the normalized definition define_link returns; the other
+-- columns repeat what lookups need.
+CREATE TABLE link_module.links (
+    service_name  text PRIMARY KEY,
+    entry_point   text NOT NULL UNIQUE,
+    entity        text NOT NULL,
+    link_table    regclass,
+    read_only     boolean NOT NULL,
+    left_module   text NOT NULL,
+    left_model    text NOT NULL,
+    left_key      text NOT NULL,
+    right_module  text NOT NULL,
+    right_model   text NOT NULL,
+    right_key     text NOT NULL,
+    definition    jsonb NOT NULL
+);
+CREATE INDEX links_modules_idx ON link_module.links (left_module, left_key, right_module, right_key);
+
+-- pg_dump keeps the registrations (the link tables themselves are ordinary user tables).
+SELECT pg_catalog.pg_extension_config_dump('link_module.linkables', '');
+SELECT pg_catalog.pg_extension_config_dump('link_module.links', '');
+
+GRANT USAGE ON SCHEMA link_module TO PUBLIC;
+GRANT SELECT ON link_module.linkables, link_module.links TO PUBLIC;
+
+-- Every function pins search_path: nothing it runs can be redirected by the caller's path.
+
+CREATE FUNCTION register_linkable(module text, model text, relation regclass DEFAULT NULL,
+                                  options jsonb DEFAULT '{}')
+RETURNS jsonb
+LANGUAGE c VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'register_linkable';
+COMMENT ON FUNCTION register_linkable(text, text, regclass, jsonb) IS
+'Registers a module''s model as linkable (relation NULL: virtual); returns the registration';
+
+CREATE FUNCTION define_link("left" text, "right" text, options jsonb DEFAULT '{}')
+RETURNS jsonb
+LANGUAGE c VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'define_link';
+COMMENT ON FUNCTION define_link(text, text, jsonb) IS
+'Defines (or converges) a link between two linkables and its link table; returns the definition';
+
+CREATE FUNCTION drop_link(entry_point text, drop_table boolean DEFAULT false)
+RETURNS void
+LANGUAGE c VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'drop_link';
+COMMENT ON FUNCTION drop_link(text, boolean) IS
+'Removes a link definition, and its table when drop_table is true';
+
+CREATE FUNCTION get_link_module(module_a text, key_a text, module_b text, key_b text)
+RETURNS jsonb
+LANGUAGE c STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'get_link_module';
+COMMENT ON FUNCTION get_link_module(text, text, text, text) IS
+'The link between two module keys, in either order, or NULL';
+
+CREATE VIEW linkables AS
+SELECT module, model, relation, primary_key, key, key_type, soft_delete_column, alias, validate,
+       relation IS NULL AS virtual
+FROM link_module.linkables;
+COMMENT ON VIEW linkables IS 'Registered linkables';
+
+CREATE VIEW links AS
+SELECT service_name, entry_point, entity, link_table,
+       left_module || '.' || left_model AS left_linkable, left_key,
+       (definition #>> '{left,isList}')::boolean AS left_is_list,
+       (definition #>> '{left,deleteCascade}')::boolean AS left_delete_cascade,
+       right_module || '.' || right_model AS right_linkable, right_key,
+       (definition #>> '{right,isList}')::boolean AS right_is_list,
+       (definition #>> '{right,deleteCascade}')::boolean AS right_delete_cascade,
+       read_only, definition -> 'extraColumns' AS extra_columns, definition
+FROM link_module.links;
+COMMENT ON VIEW links IS 'Link definitions';
+
+GRANT SELECT ON linkables, links TO PUBLIC;

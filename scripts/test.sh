@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Every test: GoogleTest unit tests of the core (ctest), then the pg_regress suites and the
+# isolation specs against a throwaway server. Ends with "N passed, N failed". Safe to run again.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+install_deps
+build_and_install
+
+passed=0
+failed=0
+log=$(mktemp -d)
+
+echo "== unit tests (ctest)"
+cmake -S "$LM_ROOT" -B "$LM_ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$LM_ROOT/build" -j"$(nproc)" >"$log/unit-build.txt" 2>&1 || { cat "$log/unit-build.txt"; exit 1; }
+(cd "$LM_ROOT/build" && ctest --output-on-failure) | tee "$log/ctest.txt" || true
+unit_total=$(sed -nE 's/.*tests? failed out of ([0-9]+).*/\1/p' "$log/ctest.txt")
+unit_failed=$(sed -nE 's/.*, ([0-9]+) tests? failed out of.*/\1/p' "$log/ctest.txt")
+if [ -z "$unit_total" ]; then
+	echo "ctest reported no result"; failed=$((failed + 1))
+else
+	passed=$((passed + unit_total - unit_failed)); failed=$((failed + unit_failed))
+fi
+
+start_server
+echo "== pg_regress and isolation suites"
+rm -rf "$LM_ROOT/results" "$LM_ROOT/output_iso"
+make -C "$LM_ROOT" -s installcheck 2>&1 | tee "$log/installcheck.txt" || true
+ok=$(grep -cE '^(test |     )?[ ]*[a-z0-9_]+ +\.\.\. ok' "$log/installcheck.txt" || true)
+bad=$(grep -cE '\.\.\. FAILED|\.\.\. failed' "$log/installcheck.txt" || true)
+passed=$((passed + ok)); failed=$((failed + bad))
+if [ -f "$LM_ROOT/regression.diffs" ] && [ "$bad" -gt 0 ]; then
+	echo "== regression.diffs"; cat "$LM_ROOT/regression.diffs"
+fi
+for d in "$LM_ROOT"/output_iso; do [ -f "$d/regression.diffs" ] && cat "$d/regression.diffs"; done
+if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
+	echo "pg_regress ran no test"; failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,159 @@
+/* SQL functions that define things: register_linkable, define_link, drop_link, get_link_module. */
+#include "core/ddl.hpp"
+#include "core/error.hpp"
+#include "link_table.hpp"
+#include "pg/guard.hpp"
+#include "pg/spi.hpp"
+#include "registry.hpp"
+
+namespace link_module {
+
+namespace {
+
+std::string
+Quoted(const std::string &text) {
+	return "\"" + text + "\"";
+}
+
+std::string
+RequiredText(FunctionCallInfo fcinfo, int n, const char *what) {
+	auto value = pg::TextArg(fcinfo, n);
+	if (!value)
+		throw Error(sqlstate::kNullValueNotAllowed, std::string(what) + " must not be null");
+	return *value;
+}
+
+/* A jsonb argument parsed as an object; SQL NULL counts as {}. */
+Json
+OptionsArg(FunctionCallInfo fcinfo, int n, const char *what) {
+	auto text = pg::JsonbArg(fcinfo, n);
+	return text ? ParseJson(*text, what) : Json::object();
+}
+
+/* The stored links that another definition would collide with, checked before any DDL. */
+void
+CheckNewLinkIsFree(const LinkDefinition &def) {
+	if (auto other = registry::FindLink(registry::LinkKey::EntryPoint, def.names.entry_point))
+		throw Error(sqlstate::kDuplicateObject,
+		            "entry point " + Quoted(def.names.entry_point) + " is already used by link " +
+		                Quoted(other->definition.names.service_name),
+		            {}, "Give one side another alias: {\"linkable\": \"module.model\", \"alias\": \"...\"}.");
+	if (def.read_only)
+		return;
+	if (auto other = registry::FindLinkByTable(def.schema, def.names.table))
+		throw Error(sqlstate::kDuplicateTable,
+		            "table " + pg::PgQuoter().Qualified(def.schema, def.names.table) + " already belongs to link " +
+		                Quoted(other->definition.names.service_name),
+		            "Link " + Quoted(def.names.service_name) + " would use the same table.",
+		            "Set options.database.table to another name.");
+}
+
+Json
+DefineLink(const std::string &left_text, const std::string &right_text, const Json &options_json) {
+	SideSpec left_spec = ParseSide(left_text, "left side");
+	SideSpec right_spec = ParseSide(right_text, "right side");
+	LinkOptions options = ParseLinkOptions(options_json);
+
+	registry::LockRegistry();
+	Linkable left = registry::ResolveLinkable(left_spec.module, left_spec.model, "left side");
+	Linkable right = registry::ResolveLinkable(right_spec.module, right_spec.model, "right side");
+	LinkDefinition def = BuildDefinition(left_spec, left, right_spec, right, options);
+	if (def.read_only)
+		link_table::CheckReadOnlyField(def, left);
+	link_table::CheckSchema(def);
+	link_table::CheckDefaults(def);
+
+	Json json = DefinitionToJson(def, pg::PgQuoter());
+	auto existing = registry::FindLink(registry::LinkKey::ServiceName, def.names.service_name);
+	if (!existing) {
+		CheckNewLinkIsFree(def);
+		if (!def.read_only)
+			link_table::CreateOrAdopt(def, options.allow_unsafe);
+	} else {
+		/* jsonb keeps its own key order, so compare as unordered JSON. */
+		bool same = nlohmann::json::parse(existing->json.dump()) == nlohmann::json::parse(json.dump());
+		if (same && (def.read_only || link_table::TableExists(def)))
+			return json; /* unchanged: a no-op */
+		link_table::Converge(existing->definition, def, options.allow_unsafe);
+	}
+	registry::SaveLink(def, json);
+	return json;
+}
+
+} // namespace
+
+} // namespace link_module
+
+using namespace link_module;
+
+LM_FUNCTION(register_linkable) {
+	std::string module = RequiredText(fcinfo, 0, "module");
+	std::string model = RequiredText(fcinfo, 1, "model");
+	std::optional<Oid> relation = pg::OidArg(fcinfo, 2);
+	LinkableOptions options = ParseLinkableOptions(OptionsArg(fcinfo, 3, "register_linkable options"));
+	if (!naming::IsValidIdentifier(module) || !naming::IsValidIdentifier(model))
+		throw Error(sqlstate::kInvalidName, "invalid linkable name " + Quoted(module + "." + model),
+		            "Module and model names must match [A-Za-z_][A-Za-z0-9_]* and be at most 63 bytes long.");
+
+	std::string result;
+	{
+		pg::SpiConnection spi;
+		registry::LockRegistry();
+		result = LinkableToJson(registry::RegisterLinkable(module, model, relation, options)).dump();
+		spi.Finish();
+	}
+	return pg::JsonbDatum(result);
+}
+
+LM_FUNCTION(define_link) {
+	std::string left = RequiredText(fcinfo, 0, "left side");
+	std::string right = RequiredText(fcinfo, 1, "right side");
+	Json options = OptionsArg(fcinfo, 2, "define_link options");
+
+	std::string result;
+	{
+		pg::SpiConnection spi;
+		result = DefineLink(left, right, options).dump();
+		spi.Finish();
+	}
+	return pg::JsonbDatum(result);
+}
+
+LM_FUNCTION(drop_link) {
+	std::string entry_point = RequiredText(fcinfo, 0, "entry_point");
+	bool drop_table = pg::BoolArg(fcinfo, 1).value_or(false);
+
+	pg::SpiConnection spi;
+	registry::LockRegistry();
+	auto link = registry::FindLink(registry::LinkKey::EntryPoint, entry_point);
+	if (!link) {
+		auto known = pg::QueryValue("SELECT string_agg(quote_literal(entry_point), ', ' ORDER BY entry_point) "
+		                            "FROM link_module.links");
+		throw Error(sqlstate::kUndefinedObject, "link " + Quoted(entry_point) + " does not exist",
+		            known ? "Defined links (entry points): " + *known + "." : "No link is defined.");
+	}
+	const LinkDefinition &def = link->definition;
+	if (drop_table && !def.read_only)
+		pg::Execute("DROP TABLE IF EXISTS " + pg::PgQuoter().Qualified(def.schema, def.names.table));
+	registry::DeleteLink(def.names.service_name);
+	spi.Finish();
+	PG_RETURN_VOID();
+}
+
+LM_FUNCTION(get_link_module) {
+	std::string module_a = RequiredText(fcinfo, 0, "module_a");
+	std::string key_a = RequiredText(fcinfo, 1, "key_a");
+	std::string module_b = RequiredText(fcinfo, 2, "module_b");
+	std::string key_b = RequiredText(fcinfo, 3, "key_b");
+
+	std::optional<std::string> result;
+	{
+		pg::SpiConnection spi;
+		if (auto link = registry::FindLinkBetween(module_a, key_a, module_b, key_b))
+			result = link->json.dump();
+		spi.Finish();
+	}
+	if (!result)
+		PG_RETURN_NULL();
+	return pg::JsonbDatum(*result);
+}

@@ -1,0 +1,190 @@
+#include "link_table.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+#include "pg/guard.hpp"
+#include "pg/spi.hpp"
+
+namespace link_module::link_table {
+
+namespace {
+
+std::string
+Quoted(const std::string &text) {
+	return "\"" + text + "\"";
+}
+
+std::string
+QualifiedTable(const LinkDefinition &def) {
+	return pg::PgQuoter().Qualified(def.schema, def.names.table);
+}
+
+/* Before a unique index is built: name the ids that already have more than one active link. */
+void
+CheckNoDuplicates(const LinkDefinition &def, const std::string &key) {
+	const Quoter &quote = pg::PgQuoter();
+	auto rows = pg::Query("SELECT " + quote.ident(key) + "::text, count(*) FROM " + QualifiedTable(def) +
+	                      " WHERE deleted_at IS NULL GROUP BY 1 HAVING count(*) > 1 ORDER BY 2 DESC, 1 LIMIT 5");
+	if (rows.empty())
+		return;
+	std::string detail;
+	for (const auto &row : rows)
+		detail += (detail.empty() ? "" : "; ") + Quoted(key) + " '" + *row[0] + "' has " + *row[1] + " active links";
+	const LinkSide &other = key == def.left.key ? def.right : def.left;
+	throw Error(sqlstate::kUniqueViolation,
+	            "cannot allow only one active link per " + Quoted(key) + " in link " + Quoted(def.names.service_name),
+	            detail + ".",
+	            "Dismiss the extra links first, or keep isList true on " + Quoted(other.alias) + ".");
+}
+
+/* Runs the steps; refuses them all, naming each unsafe one, unless allow_unsafe. */
+void
+Apply(const LinkDefinition &def, const std::vector<Change> &changes, bool allow_unsafe) {
+	std::string unsafe;
+	for (const auto &change : changes)
+		if (change.unsafe)
+			unsafe += (unsafe.empty() ? "" : "; ") + change.description;
+	if (!unsafe.empty() && !allow_unsafe)
+		throw Error(sqlstate::kObjectNotInPrerequisiteState,
+		            "define_link refuses unsafe changes to link " + Quoted(def.names.service_name),
+		            "Unsafe: " + unsafe + ".",
+		            "Pass options {\"allowUnsafe\": true} to apply them (data may be lost or the change may fail).");
+	for (const auto &change : changes) {
+		if (change.unique_key)
+			CheckNoDuplicates(def, *change.unique_key);
+		for (const auto &sql : change.sql)
+			pg::Execute(sql);
+	}
+}
+
+} // namespace
+
+void
+CheckDefaults(const LinkDefinition &def) {
+	for (const auto &column : def.extra_columns) {
+		if (!column.default_literal)
+			continue;
+		try {
+			/* sql_type comes from the core's fixed type table, never from the caller. */
+			pg::Query("SELECT $1::" + column.sql_type, {*column.default_literal});
+		} catch (const pg::PgError &error) {
+			throw Error(pg::SqlState(error.data()).c_str(),
+			            "invalid defaultValue for extra column " + Quoted(column.name) + " of type " + column.type +
+			                ": " + Quoted(*column.default_literal),
+			            error.what(),
+			            "defaultValue is a literal of the column's type, or now(), CURRENT_TIMESTAMP, "
+			            "gen_random_uuid().");
+		}
+	}
+}
+
+void
+CheckSchema(const LinkDefinition &def) {
+	if (def.read_only)
+		return;
+	if (!pg::QueryValue("SELECT 1 FROM pg_namespace WHERE nspname = $1", {def.schema}))
+		throw Error(sqlstate::kInvalidSchemaName,
+		            "schema " + Quoted(def.schema) + " of link " + Quoted(def.names.service_name) + " does not exist",
+		            {}, "Create the schema first, or change options.database.schema.");
+}
+
+void
+CheckReadOnlyField(const LinkDefinition &def, const Linkable &left) {
+	if (!pg::QueryValue("SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2 "
+	                    "AND attnum > 0 AND NOT attisdropped",
+	                    {*left.relation, *def.left.field}))
+		throw Error(sqlstate::kUndefinedColumn,
+		            "column " + Quoted(*def.left.field) + " of table " + *left.relation + " does not exist",
+		            "It is the field of read-only link " + Quoted(def.names.service_name) + ".");
+}
+
+bool
+TableExists(const LinkDefinition &def) {
+	return pg::QueryValue("SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+	                      "WHERE n.nspname = $1 AND c.relname = $2",
+	                      {def.schema, def.names.table})
+	    .has_value();
+}
+
+void
+CreateOrAdopt(const LinkDefinition &def, bool allow_unsafe) {
+	const Quoter &quote = pg::PgQuoter();
+	const std::string table = QualifiedTable(def);
+	if (!TableExists(def)) {
+		pg::Execute(CreateTableSql(def, quote));
+		for (const auto &index : IndexSpecs(def, quote))
+			pg::Execute(index.sql);
+		return;
+	}
+
+	/* Adopt: the table must already look like a link table. */
+	auto rows = pg::Query("SELECT a.attname, format_type(a.atttypid, a.atttypmod), c.relkind::text "
+	                      "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+	                      "LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+	                      "WHERE n.nspname = $1 AND c.relname = $2",
+	                      {def.schema, def.names.table});
+	auto live_type = [&](const std::string &column) -> std::optional<std::string> {
+		for (const auto &row : rows)
+			if (row[0] && *row[0] == column)
+				return row[1];
+		return std::nullopt;
+	};
+	std::string missing;
+	for (const auto &column : {def.left.key, def.right.key, std::string("id"), std::string("created_at"),
+	                           std::string("updated_at"), std::string("deleted_at")})
+		if (!live_type(column))
+			missing += (missing.empty() ? "" : ", ") + Quoted(column);
+	if (rows.empty() || *rows[0][2] != "r" || !missing.empty())
+		throw Error(sqlstate::kDuplicateTable,
+		            "relation " + table + " already exists and is not a link table",
+		            missing.empty() ? "It is not an ordinary table." : "It has no column " + missing + ".",
+		            "Set options.database.table to another name for link " + Quoted(def.names.service_name) + ".");
+
+	std::vector<Change> changes;
+	for (const auto &column : def.extra_columns) {
+		auto type = live_type(column.name);
+		if (!type) {
+			Change add{"column " + Quoted(column.name) + " is added", !column.nullable && !column.HasDefault(),
+			           {"ALTER TABLE " + table + " ADD COLUMN " + ExtraColumnSql(column, quote)}, std::nullopt};
+			if (column.IsEnum())
+				add.sql.push_back(AddEnumCheckSql(def, column, quote));
+			changes.push_back(add);
+		} else if (*type != column.sql_type) {
+			changes.push_back({"column " + Quoted(column.name) + " changes type from " + *type + " to " +
+			                       column.sql_type,
+			                   true,
+			                   {"ALTER TABLE " + table + " ALTER COLUMN " + quote.ident(column.name) + " TYPE " +
+			                    column.sql_type + " USING " + quote.ident(column.name) + "::" + column.sql_type},
+			                   std::nullopt});
+		}
+	}
+	auto existing = pg::Query("SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2",
+	                          {def.schema, def.names.table});
+	for (const auto &index : IndexSpecs(def, quote)) {
+		bool present = std::any_of(existing.begin(), existing.end(),
+		                           [&](const pg::Row &row) { return *row[0] == index.name; });
+		if (present)
+			continue;
+		std::optional<std::string> unique_key;
+		if (index.name.rfind("IDX_" + def.left.key + "_unique_", 0) == 0)
+			unique_key = def.left.key;
+		else if (index.name.rfind("IDX_" + def.right.key + "_unique_", 0) == 0)
+			unique_key = def.right.key;
+		changes.push_back({"index " + Quoted(index.name) + " is created", false, {index.sql}, unique_key});
+	}
+	Apply(def, changes, allow_unsafe);
+}
+
+void
+Converge(const LinkDefinition &old_def, const LinkDefinition &def, bool allow_unsafe) {
+	auto changes = PlanRedefinition(old_def, def, pg::PgQuoter());
+	if (!def.read_only && !TableExists(def)) {
+		/* The table was dropped behind our back: build it again as defined now. */
+		CreateOrAdopt(def, allow_unsafe);
+		return;
+	}
+	Apply(def, changes, allow_unsafe);
+}
+
+} // namespace link_module::link_table

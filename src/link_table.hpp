@@ -1,0 +1,30 @@
+/* Executes the core's DDL for link tables: creates or adopts a table, converges it to a new
+ * definition, and checks what only the server can check (types of defaults, live rows). */
+#pragma once
+
+#include <vector>
+
+#include "core/ddl.hpp"
+#include "core/definition.hpp"
+
+namespace link_module::link_table {
+
+/* Every literal defaultValue must be accepted by its column type's input function. */
+void CheckDefaults(const LinkDefinition &def);
+
+/* The schema of the link table must exist. */
+void CheckSchema(const LinkDefinition &def);
+
+/* A read-only link's field must be a column of the left table. */
+void CheckReadOnlyField(const LinkDefinition &def, const Linkable &left);
+
+bool TableExists(const LinkDefinition &def);
+
+/* Creates the link table with its indexes, or adopts an existing table of the same name that
+ * has the link-table shape (a Medusa database's table), adding what it lacks. */
+void CreateOrAdopt(const LinkDefinition &def, bool allow_unsafe);
+
+/* Applies the steps from `old_def` to `def`; unsafe steps only with allow_unsafe. */
+void Converge(const LinkDefinition &old_def, const LinkDefinition &def, bool allow_unsafe);
+
+} // namespace link_module::link_table

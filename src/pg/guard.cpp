@@ -1,0 +1,72 @@
+#include "pg/guard.hpp"
+
+#include <cstring>
+#include <new>
+
+#include "core/error.hpp"
+
+namespace link_module::pg {
+
+namespace {
+
+/* Copies text into the current memory context without ever raising (inside a catch block a
+ * longjmp would skip the exception's destructor). NULL when memory is exhausted. */
+char *
+CopyOut(const std::string &text) noexcept {
+	auto *copy = static_cast<char *>(palloc_extended(text.size() + 1, MCXT_ALLOC_NO_OOM));
+	if (copy)
+		std::memcpy(copy, text.c_str(), text.size() + 1);
+	return copy;
+}
+
+} // namespace
+
+void
+ThrowCaughtPgError(MemoryContext context) {
+	MemoryContextSwitchTo(context);
+	ErrorData *data = CopyErrorData();
+	FlushErrorState();
+	throw PgError(data);
+}
+
+Datum
+EntryGuard(FunctionBody body, FunctionCallInfo fcinfo) {
+	ErrorData *pg_error = nullptr;
+	char state[6] = "XX000";
+	char *message = nullptr;
+	char *detail = nullptr;
+	char *hint = nullptr;
+
+	try {
+		return body(fcinfo);
+	} catch (const PgError &error) {
+		pg_error = error.data();
+	} catch (const Error &error) {
+		std::memcpy(state, error.sqlstate().c_str(), 5);
+		message = CopyOut(error.what());
+		detail = error.detail().empty() ? nullptr : CopyOut(error.detail());
+		hint = error.hint().empty() ? nullptr : CopyOut(error.hint());
+	} catch (const std::bad_alloc &) {
+		std::memcpy(state, "53200", 5);
+		message = CopyOut("out of memory");
+	} catch (const std::exception &error) {
+		message = CopyOut(std::string("internal error in link_module: ") + error.what());
+	} catch (...) {
+		message = CopyOut("internal error in link_module: unknown C++ exception");
+	}
+
+	/* Out of every catch block: C++ is done unwinding, so a longjmp is safe from here on. */
+	if (pg_error)
+		ReThrowError(pg_error);
+	ereport(ERROR, (errcode(MAKE_SQLSTATE(state[0], state[1], state[2], state[3], state[4])),
+	                errmsg_internal("%s", message ? message : "out of memory"),
+	                detail ? errdetail_internal("%s", detail) : 0, hint ? errhint("%s", hint) : 0));
+	pg_unreachable();
+}
+
+void
+CheckForInterrupts() {
+	PgCall([]() { CHECK_FOR_INTERRUPTS(); });
+}
+
+} // namespace link_module::pg

@@ -1,0 +1,84 @@
+/* The C++/PostgreSQL error boundary.
+ *
+ * Two directions, one rule each:
+ *  - C++ -> PostgreSQL: every SQL-callable function is declared with LM_FUNCTION, whose C entry
+ *    point runs the C++ body inside EntryGuard. EntryGuard catches every C++ exception, leaves
+ *    the catch block, and only then raises it with ereport (SQLSTATE, detail and hint kept).
+ *  - PostgreSQL -> C++: a PostgreSQL function that can ereport is called through PgCall, which
+ *    catches the longjmp, copies the error and throws it as PgError, so C++ destructors run.
+ *    EntryGuard re-raises a PgError unchanged (ReThrowError).
+ * Inside PgCall only trivially destructible values live between sigsetjmp and the call; the
+ * static_asserts below enforce that for the arguments and the result. */
+#pragma once
+
+#include <exception>
+#include <type_traits>
+
+#include "pg/postgres.hpp"
+
+namespace link_module::pg {
+
+/* A PostgreSQL error, copied out of the error stack, on its way back to EntryGuard. */
+class PgError : public std::exception {
+public:
+	explicit PgError(ErrorData *data) : data_(data) {}
+	const char *what() const noexcept override { return data_->message ? data_->message : "PostgreSQL error"; }
+	ErrorData *data() const noexcept { return data_; }
+
+private:
+	ErrorData *data_;
+};
+
+/* Copies the current PostgreSQL error into `context`, clears the error state and throws it. */
+[[noreturn]] void ThrowCaughtPgError(MemoryContext context);
+
+/* Calls a PostgreSQL function that may ereport; its error comes back as a PgError. */
+template <typename Func, typename... Args>
+auto
+PgCall(Func func, Args... args) -> decltype(func(args...)) {
+	using Result = decltype(func(args...));
+	static_assert(std::is_void_v<Result> || std::is_trivially_destructible_v<Result>,
+	              "PgCall results must be trivially destructible");
+	static_assert((std::is_trivially_destructible_v<Args> && ...) && std::is_trivially_destructible_v<Func>,
+	              "PgCall arguments must be trivially destructible");
+
+	MemoryContext context = CurrentMemoryContext;
+	sigjmp_buf *saved_stack = PG_exception_stack;
+	ErrorContextCallback *saved_context = error_context_stack;
+	sigjmp_buf local;
+	if (sigsetjmp(local, 0) != 0) {
+		PG_exception_stack = saved_stack;
+		error_context_stack = saved_context;
+		ThrowCaughtPgError(context);
+	}
+	PG_exception_stack = &local;
+	if constexpr (std::is_void_v<Result>) {
+		func(args...);
+		PG_exception_stack = saved_stack;
+		error_context_stack = saved_context;
+	} else {
+		Result result = func(args...);
+		PG_exception_stack = saved_stack;
+		error_context_stack = saved_context;
+		return result;
+	}
+}
+
+using FunctionBody = Datum (*)(FunctionCallInfo);
+
+/* Runs a C++ function body and turns any exception into a PostgreSQL error. */
+Datum EntryGuard(FunctionBody body, FunctionCallInfo fcinfo);
+
+/* CHECK_FOR_INTERRUPTS for C++ loops: a cancel arrives as a PgError. */
+void CheckForInterrupts();
+
+} // namespace link_module::pg
+
+/* Declares SQL-callable function `name`; the braces that follow are its C++ body. */
+#define LM_FUNCTION(name)                                                                                              \
+	static Datum name##_body(FunctionCallInfo fcinfo);                                                                 \
+	extern "C" {                                                                                                       \
+	PG_FUNCTION_INFO_V1(name);                                                                                         \
+	Datum name(PG_FUNCTION_ARGS) { return link_module::pg::EntryGuard(name##_body, fcinfo); }                          \
+	}                                                                                                                  \
+	static Datum name##_body(FunctionCallInfo fcinfo)

@@ -1,0 +1,150 @@
+#include "pg/spi.hpp"
+
+#include "core/error.hpp"
+#include "pg/guard.hpp"
+
+namespace link_module::pg {
+
+namespace {
+
+std::string
+ToString(const char *text) {
+	return text ? std::string(text) : std::string();
+}
+
+/* Executes and checks the SPI result code; returns the number of rows processed. */
+uint64
+Run(const std::string &sql, const std::vector<Value> &params) {
+	int n = static_cast<int>(params.size());
+	std::vector<Oid> types(n, TEXTOID);
+	std::vector<Datum> values(n, 0);
+	std::vector<char> nulls(n, ' ');
+	for (int i = 0; i < n; ++i) {
+		if (!params[i]) {
+			nulls[i] = 'n';
+			continue;
+		}
+		const char *data = params[i]->data();
+		int len = static_cast<int>(params[i]->size());
+		values[i] = PgCall([](const char *d, int l) { return PointerGetDatum(cstring_to_text_with_len(d, l)); },
+		                   data, len);
+	}
+	const char *query = sql.c_str();
+	Oid *type_ptr = types.data();
+	Datum *value_ptr = values.data();
+	const char *null_ptr = nulls.data();
+	int rc = PgCall(
+	    [](const char *q, int count, Oid *t, Datum *v, const char *nl) {
+		    return SPI_execute_with_args(q, count, t, v, nl, false, 0);
+	    },
+	    query, n, type_ptr, value_ptr, null_ptr);
+	if (rc < 0)
+		throw Error(sqlstate::kInternalError,
+		            "SPI_execute_with_args failed: " + ToString(SPI_result_code_string(rc)), "Query: " + sql);
+	return SPI_processed;
+}
+
+} // namespace
+
+SpiConnection::SpiConnection() {
+	int rc = PgCall([]() { return SPI_connect(); });
+	if (rc != SPI_OK_CONNECT)
+		throw Error(sqlstate::kInternalError, "SPI_connect failed: " + ToString(SPI_result_code_string(rc)));
+}
+
+void
+SpiConnection::Finish() {
+	PgCall([]() { SPI_finish(); });
+}
+
+std::vector<Row>
+Query(const std::string &sql, const std::vector<Value> &params) {
+	uint64 count = Run(sql, params);
+	std::vector<Row> rows;
+	if (!SPI_tuptable)
+		return rows;
+	SPITupleTable *table = SPI_tuptable;
+	int columns = table->tupdesc->natts;
+	rows.reserve(count);
+	for (uint64 r = 0; r < count; ++r) {
+		Row row;
+		row.reserve(columns);
+		for (int c = 1; c <= columns; ++c) {
+			char *text = PgCall(SPI_getvalue, table->vals[r], table->tupdesc, c);
+			row.push_back(text ? Value(text) : std::nullopt);
+		}
+		rows.push_back(std::move(row));
+	}
+	return rows;
+}
+
+Value
+QueryValue(const std::string &sql, const std::vector<Value> &params) {
+	auto rows = Query(sql, params);
+	if (rows.empty() || rows[0].empty())
+		return std::nullopt;
+	return rows[0][0];
+}
+
+void
+Execute(const std::string &sql, const std::vector<Value> &params) {
+	Run(sql, params);
+}
+
+const Quoter &
+PgQuoter() {
+	static const Quoter quoter{
+	    [](const std::string &name) { return std::string(PgCall(quote_identifier, name.c_str())); },
+	    [](const std::string &value) {
+		    return std::string(PgCall([](const char *v) { return quote_literal_cstr(v); }, value.c_str()));
+	    }};
+	return quoter;
+}
+
+std::string
+SqlState(const ErrorData *data) {
+	return std::string(PgCall(unpack_sql_state, data->sqlerrcode));
+}
+
+std::optional<std::string>
+TextArg(FunctionCallInfo fcinfo, int n) {
+	if (PG_ARGISNULL(n))
+		return std::nullopt;
+	Datum datum = PG_GETARG_DATUM(n);
+	return std::string(PgCall([](Datum d) { return text_to_cstring(DatumGetTextPP(d)); }, datum));
+}
+
+std::optional<std::string>
+JsonbArg(FunctionCallInfo fcinfo, int n) {
+	if (PG_ARGISNULL(n))
+		return std::nullopt;
+	Datum datum = PG_GETARG_DATUM(n);
+	return std::string(PgCall(
+	    [](Datum d) {
+		    Jsonb *jsonb = DatumGetJsonbP(d);
+		    return JsonbToCString(nullptr, &jsonb->root, VARSIZE(jsonb));
+	    },
+	    datum));
+}
+
+std::optional<Oid>
+OidArg(FunctionCallInfo fcinfo, int n) {
+	if (PG_ARGISNULL(n))
+		return std::nullopt;
+	return PG_GETARG_OID(n);
+}
+
+std::optional<bool>
+BoolArg(FunctionCallInfo fcinfo, int n) {
+	if (PG_ARGISNULL(n))
+		return std::nullopt;
+	return PG_GETARG_BOOL(n);
+}
+
+Datum
+JsonbDatum(const std::string &json_text) {
+	const char *text = json_text.c_str();
+	return PgCall([](const char *t) { return DirectFunctionCall1(jsonb_in, CStringGetDatum(pstrdup(t))); }, text);
+}
+
+} // namespace link_module::pg

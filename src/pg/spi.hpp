@@ -1,0 +1,46 @@
+/* SPI from C++: every call goes through PgCall, values travel as parameters, results come
+ * back as text. Used by the registry and DDL paths, where clarity beats raw speed. */
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/definition.hpp"
+#include "pg/postgres.hpp"
+
+namespace link_module::pg {
+
+using Value = std::optional<std::string>;
+using Row = std::vector<Value>;
+
+/* An SPI connection for one function call. Finish() on success; after an error the
+ * transaction (or subtransaction) abort releases it, as for any SPI caller. */
+class SpiConnection {
+public:
+	SpiConnection();
+	void Finish();
+};
+
+/* Runs `sql` with text parameters $1..$n (cast them in SQL: $1::oid) and returns all rows. */
+std::vector<Row> Query(const std::string &sql, const std::vector<Value> &params = {});
+
+/* The first column of the first row, or nullopt when there is no row or it is NULL. */
+Value QueryValue(const std::string &sql, const std::vector<Value> &params = {});
+
+void Execute(const std::string &sql, const std::vector<Value> &params = {});
+
+/* quote_identifier and quote_literal, as the core's Quoter. */
+const Quoter &PgQuoter();
+
+/* The five-character SQLSTATE of a caught PostgreSQL error. */
+std::string SqlState(const ErrorData *data);
+
+/* Function-argument and result conversions. */
+std::optional<std::string> TextArg(FunctionCallInfo fcinfo, int n);
+std::optional<std::string> JsonbArg(FunctionCallInfo fcinfo, int n);
+std::optional<Oid> OidArg(FunctionCallInfo fcinfo, int n);
+std::optional<bool> BoolArg(FunctionCallInfo fcinfo, int n);
+Datum JsonbDatum(const std::string &json_text);
+
+} // namespace link_module::pg

@@ -1,0 +1,240 @@
+#include "registry.hpp"
+
+#include "core/error.hpp"
+#include "pg/spi.hpp"
+
+namespace link_module::registry {
+
+namespace {
+
+using pg::Value;
+
+std::string
+Quoted(const std::string &text) {
+	return "\"" + text + "\"";
+}
+
+/* Facts about a table that register_linkable needs. */
+struct TableFacts {
+	std::string name; /* schema-qualified, quoted where needed */
+	std::string relkind;
+	std::optional<std::string> single_column_pk;
+};
+
+TableFacts
+DescribeTable(Oid relation) {
+	auto rows = pg::Query("SELECT c.oid::regclass::text, c.relkind::text, "
+	                      "  (SELECT a.attname FROM pg_index i JOIN pg_attribute a "
+	                      "     ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+	                      "   WHERE i.indrelid = c.oid AND i.indisprimary AND i.indnatts = 1) "
+	                      "FROM pg_class c WHERE c.oid = $1::oid",
+	                      {std::to_string(relation)});
+	if (rows.empty())
+		throw Error(sqlstate::kUndefinedTable, "relation with OID " + std::to_string(relation) + " does not exist");
+	return {*rows[0][0], *rows[0][1], rows[0][2]};
+}
+
+/* format_type of a live column, or nullopt when the table has no such column. */
+Value
+ColumnType(Oid relation, const std::string &column) {
+	return pg::QueryValue("SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+	                      "WHERE attrelid = $1::oid AND attname = $2 AND attnum > 0 AND NOT attisdropped",
+	                      {std::to_string(relation), column});
+}
+
+Linkable
+LinkableFromRow(const pg::Row &row) {
+	Linkable linkable;
+	linkable.module = *row[0];
+	linkable.model = *row[1];
+	linkable.relation = row[2];
+	linkable.primary_key = *row[3];
+	linkable.key = *row[4];
+	linkable.key_type = *row[5];
+	linkable.soft_delete_column = row[6];
+	linkable.alias = *row[7];
+	linkable.validate = *row[8] == "t";
+	return linkable;
+}
+
+std::optional<StoredLink>
+FirstLink(const std::vector<pg::Row> &rows) {
+	if (rows.empty())
+		return std::nullopt;
+	Json json = ParseJson(*rows[0][0], "stored link definition");
+	return StoredLink{DefinitionFromJson(json), json};
+}
+
+/* Names of the links that use a linkable, for errors. */
+std::vector<std::string>
+LinksUsing(const std::string &module, const std::string &model) {
+	std::vector<std::string> names;
+	for (const auto &row : pg::Query("SELECT service_name FROM link_module.links "
+	                                 "WHERE (left_module, left_model) = ($1, $2) "
+	                                 "   OR (right_module, right_model) = ($1, $2) ORDER BY 1",
+	                                 {module, model}))
+		names.push_back(*row[0]);
+	return names;
+}
+
+} // namespace
+
+void
+LockRegistry() {
+	pg::Execute("LOCK TABLE link_module.linkables, link_module.links IN SHARE ROW EXCLUSIVE MODE");
+}
+
+std::optional<Linkable>
+FindLinkable(const std::string &module, const std::string &model) {
+	auto rows = pg::Query("SELECT module, model, relation::text, primary_key, key, key_type, soft_delete_column, "
+	                      "alias, validate FROM link_module.linkables WHERE module = $1 AND model = $2",
+	                      {module, model});
+	if (rows.empty())
+		return std::nullopt;
+	return LinkableFromRow(rows[0]);
+}
+
+Linkable
+RegisterLinkable(const std::string &module, const std::string &model, std::optional<Oid> relation,
+                 const LinkableOptions &options) {
+	const std::string name = Quoted(module + "." + model);
+	Linkable linkable;
+	linkable.module = module;
+	linkable.model = model;
+	linkable.alias = options.alias.value_or(model);
+	linkable.validate = options.validate.value_or(true);
+
+	if (relation) {
+		TableFacts table = DescribeTable(*relation);
+		if (table.relkind != "r" && table.relkind != "p")
+			throw Error(sqlstate::kWrongObjectType, "cannot register " + table.name + " as linkable " + name,
+			            table.name + " is not a table.", "A linkable's relation is an ordinary or partitioned table.");
+		linkable.relation = table.name;
+		linkable.primary_key = options.primary_key.value_or(table.single_column_pk.value_or("id"));
+		auto key_type = ColumnType(*relation, linkable.primary_key);
+		if (!key_type)
+			throw Error(sqlstate::kUndefinedColumn,
+			            "column " + Quoted(linkable.primary_key) + " of table " + table.name + " does not exist",
+			            "Linkable " + name + " needs a primary key column.",
+			            "Pass options {\"primaryKey\": \"<column>\"}.");
+		linkable.key_type = *key_type;
+		if (options.soft_delete_given) {
+			linkable.soft_delete_column = options.soft_delete_column;
+			if (linkable.soft_delete_column && !ColumnType(*relation, *linkable.soft_delete_column))
+				throw Error(sqlstate::kUndefinedColumn,
+				            "column " + Quoted(*linkable.soft_delete_column) + " of table " + table.name +
+				                " does not exist",
+				            "It was given as softDeleteColumn of linkable " + name + ".");
+		} else if (ColumnType(*relation, "deleted_at")) {
+			linkable.soft_delete_column = "deleted_at";
+		}
+	} else {
+		if (options.soft_delete_column)
+			throw Error(sqlstate::kInvalidParameterValue,
+			            "virtual linkable " + name + " cannot have a softDeleteColumn",
+			            "Its records live outside this database.");
+		linkable.primary_key = options.primary_key.value_or("id");
+		linkable.key_type = "character varying(255)";
+	}
+	linkable.key = options.key.value_or(model + "_" + linkable.primary_key);
+	if (!naming::IsValidIdentifier(linkable.key))
+		throw Error(sqlstate::kInvalidName, "invalid key " + Quoted(linkable.key) + " for linkable " + name, {},
+		            "Pass options {\"key\": \"<name>\"} with at most 63 letters, digits or underscores.");
+
+	/* Link tables already hold this key: it cannot change under them. */
+	auto existing = FindLinkable(module, model);
+	if (existing && (existing->key != linkable.key || existing->key_type != linkable.key_type)) {
+		auto users = LinksUsing(module, model);
+		if (!users.empty()) {
+			std::string list;
+			for (const auto &user : users)
+				list += (list.empty() ? "" : ", ") + user;
+			throw Error(sqlstate::kObjectNotInPrerequisiteState,
+			            "cannot change the key of linkable " + name + " while links use it",
+			            "Key " + Quoted(existing->key) + " (" + existing->key_type + ") would become " +
+			                Quoted(linkable.key) + " (" + linkable.key_type + "); used by: " + list + ".",
+			            "drop_link those links first.");
+		}
+	}
+
+	pg::Execute("INSERT INTO link_module.linkables AS l (module, model, relation, primary_key, key, key_type, "
+	            "  soft_delete_column, alias, validate) "
+	            "VALUES ($1, $2, $3::oid::regclass, $4, $5, $6, $7, $8, $9::boolean) "
+	            "ON CONFLICT (module, model) DO UPDATE SET relation = excluded.relation, "
+	            "  primary_key = excluded.primary_key, key = excluded.key, key_type = excluded.key_type, "
+	            "  soft_delete_column = excluded.soft_delete_column, alias = excluded.alias, "
+	            "  validate = excluded.validate",
+	            {module, model, relation ? Value(std::to_string(*relation)) : std::nullopt, linkable.primary_key,
+	             linkable.key, linkable.key_type, linkable.soft_delete_column, linkable.alias,
+	             linkable.validate ? "true" : "false"});
+	return linkable;
+}
+
+Linkable
+ResolveLinkable(const std::string &module, const std::string &model, const std::string &what) {
+	if (auto linkable = FindLinkable(module, model))
+		return *linkable;
+	auto relation = pg::QueryValue("SELECT c.oid::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+	                               "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')",
+	                               {module, model});
+	if (!relation) {
+		auto known = pg::QueryValue("SELECT string_agg(quote_literal(model), ', ' ORDER BY model) "
+		                            "FROM link_module.linkables WHERE module = $1",
+		                            {module});
+		throw Error(sqlstate::kUndefinedObject,
+		            "unknown linkable " + Quoted(module + "." + model) + " in " + what,
+		            known ? "Module " + Quoted(module) + " has the models " + *known + "."
+		                  : "No linkable of module " + Quoted(module) + " is registered and there is no table " +
+		                        module + "." + model + ".",
+		            "Register it with register_linkable('" + module + "', '" + model + "', '<table>'), or name a table "
+		            "as 'schema.table'.");
+	}
+	return RegisterLinkable(module, model, static_cast<Oid>(std::stoul(*relation)), LinkableOptions{});
+}
+
+std::optional<StoredLink>
+FindLink(LinkKey by, const std::string &value) {
+	const char *sql = by == LinkKey::ServiceName
+	                      ? "SELECT definition::text FROM link_module.links WHERE service_name = $1"
+	                      : "SELECT definition::text FROM link_module.links WHERE entry_point = $1";
+	return FirstLink(pg::Query(sql, {value}));
+}
+
+std::optional<StoredLink>
+FindLinkByTable(const std::string &schema, const std::string &table) {
+	return FirstLink(pg::Query("SELECT definition::text FROM link_module.links "
+	                           "WHERE definition->>'schema' = $1 AND definition->>'tableName' = $2",
+	                           {schema, table}));
+}
+
+std::optional<StoredLink>
+FindLinkBetween(const std::string &module_a, const std::string &key_a, const std::string &module_b,
+                const std::string &key_b) {
+	/* The definition's own order first, then the reverse one. */
+	return FirstLink(pg::Query("SELECT definition::text FROM link_module.links WHERE NOT read_only AND ("
+	                           "  (left_module, left_key, right_module, right_key) = ($1, $2, $3, $4) OR "
+	                           "  (left_module, left_key, right_module, right_key) = ($3, $4, $1, $2)) "
+	                           "ORDER BY (left_module, left_key) = ($1, $2) DESC, service_name LIMIT 1",
+	                           {module_a, key_a, module_b, key_b}));
+}
+
+void
+SaveLink(const LinkDefinition &def, const Json &json) {
+	pg::Execute("INSERT INTO link_module.links AS l (service_name, entry_point, entity, link_table, read_only, "
+	            "  left_module, left_model, left_key, right_module, right_model, right_key, definition) "
+	            "VALUES ($1, $2, $3, $4::regclass, $5::boolean, $6, $7, $8, $9, $10, $11, $12::jsonb) "
+	            "ON CONFLICT (service_name) DO UPDATE SET entry_point = excluded.entry_point, "
+	            "  entity = excluded.entity, link_table = excluded.link_table, read_only = excluded.read_only, "
+	            "  definition = excluded.definition",
+	            {def.names.service_name, def.names.entry_point, def.names.entity,
+	             def.read_only ? std::nullopt : Value(json.at("table").get<std::string>()),
+	             def.read_only ? "true" : "false", def.left.module, def.left.model, def.left.key, def.right.module,
+	             def.right.model, def.right.key, json.dump()});
+}
+
+void
+DeleteLink(const std::string &service_name) {
+	pg::Execute("DELETE FROM link_module.links WHERE service_name = $1", {service_name});
+}
+
+} // namespace link_module::registry

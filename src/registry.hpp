@@ -1,0 +1,48 @@
+/* The registry: linkables and link definitions, stored in link_module.linkables and
+ * link_module.links and read through SPI in the caller's transaction. */
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/definition.hpp"
+#include "pg/postgres.hpp"
+
+namespace link_module::registry {
+
+std::optional<Linkable> FindLinkable(const std::string &module, const std::string &model);
+
+/* Registers (or re-registers) a linkable; `relation` nullopt makes it virtual. */
+Linkable RegisterLinkable(const std::string &module, const std::string &model, std::optional<Oid> relation,
+                          const LinkableOptions &options);
+
+/* The linkable a define_link side names: registered, or the table schema.table registered
+ * implicitly as module = schema, model = table. `what` names the side in errors. */
+Linkable ResolveLinkable(const std::string &module, const std::string &model, const std::string &what);
+
+/* A stored link definition. */
+struct StoredLink {
+	LinkDefinition definition;
+	Json json;
+};
+
+enum class LinkKey { ServiceName, EntryPoint };
+std::optional<StoredLink> FindLink(LinkKey by, const std::string &value);
+
+/* The stored link whose table is schema.table, if any. */
+std::optional<StoredLink> FindLinkByTable(const std::string &schema, const std::string &table);
+
+/* The stored (non read-only) link between (module_a, key_a) and (module_b, key_b), either order. */
+std::optional<StoredLink> FindLinkBetween(const std::string &module_a, const std::string &key_a,
+                                          const std::string &module_b, const std::string &key_b);
+
+/* Inserts or replaces the registry row of a definition. */
+void SaveLink(const LinkDefinition &definition, const Json &json);
+
+void DeleteLink(const std::string &service_name);
+
+/* Takes the registry lock that serializes define_link, drop_link and register_linkable. */
+void LockRegistry();
+
+} // namespace link_module::registry
