@@ -153,7 +153,7 @@ RegisterLinkable(const std::string &module, const std::string &model, std::optio
 			            "cannot change the key of linkable " + name + " while links use it",
 			            "Key " + Quoted(existing->key) + " (" + existing->key_type + ") would become " +
 			                Quoted(linkable.key) + " (" + linkable.key_type + "); used by: " + list + ".",
-			            "drop_link those links first.");
+			            "Drop those links first with drop_link().");
 		}
 	}
 

@@ -72,9 +72,10 @@ RequireObject(const Json &value, std::string_view what) {
 
 /* Names that become SQL identifiers must be plain ASCII identifiers. */
 std::string
-CheckIdentifier(const std::string &name, std::string_view what) {
+CheckIdentifier(const std::string &name, std::string_view what, std::string_view where = {}) {
 	if (!naming::IsValidIdentifier(name))
-		throw Error(sqlstate::kInvalidName, "invalid " + std::string(what) + " " + Quoted(name),
+		throw Error(sqlstate::kInvalidName,
+		            "invalid " + std::string(what) + " " + Quoted(name) + (where.empty() ? "" : " in " + std::string(where)),
 		            "Names must match [A-Za-z_][A-Za-z0-9_]* and be at most 63 bytes long.");
 	return name;
 }
@@ -83,7 +84,7 @@ std::optional<std::string>
 OptionalIdentifier(const Json &object, const char *key, std::string_view where, std::string_view what) {
 	auto value = OptionalString(object, key, where);
 	if (value)
-		CheckIdentifier(*value, what);
+		CheckIdentifier(*value, what, where);
 	return value;
 }
 
@@ -608,23 +609,26 @@ BuildDefinition(const SideSpec &left_spec, const Linkable &left, const SideSpec 
 
 Json
 DefinitionToJson(const LinkDefinition &def, const Quoter &quote) {
-	Json columns = Json::object();
-	for (const auto &column : def.extra_columns)
-		columns[column.name] = ColumnToJson(column);
 	Json json = {{"serviceName", def.names.service_name},
 	             {"entryPoint", def.names.entry_point},
 	             {"entity", def.names.entity},
 	             {"table", def.read_only ? Json(nullptr) : Json(quote.Qualified(def.schema, def.names.table))},
 	             {"left", SideToJson(def.left)},
 	             {"right", SideToJson(def.right)},
-	             {"readOnly", def.read_only},
-	             {"schema", def.schema},
-	             {"tableName", def.names.table},
-	             {"logicalTableName", def.names.logical_table},
-	             {"idPrefix", def.id_prefix},
-	             {"extraColumns", columns}};
-	if (def.read_only_is_list)
-		json["isList"] = *def.read_only_is_list;
+	             {"readOnly", def.read_only}};
+	if (def.read_only) {
+		if (def.read_only_is_list)
+			json["isList"] = *def.read_only_is_list;
+		return json;
+	}
+	Json columns = Json::object();
+	for (const auto &column : def.extra_columns)
+		columns[column.name] = ColumnToJson(column);
+	json["schema"] = def.schema;
+	json["tableName"] = def.names.table;
+	json["logicalTableName"] = def.names.logical_table;
+	json["idPrefix"] = def.id_prefix;
+	json["extraColumns"] = columns;
 	return json;
 }
 
@@ -634,13 +638,16 @@ DefinitionFromJson(const Json &json) {
 	def.left = SideFromJson(json.at("left"));
 	def.right = SideFromJson(json.at("right"));
 	def.read_only = json.at("readOnly").get<bool>();
-	def.schema = json.at("schema").get<std::string>();
-	def.id_prefix = json.at("idPrefix").get<std::string>();
-	if (json.contains("isList"))
-		def.read_only_is_list = json.at("isList").get<bool>();
 	def.names.service_name = json.at("serviceName").get<std::string>();
 	def.names.entry_point = json.at("entryPoint").get<std::string>();
 	def.names.entity = json.at("entity").get<std::string>();
+	if (def.read_only) {
+		if (json.contains("isList"))
+			def.read_only_is_list = json.at("isList").get<bool>();
+		return def;
+	}
+	def.schema = json.at("schema").get<std::string>();
+	def.id_prefix = json.at("idPrefix").get<std::string>();
 	def.names.logical_table = json.at("logicalTableName").get<std::string>();
 	def.names.table = json.at("tableName").get<std::string>();
 	def.names.hash = naming::SimpleHash(def.names.logical_table);
