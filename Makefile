@@ -14,6 +14,10 @@ REGRESS_OPTS = --load-extension=$(EXTENSION)
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -Isrc -isystem $(shell $(PG_CONFIG) --includedir-server)
 PG_CXXFLAGS = -std=c++17 -Wno-register -Wshadow -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+# Header dependencies: PGXS does not track them, and a stale object with an old struct layout
+# crashes the backend.
+PG_CXXFLAGS += -MMD -MP
+EXTRA_CLEAN = $(OBJS:.o=.d) build results output_iso regression.diffs regression.out
 SHLIB_LINK = -lstdc++
 
 # No LLVM bitcode: PGXS would need clang for the C++ sources, and JIT inlining of these
@@ -22,6 +26,8 @@ override with_llvm = no
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+-include $(OBJS:.o=.d)
 
 .PHONY: unit
 unit:

@@ -193,7 +193,7 @@ ParseDefault(ExtraColumn &column, const Json &value) {
 	const std::string where = "defaultValue of extra column " + Quoted(column.name);
 	auto mismatch = [&]() {
 		return Error(sqlstate::kDatatypeMismatch,
-		             "invalid " + where + ": " + value.dump() + " is not a " + column.type + " value");
+		             "invalid " + where + ": " + value.dump() + " is not a valid " + column.type + " value");
 	};
 
 	if (value.is_string()) {
@@ -320,20 +320,6 @@ SideFromJson(const Json &json) {
 	return side;
 }
 
-Json
-ColumnToJson(const ExtraColumn &column) {
-	Json json = {{"type", column.type}, {"sqlType", column.sql_type}, {"nullable", column.nullable}};
-	if (column.default_literal) {
-		json["defaultValue"] = *column.default_literal;
-	} else if (column.default_function) {
-		json["defaultValue"] = *column.default_function;
-		json["defaultIsFunction"] = true;
-	}
-	if (column.IsEnum())
-		json["options"] = {{"items", column.items}};
-	return json;
-}
-
 } // namespace
 
 Json
@@ -427,6 +413,9 @@ ParseExtraColumn(const std::string &name, const Json &spec) {
 		for (const auto &item : *items)
 			if (seen.insert(item).second)
 				column.items.push_back(item);
+		column.options = {{"items", column.items}};
+	} else if (options) {
+		column.options = *options;
 	}
 
 	const Json *default_value = Member(spec, "defaultValue");
@@ -608,6 +597,31 @@ BuildDefinition(const SideSpec &left_spec, const Linkable &left, const SideSpec 
 }
 
 Json
+ExtraColumnToJson(const ExtraColumn &column) {
+	Json json = {{"type", column.type}, {"nullable", column.nullable}};
+	if (column.default_function) {
+		json["defaultValue"] = *column.default_function;
+	} else if (column.default_literal) {
+		/* Quote a literal that would read back as a function or as a quoted SQL string. */
+		std::string literal = *column.default_literal;
+		std::string upper = literal;
+		std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
+		bool ambiguous = upper == "NOW()" || upper == "CURRENT_TIMESTAMP" || upper == "GEN_RANDOM_UUID()" ||
+		                 (literal.size() >= 2 && literal.front() == '\'' && literal.back() == '\'');
+		if (ambiguous) {
+			std::string quoted = "'";
+			for (char ch : literal)
+				quoted += ch == '\'' ? std::string("''") : std::string(1, ch);
+			literal = quoted + "'";
+		}
+		json["defaultValue"] = literal;
+	}
+	if (!column.options.empty())
+		json["options"] = column.options;
+	return json;
+}
+
+Json
 DefinitionToJson(const LinkDefinition &def, const Quoter &quote) {
 	Json json = {{"serviceName", def.names.service_name},
 	             {"entryPoint", def.names.entry_point},
@@ -623,7 +637,7 @@ DefinitionToJson(const LinkDefinition &def, const Quoter &quote) {
 	}
 	Json columns = Json::object();
 	for (const auto &column : def.extra_columns)
-		columns[column.name] = ColumnToJson(column);
+		columns[column.name] = ExtraColumnToJson(column);
 	json["schema"] = def.schema;
 	json["tableName"] = def.names.table;
 	json["logicalTableName"] = def.names.logical_table;
@@ -651,24 +665,8 @@ DefinitionFromJson(const Json &json) {
 	def.names.logical_table = json.at("logicalTableName").get<std::string>();
 	def.names.table = json.at("tableName").get<std::string>();
 	def.names.hash = naming::SimpleHash(def.names.logical_table);
-	for (const auto &item : json.at("extraColumns").items()) {
-		const Json &spec = item.value();
-		ExtraColumn column;
-		column.name = item.key();
-		column.type = spec.at("type").get<std::string>();
-		column.sql_type = spec.at("sqlType").get<std::string>();
-		column.nullable = spec.at("nullable").get<bool>();
-		if (spec.contains("defaultValue")) {
-			auto value = spec.at("defaultValue").get<std::string>();
-			if (spec.value("defaultIsFunction", false))
-				column.default_function = value;
-			else
-				column.default_literal = value;
-		}
-		if (spec.contains("options"))
-			column.items = spec.at("options").at("items").get<std::vector<std::string>>();
-		def.extra_columns.push_back(column);
-	}
+	for (const auto &item : json.at("extraColumns").items())
+		def.extra_columns.push_back(ParseExtraColumn(item.key(), item.value()));
 	return def;
 }
 

@@ -83,6 +83,7 @@ struct ExtraColumn {
 	std::optional<std::string> default_literal;  /* text for the type's input function */
 	std::optional<std::string> default_function; /* now(), CURRENT_TIMESTAMP, gen_random_uuid() */
 	std::vector<std::string> items;              /* enum and enumArray values */
+	Json options = Json::object();               /* options as accepted: items, precision, ... */
 
 	bool IsEnum() const { return type == "enum" || type == "enumArray"; }
 	bool HasDefault() const { return default_literal || default_function; }
@@ -94,6 +95,10 @@ const std::vector<std::string> &ColumnTypeNames();
 
 /* Parses one extraColumns entry; throws naming the column on any bad field. */
 ExtraColumn ParseExtraColumn(const std::string &name, const Json &spec);
+
+/* The entry in input form ({type, nullable, defaultValue, options}), so a returned
+ * definition can be passed to define_link again. */
+Json ExtraColumnToJson(const ExtraColumn &column);
 
 struct LinkOptions {
 	std::optional<std::string> table;
