@@ -70,6 +70,15 @@ DefineLink(const std::string &left_text, const std::string &right_text, const Js
 		if (!def.read_only)
 			link_table::CreateOrAdopt(def, options.allow_unsafe);
 	} else {
+		const LinkDefinition &old_def = existing->definition;
+		if (old_def.left.model != def.left.model || old_def.right.model != def.right.model)
+			throw Error(sqlstate::kDuplicateObject,
+			            "link " + Quoted(def.names.service_name) + " already links " +
+			                Quoted(old_def.left.module + "." + old_def.left.model) + " and " +
+			                Quoted(old_def.right.module + "." + old_def.right.model),
+			            "The aliases of " + Quoted(def.left.module + "." + def.left.model) + " and " +
+			                Quoted(def.right.module + "." + def.right.model) + " give the same service name.",
+			            "Give one side another alias: {\"linkable\": \"module.model\", \"alias\": \"...\"}.");
 		/* jsonb keeps its own key order, so compare as unordered JSON. */
 		bool same = nlohmann::json::parse(existing->json.dump()) == nlohmann::json::parse(json.dump());
 		if (same && (def.read_only || link_table::TableExists(def)))

@@ -138,7 +138,7 @@ CreateOrAdopt(const LinkDefinition &def, bool allow_unsafe) {
 	if (rows.empty() || *rows[0][2] != "r" || !missing.empty())
 		throw Error(sqlstate::kDuplicateTable,
 		            "relation " + table + " already exists and is not a link table",
-		            missing.empty() ? "It is not an ordinary table." : "It has no column " + missing + ".",
+		            missing.empty() ? "It is not an ordinary table." : "It lacks the link-table columns " + missing + ".",
 		            "Set options.database.table to another name for link " + Quoted(def.names.service_name) + ".");
 
 	std::vector<Change> changes;

@@ -1,0 +1,99 @@
+-- Bad input to define_link: every error names the offending side, option, column or type,
+-- carries a proper SQLSTATE, and changes nothing.
+CREATE SCHEMA product;
+CREATE SCHEMA blog;
+CREATE TABLE product.product (id text PRIMARY KEY);
+CREATE TABLE blog.post (id text PRIMARY KEY);
+CREATE TABLE blog.review (id text PRIMARY KEY, product_id text);
+SELECT define_link('product.product', 'blog.post') ->> 'entryPoint';
+SELECT count(*) AS links_before FROM links \gset
+SELECT count(*) AS tables_before FROM pg_class WHERE relkind = 'r' \gset
+
+-- Unknown module, model or table.
+SELECT define_link('product.product', 'blog.nope');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('shop.product', 'blog.post');
+\echo :LAST_ERROR_SQLSTATE
+-- Malformed sides.
+SELECT define_link('product', 'blog.post');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('product.product.x', 'blog.post');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('product.pro-duct', 'blog.post');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('{"linkable": "product.product", "isList": "yes"}', 'blog.post');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('{"linkable": "product.product", "list": true}', 'blog.post');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('{"isList": true}', 'blog.post');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('{"linkable": 1}', 'blog.post');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('{"linkable": "product.product"', 'blog.post');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('{"linkable": "product.product", "alias": "bad alias"}', 'blog.post');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link(NULL, 'blog.post');
+\echo :LAST_ERROR_SQLSTATE
+-- Options that are not an object, or have unknown keys.
+SELECT define_link('product.product', 'blog.post', '[]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('product.product', 'blog.post', '"x"');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('product.product', 'blog.post', '{"databse": {}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('product.product', 'blog.post', '{"database": {"tabel": "x"}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('product.product', 'blog.post', '{"database": []}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('product.product', 'blog.post', '{"database": {"extraColumns": []}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('product.product', 'blog.post', '{"database": {"table": "bad name!"}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('product.product', 'blog.post', '{"database": {"idPrefix": ""}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('product.product', 'blog.post', '{"readOnly": 1}');
+\echo :LAST_ERROR_SQLSTATE
+-- Contradictions.
+SELECT define_link('product.product', 'product.product');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('product.product', 'blog.post', '{"isList": true}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('{"linkable": "product.product", "field": "id"}', 'blog.post');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('blog.review', 'product.product', '{"readOnly": true}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('{"linkable": "blog.review", "field": "nope_id"}', 'product.product', '{"readOnly": true}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('{"linkable": "blog.review", "field": "product_id"}', 'product.product',
+                   '{"readOnly": true, "database": {"table": "x"}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('{"linkable": "blog.review", "field": "product_id", "filterable": ["id"]}', 'product.product',
+                   '{"readOnly": true}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT register_linkable('payment', 'provider', NULL);
+SELECT define_link('{"linkable": "payment.provider", "field": "x"}', 'product.product', '{"readOnly": true}');
+\echo :LAST_ERROR_SQLSTATE
+-- Collisions: a non-link table, another link's table, another link's entry point.
+CREATE TABLE public.product_product_blog_review (x int);
+SELECT define_link('product.product', 'blog.review');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('product.product', '{"linkable": "blog.review", "alias": "post"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('blog.post', 'product.product', '{"database": {"table": "product_product_blog_post"}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('product.product', 'blog.post', '{"database": {"schema": "nope"}}');
+\echo :LAST_ERROR_SQLSTATE
+-- drop_link of an unknown link.
+SELECT drop_link('nope_nope');
+\echo :LAST_ERROR_SQLSTATE
+
+-- Nothing changed.
+SELECT count(*) = :links_before AS same_links FROM links;
+SELECT count(*) = :tables_before + 1 AS same_tables FROM pg_class WHERE relkind = 'r';
+SELECT module, model FROM linkables ORDER BY 1, 2;
+
+SELECT drop_link(entry_point, true) FROM links;
+DELETE FROM link_module.linkables;
+DROP SCHEMA product, blog CASCADE;
+DROP TABLE public.product_product_blog_review;
