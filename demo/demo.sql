@@ -1,0 +1,61 @@
+-- link_module demo: two modules keep their tables apart; links relate their records.
+\set ON_ERROR_STOP on
+\pset footer off
+SET client_min_messages = warning;
+
+\echo '\n== 1. Two modules, two schemas, no foreign keys between them'
+CREATE EXTENSION link_module;
+CREATE SCHEMA catalog;
+CREATE SCHEMA blog;
+CREATE TABLE catalog.product (id text PRIMARY KEY, title text NOT NULL, deleted_at timestamptz);
+CREATE TABLE blog.post (id text PRIMARY KEY, title text NOT NULL, deleted_at timestamptz);
+CREATE TABLE blog.author (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), name text, deleted_at timestamptz);
+INSERT INTO catalog.product VALUES ('prod_1', 'Espresso machine'), ('prod_2', 'Grinder');
+INSERT INTO blog.post VALUES ('post_1', 'Ten espresso tips'), ('post_2', 'Grind size explained');
+
+\echo '\n== 2. Register the linkables (module.model -> table); keys and soft-delete columns are found'
+SELECT register_linkable('product', 'product', 'catalog.product') ->> 'key' AS product_key;
+SELECT register_linkable('blog', 'post', 'blog.post') ->> 'key' AS post_key;
+SELECT module, model, relation, key, key_type, soft_delete_column FROM linkables ORDER BY 1, 2;
+
+\echo '\n== 3. Define links, with Medusa''s names, an extra metadata column and cardinality'
+-- product <-> post: a product has many posts; each post belongs to one product.
+SELECT d ->> 'serviceName' AS service_name, d ->> 'entryPoint' AS entry_point, d ->> 'table' AS link_table
+FROM define_link('product.product', '{"linkable": "blog.post", "isList": true}',
+                 '{"database": {"extraColumns": {
+                     "metadata": {"type": "json", "nullable": true},
+                     "position": {"type": "integer", "defaultValue": 0}}}}') AS d;
+-- post <-> author: a table named 'schema.table' is registered implicitly; deleting a post
+-- will cascade to its author link (deleteCascade, used by the cascade functions).
+SELECT d ->> 'serviceName' AS service_name, d ->> 'entryPoint' AS entry_point, d ->> 'table' AS link_table
+FROM define_link('blog.post', '{"linkable": "blog.author", "deleteCascade": true}') AS d;
+
+\echo '\n== 4. The link table define_link created (Medusa layout + partial unique index for cardinality)'
+\d product_product_blog_post
+
+\echo '\n== 5. The database enforces the cardinality: one product per post'
+INSERT INTO product_product_blog_post (product_id, post_id, id) VALUES ('prod_1', 'post_1', 'link_a');
+INSERT INTO product_product_blog_post (product_id, post_id, id) VALUES ('prod_1', 'post_2', 'link_b');
+\set ON_ERROR_STOP off
+\echo '-- a second product for post_1 is refused:'
+INSERT INTO product_product_blog_post (product_id, post_id, id) VALUES ('prod_2', 'post_1', 'link_c');
+\set ON_ERROR_STOP on
+SELECT product_id, post_id, id, position FROM product_product_blog_post ORDER BY id;
+
+\echo '\n== 6. Declarative re-definition: a safe change is applied, an unsafe one refused'
+SELECT d -> 'extraColumns' AS extra_columns
+FROM define_link('product.product', '{"linkable": "blog.post", "isList": true}',
+                 '{"database": {"extraColumns": {
+                     "metadata": {"type": "json", "nullable": true},
+                     "position": {"type": "integer", "defaultValue": 0},
+                     "featured": {"type": "boolean", "defaultValue": false}}}}') AS d;
+\set ON_ERROR_STOP off
+SELECT define_link('product.product', '{"linkable": "blog.post", "isList": true}',
+                   '{"database": {"extraColumns": {"metadata": {"type": "text", "nullable": true}}}}');
+\set ON_ERROR_STOP on
+
+\echo '\n== 7. All link definitions'
+SELECT service_name, entry_point, link_table, left_linkable, left_is_list, right_linkable, right_is_list,
+       right_delete_cascade
+FROM links ORDER BY 1;
+SELECT get_link_module('blog', 'post_id', 'product', 'product_id') ->> 'serviceName' AS found_in_either_order;
