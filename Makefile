@@ -11,6 +11,10 @@ OBJS = $(SRCS:.cpp=.o)
 REGRESS = extension naming linkables define_link column_types redefine errors
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
+# Isolation specs: test/isolation/specs/<name>.spec against test/isolation/expected/<name>.out.
+ISOLATION = define_link_concurrency
+ISOLATION_OPTS = --load-extension=$(EXTENSION) --inputdir=test/isolation --outputdir=output_iso
+
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -Isrc -isystem $(shell $(PG_CONFIG) --includedir-server)
 PG_CXXFLAGS = -std=c++17 -Wno-register -Wshadow -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
