@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every test: GoogleTest unit tests of the core (ctest), then the pg_regress suites and the
-# isolation specs against a throwaway server. Ends with "N passed, N failed". Safe to run again.
+# Every test: GoogleTest unit tests of the core (ctest), then the pg_regress suites, the
+# isolation specs and the shell tests (test/shell) against a throwaway server. Ends with "N passed, N failed". Safe to run again.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 install_deps
@@ -36,6 +36,15 @@ for d in "$LM_ROOT"/output_iso; do [ -f "$d/regression.diffs" ] && cat "$d/regre
 if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
 	echo "pg_regress ran no test"; failed=$((failed + 1))
 fi
+
+echo "== shell tests (test/shell)"
+for t in "$LM_ROOT"/test/shell/*.sh; do
+	if bash "$t" >"$log/shell.txt" 2>&1; then
+		echo "test $(basename "$t" .sh) ... ok"; passed=$((passed + 1))
+	else
+		cat "$log/shell.txt"; echo "test $(basename "$t" .sh) ... FAILED"; failed=$((failed + 1))
+	fi
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
