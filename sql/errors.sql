@@ -97,3 +97,25 @@ SELECT drop_link(entry_point, true) FROM links;
 DELETE FROM link_module.linkables;
 DROP SCHEMA product, blog CASCADE;
 DROP TABLE public.product_product_blog_review;
+
+-- Errors caught inside PL/pgSQL (a subtransaction) leave the session healthy, whether the
+-- error came from C++ validation or from PostgreSQL itself in the middle of our SPI work.
+CREATE TABLE product_t (id text PRIMARY KEY);
+CREATE TABLE post_t (id text PRIMARY KEY);
+DO $$
+BEGIN
+  BEGIN
+    PERFORM define_link('public.product_t', 'public.post_t', '{"databse": {}}');
+  EXCEPTION WHEN others THEN RAISE NOTICE 'caught %: %', SQLSTATE, SQLERRM;
+  END;
+  BEGIN
+    PERFORM define_link('public.product_t', 'public.post_t',
+                        '{"database": {"extraColumns": {"n": {"type": "integer", "defaultValue": "x"}}}}');
+  EXCEPTION WHEN others THEN RAISE NOTICE 'caught %: %', SQLSTATE, SQLERRM;
+  END;
+  PERFORM define_link('public.product_t', 'public.post_t');
+  RAISE NOTICE 'then defined: %', (SELECT count(*) FROM links WHERE entry_point = 'product_t_post_t');
+END $$;
+SELECT drop_link('product_t_post_t', true);
+DELETE FROM link_module.linkables;
+DROP TABLE product_t, post_t;

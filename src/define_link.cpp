@@ -11,11 +11,6 @@ namespace link_module {
 namespace {
 
 std::string
-Quoted(const std::string &text) {
-	return "\"" + text + "\"";
-}
-
-std::string
 RequiredText(FunctionCallInfo fcinfo, int n, const char *what) {
 	auto value = pg::TextArg(fcinfo, n);
 	if (!value)

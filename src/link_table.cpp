@@ -11,11 +11,6 @@ namespace link_module::link_table {
 namespace {
 
 std::string
-Quoted(const std::string &text) {
-	return "\"" + text + "\"";
-}
-
-std::string
 QualifiedTable(const LinkDefinition &def) {
 	return pg::PgQuoter().Qualified(def.schema, def.names.table);
 }

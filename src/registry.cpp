@@ -9,11 +9,6 @@ namespace {
 
 using pg::Value;
 
-std::string
-Quoted(const std::string &text) {
-	return "\"" + text + "\"";
-}
-
 /* Facts about a table that register_linkable needs. */
 struct TableFacts {
 	std::string name; /* schema-qualified, quoted where needed */

@@ -51,11 +51,6 @@ DropIndexSql(const LinkDefinition &def, const std::string &name, const Quoter &q
 	return "DROP INDEX IF EXISTS " + quote.Qualified(def.schema, name);
 }
 
-std::string
-Quoted(const std::string &text) {
-	return "\"" + text + "\"";
-}
-
 /* Steps that turn an existing extra column into its new definition. */
 void
 PlanColumnChange(const LinkDefinition &def, const ExtraColumn &from, const ExtraColumn &to, const Quoter &quote,

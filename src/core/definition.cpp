@@ -11,11 +11,6 @@ namespace link_module {
 namespace {
 
 std::string
-Quoted(std::string_view text) {
-	return "\"" + std::string(text) + "\"";
-}
-
-std::string
 JoinQuoted(const std::vector<std::string> &names) {
 	std::string out;
 	for (const auto &name : names)

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace link_module {
 
@@ -27,6 +28,12 @@ constexpr const char *kObjectNotInPrerequisiteState = "55000";
 constexpr const char *kUniqueViolation = "23505";
 constexpr const char *kInternalError = "XX000";
 } // namespace sqlstate
+
+/* A name as error messages show it: in double quotes. */
+inline std::string
+Quoted(std::string_view text) {
+	return "\"" + std::string(text) + "\"";
+}
 
 class Error : public std::runtime_error {
 public:
