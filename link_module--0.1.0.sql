@@ -98,3 +98,37 @@ FROM link_module.links;
 COMMENT ON VIEW links IS 'Link definitions';
 
 GRANT SELECT ON linkables, links TO PUBLIC;
+
+-- Managing links. Each takes one Medusa LinkDefinition object or an array of them.
+
+CREATE FUNCTION link_create(links jsonb)
+RETURNS jsonb
+LANGUAGE c VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'link_create';
+COMMENT ON FUNCTION link_create(jsonb) IS
+'Creates links, or revives and updates existing pairs; returns the link rows written';
+
+CREATE FUNCTION link_dismiss(links jsonb)
+RETURNS jsonb
+LANGUAGE c VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'link_dismiss';
+COMMENT ON FUNCTION link_dismiss(jsonb) IS
+'Soft-deletes links; returns the link rows dismissed';
+
+CREATE FUNCTION link_update(links jsonb)
+RETURNS jsonb
+LANGUAGE c VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'link_update';
+COMMENT ON FUNCTION link_update(jsonb) IS
+'Updates the extra columns of existing active links; returns the link rows';
+
+CREATE FUNCTION link_list(links jsonb, options jsonb DEFAULT '{}')
+RETURNS jsonb
+LANGUAGE c STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'link_list';
+COMMENT ON FUNCTION link_list(jsonb, jsonb) IS
+'Lists links (options: asLinkDefinition, withDeleted)';

@@ -1,6 +1,25 @@
-/* Module magic and initialization. */
+/* Module magic, initialization and settings. */
 #include "pg/postgres.hpp"
+#include "settings.hpp"
 
 extern "C" {
+#include "utils/guc.h"
+
 PG_MODULE_MAGIC;
+
+PGDLLEXPORT void _PG_init(void);
+}
+
+namespace link_module::settings {
+bool notify = true;
+}
+
+/* Plain C work only: DefineCustom*Variable may ereport, and no C++ frame is live here. */
+extern "C" void
+_PG_init(void) {
+	DefineCustomBoolVariable("link_module.notify",
+	                         "Sends NOTIFY link_module events (<entity>.attached / .detached) for link changes.",
+	                         "Events are delivered after commit; the payload lists the link ids.",
+	                         &link_module::settings::notify, true, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	MarkGUCPrefixReserved("link_module");
 }

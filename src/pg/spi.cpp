@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "pg/guard.hpp"
+#include "pg/plan_cache.hpp"
 
 namespace link_module::pg {
 
@@ -14,8 +15,18 @@ ToString(const char *text) {
 
 /* Executes and checks the SPI result code; returns the number of rows processed. */
 uint64
-Run(const std::string &sql, const std::vector<Value> &params) {
+Run(const std::string &sql, const std::vector<Value> &params, const std::string &cache_key = {}) {
 	int n = static_cast<int>(params.size());
+	if (!cache_key.empty()) {
+		std::vector<Param> values;
+		for (const auto &param : params)
+			values.push_back(param ? Param{PgCall([](const char *d, int l) {
+				                             return PointerGetDatum(cstring_to_text_with_len(d, l));
+			                             }, param->data(), static_cast<int>(param->size())),
+			                             false}
+			                       : Param{0, true});
+		return ExecutePlan(CachedPlan(cache_key, sql, std::vector<Oid>(n, TEXTOID)), values);
+	}
 	std::vector<Oid> types(n, TEXTOID);
 	std::vector<Datum> values(n, 0);
 	std::vector<char> nulls(n, ' ');
@@ -58,8 +69,8 @@ SpiConnection::Finish() {
 }
 
 std::vector<Row>
-Query(const std::string &sql, const std::vector<Value> &params) {
-	uint64 count = Run(sql, params);
+Query(const std::string &sql, const std::vector<Value> &params, const std::string &cache_key) {
+	uint64 count = Run(sql, params, cache_key);
 	std::vector<Row> rows;
 	if (!SPI_tuptable)
 		return rows;

@@ -22,8 +22,10 @@ public:
 	void Finish();
 };
 
-/* Runs `sql` with text parameters $1..$n (cast them in SQL: $1::oid) and returns all rows. */
-std::vector<Row> Query(const std::string &sql, const std::vector<Value> &params = {});
+/* Runs `sql` with text parameters $1..$n (cast them in SQL: $1::oid) and returns all rows.
+ * With a `cache_key` the statement is prepared once per backend (pg/plan_cache). */
+std::vector<Row> Query(const std::string &sql, const std::vector<Value> &params = {},
+                       const std::string &cache_key = {});
 
 /* The first column of the first row, or nullopt when there is no row or it is NULL. */
 Value QueryValue(const std::string &sql, const std::vector<Value> &params = {});

@@ -1,0 +1,61 @@
+-- link_dismiss, link_update and link_list.
+CREATE SCHEMA product;
+CREATE SCHEMA blog;
+CREATE TABLE product.product (id text PRIMARY KEY);
+CREATE TABLE blog.post (id text PRIMARY KEY);
+CREATE TABLE blog.note (id text PRIMARY KEY);
+INSERT INTO product.product SELECT 'p' || i FROM generate_series(1, 4) i;
+INSERT INTO blog.post SELECT 'b' || i FROM generate_series(1, 4) i;
+INSERT INTO blog.note SELECT 'n' || i FROM generate_series(1, 4) i;
+SELECT define_link('product.product', 'blog.post', '{"database": {"extraColumns": {
+  "metadata": {"type": "json", "nullable": true}, "rank": {"type": "integer", "defaultValue": 0}}}}') ->> 'entryPoint';
+SELECT define_link('{"linkable": "product.product", "isList": true}', '{"linkable": "blog.note", "isList": true}') ->> 'entryPoint';
+SELECT jsonb_array_length(link_create('[
+  {"product": {"product_id": "p1"}, "blog": {"post_id": "b1"}, "data": {"id": "l1", "metadata": {"k": 1}}},
+  {"product": {"product_id": "p2"}, "blog": {"post_id": "b2"}, "data": {"id": "l2", "rank": 2}},
+  {"product": {"product_id": "p3"}, "blog": {"post_id": "b3"}, "data": {"id": "l3"}},
+  {"product": {"product_id": "p1"}, "blog": {"note_id": "n1"}, "data": {"id": "ln1"}},
+  {"product": {"product_id": "p1"}, "blog": {"note_id": "n2"}, "data": {"id": "ln2"}},
+  {"product": {"product_id": "p2"}, "blog": {"note_id": "n1"}, "data": {"id": "ln3"}}]')) AS created;
+
+-- link_dismiss soft-deletes and returns the rows it dismissed; data is ignored; either order.
+SELECT r ->> 'id' AS id, r ->> 'deleted_at' IS NOT NULL AS dismissed, r -> 'updated_at' = r -> 'deleted_at' AS touched
+FROM jsonb_array_elements(link_dismiss('[{"blog": {"post_id": "b1"}, "product": {"product_id": "p1"}, "data": {"x": 1}},
+                                        {"product": {"product_id": "p1"}, "blog": {"note_id": "n2"}}]')) r;
+-- Dismissing a missing or already dismissed pair returns [].
+SELECT link_dismiss('{"product": {"product_id": "p1"}, "blog": {"post_id": "b1"}}') AS again,
+       link_dismiss('{"product": {"product_id": "p4"}, "blog": {"post_id": "b4"}}') AS missing;
+
+-- link_update changes the given extra columns of active links only.
+SELECT r ->> 'id' AS id, r -> 'metadata' AS metadata, r -> 'rank' AS rank
+FROM jsonb_array_elements(link_update('[{"product": {"product_id": "p2"}, "blog": {"post_id": "b2"}, "data": {"metadata": {"u": true}}},
+                                       {"product": {"product_id": "p3"}, "blog": {"post_id": "b3"}, "data": {"rank": 30}}]')) r;
+-- Any pair without an active link fails the whole call (Medusa's message, P0002).
+SELECT link_update('[{"product": {"product_id": "p2"}, "blog": {"post_id": "b2"}, "data": {"rank": 99}},
+                     {"product": {"product_id": "p1"}, "blog": {"post_id": "b1"}, "data": {"rank": 5}}]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT link_update('{"product": {"product_id": "p2"}, "blog": {"post_id": "b2"}, "data": {"rank": "x"}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT product_id, rank FROM product_product_blog_post WHERE product_id = 'p2';
+
+-- link_list: rows of active links, or Medusa link definitions; ids may be arrays.
+SELECT r ->> 'id' AS id, r ->> 'product_id' AS product_id, r ->> 'post_id' AS post_id
+FROM jsonb_array_elements(link_list('{"product": {"product_id": ["p1", "p2", "p3"]}, "blog": {"post_id": ["b1", "b2", "b3"]}}')) r;
+SELECT jsonb_pretty(link_list('[{"blog": {"post_id": "b2"}, "product": {"product_id": "p2"}}]', '{"asLinkDefinition": true}'));
+SELECT link_list('{"product": {"product_id": "p1"}, "blog": {"note_id": ["n1", "n2"]}}', '{"asLinkDefinition": true}');
+SELECT r ->> 'id' AS id, r ->> 'deleted_at' IS NOT NULL AS dismissed
+FROM jsonb_array_elements(link_list('{"product": {"product_id": "p1"}, "blog": {"post_id": "b1"}}', '{"withDeleted": true}')) r;
+SELECT link_list('{"product": {"product_id": "p1"}, "blog": {"post_id": "b1"}}') AS hidden;
+SELECT link_list('[]') AS empty;
+SELECT link_list('{"product": {"product_id": "p1"}, "blog": {"post_id": "b1"}}', '{"withDeleted": 1}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT link_list('{"product": {"product_id": "p1"}, "blog": {"post_id": "b1"}}', '{"asDefinition": true}');
+\echo :LAST_ERROR_SQLSTATE
+
+-- A dismissed link is revived by link_create, and link_list sees it again.
+SELECT link_create('{"product": {"product_id": "p1"}, "blog": {"note_id": "n2"}}') -> 0 ->> 'id' AS revived;
+SELECT count(*) AS notes_of_p1 FROM jsonb_array_elements(link_list('{"product": {"product_id": "p1"}, "blog": {"note_id": ["n1", "n2", "n3"]}}'));
+
+SELECT drop_link(entry_point, true) FROM links;
+DELETE FROM link_module.linkables;
+DROP SCHEMA product, blog CASCADE;

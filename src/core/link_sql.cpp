@@ -1,0 +1,215 @@
+#include "core/link_sql.hpp"
+
+#include "core/cpp_only.hpp"
+
+namespace link_module::link_sql {
+
+namespace {
+
+/* NOTIFY payloads are limited to 8000 bytes: ids go in chunks of at most ~7000 bytes. */
+constexpr int kNotifyChunkBytes = 7000;
+
+std::string
+Table(const LinkDefinition &link, const Quoter &q) {
+	return q.Qualified(link.schema, link.names.table);
+}
+
+/* The input rows of a create or update: typed ids and each row's data object. */
+std::string
+InputCte(const LinkDefinition &link, const Quoter &q) {
+	return "WITH input AS MATERIALIZED (SELECT u.ord, u.l::" + link.left.key_type + " AS l, u.r::" +
+	       link.right.key_type +
+	       " AS r, u.gid, coalesce(u.merged::jsonb, CASE WHEN jsonb_typeof($7) = 'array' THEN $7 -> u.idx "
+	       "ELSE $7 END -> 'data') AS data "
+	       "FROM unnest($1::int4[], $2::text[], $3::text[], $4::int4[], $5::text[], $6::text[]) "
+	       "AS u(ord, l, r, idx, merged, gid)), ";
+}
+
+/* Row data converted to the table's column types, one record per input row. */
+std::string
+Populated(const LinkDefinition &link, const Quoter &q) {
+	return "FROM input i LEFT JOIN LATERAL jsonb_populate_record(NULL::" + Table(link, q) +
+	       ", i.data) AS p ON true ";
+}
+
+/* A column's value: the data's when the data has the key, `otherwise` when it has not. */
+std::string
+Given(const std::string &column, const std::string &otherwise, const Quoter &q) {
+	return "CASE WHEN i.data ? " + q.literal(column) + " THEN p." + q.ident(column) + " ELSE " + otherwise + " END";
+}
+
+std::string
+DefaultOf(const ExtraColumn &column, const Quoter &q) {
+	if (column.default_function)
+		return *column.default_function;
+	if (column.default_literal)
+		return q.literal(*column.default_literal) + "::" + column.sql_type;
+	return "NULL";
+}
+
+/* Sends `<entity>.<event>` with the ids of `rows` (which has id and ord__), in chunks. */
+std::string
+Notify(const LinkDefinition &link, const Quoter &q, const std::string &rows, const char *event, const char *flag) {
+	return "(SELECT count(n.sent) FROM (SELECT pg_notify('link_module', json_build_object('event', " +
+	       q.literal(link.names.entity + "." + event) +
+	       ", 'ids', json_agg(c.id ORDER BY c.ord__))::text)::text AS sent "
+	       "FROM (SELECT w.id, w.ord__, sum(octet_length(w.id) + 3) OVER (ORDER BY w.ord__) / " +
+	       std::to_string(kNotifyChunkBytes) + " AS chunk FROM " + rows + " w) c WHERE " + flag +
+	       " GROUP BY c.chunk) n)";
+}
+
+/* The row set of a written CTE as JSON in row-number order, the leftover row numbers, and the
+ * notifications. */
+std::string
+Outcome(const LinkDefinition &link, const Quoter &q, const std::string &written, const char *event) {
+	return "SELECT (SELECT jsonb_agg(to_jsonb(w) - 'ord__' ORDER BY w.ord__) FROM " + written + " w), "
+	       "(SELECT array_agg(i.ord ORDER BY i.ord) FROM input i WHERE NOT EXISTS (SELECT 1 FROM " + written +
+	       " w WHERE w.ord__ = i.ord)), " + Notify(link, q, written, event, "$8");
+}
+
+/* The UPDATE shared by CreateUpdate and UpdateExisting: data keys given replace values,
+ * missing ones keep them; updated_at moves only when something changes. */
+std::string
+UpdateStatement(const LinkDefinition &link, const Quoter &q, bool revive) {
+	const std::string table = Table(link, q);
+	const std::string lk = q.ident(link.left.key);
+	const std::string rk = q.ident(link.right.key);
+	std::string sets;
+	std::string changed = revive ? "t.deleted_at IS NOT NULL" : "false";
+	auto assign = [&](const std::string &column) {
+		std::string value = Given(column, "t." + q.ident(column), q);
+		sets += q.ident(column) + " = " + value + ", ";
+		changed += " OR (" + value + ") IS DISTINCT FROM t." + q.ident(column);
+	};
+	assign("id");
+	for (const auto &column : link.extra_columns)
+		assign(column.name);
+
+	std::string where = "t." + lk + " = i.l AND t." + rk + " = i.r";
+	if (!revive) {
+		where += " AND t.deleted_at IS NULL";
+	} else {
+		/* A dismissed pair is not revived over another active partner of a unique key. */
+		std::string conflicts;
+		if (link.LeftKeyUnique())
+			conflicts += "(o." + lk + " = t." + lk + " AND o." + rk + " <> t." + rk + ")";
+		if (link.RightKeyUnique())
+			conflicts += std::string(conflicts.empty() ? "" : " OR ") + "(o." + rk + " = t." + rk + " AND o." + lk +
+			             " <> t." + lk + ")";
+		if (!conflicts.empty())
+			where += " AND (t.deleted_at IS NULL OR NOT EXISTS (SELECT 1 FROM " + table +
+			         " o WHERE o.deleted_at IS NULL AND (" + conflicts + ")))";
+	}
+	return InputCte(link, q) + "written AS (UPDATE " + table + " AS t SET " + sets +
+	       "deleted_at = NULL, updated_at = CASE WHEN " + changed + " THEN now() ELSE t.updated_at END " +
+	       Populated(link, q) + "WHERE " + where + " RETURNING t.*, i.ord AS ord__) " +
+	       Outcome(link, q, "written", "attached");
+}
+
+} // namespace
+
+std::string
+CreateInsert(const LinkDefinition &link, const Quoter &q) {
+	const std::string table = Table(link, q);
+	const std::string lk = q.ident(link.left.key);
+	const std::string rk = q.ident(link.right.key);
+	std::string columns = lk + ", " + rk + ", id";
+	std::string values = "i.l, i.r, coalesce(p.id, i.gid)";
+	for (const auto &column : link.extra_columns) {
+		columns += ", " + q.ident(column.name);
+		values += ", " + Given(column.name, DefaultOf(column, q), q);
+	}
+	/* ON CONFLICT without a target: every unique index is an arbiter, so an existing pair and a
+	 * cardinality conflict both leave the row over, without an error. */
+	return InputCte(link, q) + "inserted AS (INSERT INTO " + table + " AS t (" + columns + ") SELECT " + values +
+	       " " + Populated(link, q) + "ON CONFLICT DO NOTHING RETURNING t.*), " +
+	       "written AS (SELECT n.*, i.ord AS ord__ FROM inserted n JOIN input i ON n." + lk + " = i.l AND n." + rk +
+	       " = i.r) " + Outcome(link, q, "written", "attached");
+}
+
+std::string
+CreateUpdate(const LinkDefinition &link, const Quoter &q) {
+	return UpdateStatement(link, q, true);
+}
+
+std::string
+UpdateExisting(const LinkDefinition &link, const Quoter &q) {
+	return UpdateStatement(link, q, false);
+}
+
+std::string
+Dismiss(const LinkDefinition &link, const Quoter &q) {
+	const std::string lk = q.ident(link.left.key);
+	const std::string rk = q.ident(link.right.key);
+	return "WITH input AS (SELECT u.ord, u.l::" + link.left.key_type + " AS l, u.r::" + link.right.key_type +
+	       " AS r FROM unnest($1::int4[], $2::text[], $3::text[]) AS u(ord, l, r)), "
+	       "written AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = now(), updated_at = now() "
+	       "FROM input i WHERE t." + lk + " = i.l AND t." + rk + " = i.r AND t.deleted_at IS NULL "
+	       "RETURNING t.*, i.ord AS ord__) "
+	       "SELECT (SELECT jsonb_agg(to_jsonb(w) - 'ord__' ORDER BY w.ord__) FROM written w), NULL::int4[], " +
+	       Notify(link, q, "written", "detached", "$4");
+}
+
+std::string
+List(const LinkDefinition &link, const Quoter &q, bool as_definition) {
+	const std::string lk = q.ident(link.left.key);
+	const std::string rk = q.ident(link.right.key);
+	std::string row = "to_jsonb(t)";
+	if (as_definition) {
+		/* Medusa's LinkDefinition: {moduleA: {keyA}, moduleB: {keyB}, data?: {extra columns}}. */
+		auto key = [&](const LinkSide &side) { return q.literal(side.key) + ", t." + q.ident(side.key) + "::text"; };
+		if (link.left.module == link.right.module)
+			row = "jsonb_build_object(" + q.literal(link.left.module) + ", jsonb_build_object(" + key(link.left) +
+			      ", " + key(link.right) + ")";
+		else
+			row = "jsonb_build_object(" + q.literal(link.left.module) + ", jsonb_build_object(" + key(link.left) +
+			      "), " + q.literal(link.right.module) + ", jsonb_build_object(" + key(link.right) + ")";
+		if (!link.extra_columns.empty()) {
+			std::string data;
+			for (const auto &column : link.extra_columns)
+				data += (data.empty() ? "" : ", ") + q.literal(column.name) + ", t." + q.ident(column.name);
+			row += ", 'data', jsonb_build_object(" + data + ")";
+		}
+		row += ")";
+	}
+	return "SELECT jsonb_agg(" + row + " ORDER BY i.ord, t." + lk + ", t." + rk + ") FROM (SELECT u.l, u.r, "
+	       "min(u.ord) AS ord FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(l, r, ord) GROUP BY u.l, u.r) i "
+	       "JOIN " + Table(link, q) + " t ON t." + lk + " = i.l::" + link.left.key_type + " AND t." + rk + " = i.r::" +
+	       link.right.key_type + " WHERE $3 OR t.deleted_at IS NULL";
+}
+
+std::string
+FindPartner(const LinkDefinition &link, const Quoter &q) {
+	const std::string lk = q.ident(link.left.key);
+	const std::string rk = q.ident(link.right.key);
+	std::string conflicts;
+	if (link.LeftKeyUnique())
+		conflicts += "(o." + lk + " = u.l::" + link.left.key_type + " AND o." + rk + " <> u.r::" +
+		             link.right.key_type + ")";
+	if (link.RightKeyUnique())
+		conflicts += std::string(conflicts.empty() ? "" : " OR ") + "(o." + rk + " = u.r::" + link.right.key_type +
+		             " AND o." + lk + " <> u.l::" + link.left.key_type + ")";
+	if (conflicts.empty())
+		conflicts = "false";
+	return "SELECT u.n, u.l, u.r, o." + lk + "::text, o." + rk + "::text FROM unnest($1::text[], $2::text[]) "
+	       "WITH ORDINALITY AS u(l, r, n) JOIN " + Table(link, q) + " o ON o.deleted_at IS NULL AND (" + conflicts +
+	       ") ORDER BY u.n LIMIT 1";
+}
+
+std::string
+LockRecords(const RecordTable &table, const Quoter &q) {
+	std::string live = table.soft_delete_column ? " AND x." + q.ident(*table.soft_delete_column) + " IS NULL" : "";
+	return "SELECT count(*) FROM (SELECT 1 FROM " + table.relation + " x WHERE x." + q.ident(table.primary_key) +
+	       " = ANY ($1::text[]::" + table.key_type + "[])" + live + " FOR SHARE OF x) s";
+}
+
+std::string
+FindMissingRecord(const RecordTable &table, const Quoter &q) {
+	const std::string pk = "x." + q.ident(table.primary_key);
+	std::string live = table.soft_delete_column ? " AND x." + q.ident(*table.soft_delete_column) + " IS NULL" : "";
+	return "SELECT u.k, EXISTS (SELECT 1 FROM " + table.relation + " x WHERE " + pk + " = u.k::" + table.key_type +
+	       ") FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n) WHERE NOT EXISTS (SELECT 1 FROM " + table.relation +
+	       " x WHERE " + pk + " = u.k::" + table.key_type + live + ") ORDER BY u.n LIMIT 1";
+}
+
+} // namespace link_module::link_sql

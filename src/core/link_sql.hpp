@@ -1,0 +1,54 @@
+/* The SQL that link_create, link_dismiss, link_update and link_list run for one link. Every
+ * statement is set-based: ids and row numbers travel as arrays ($n), so the text depends only
+ * on the link definition and is prepared once per link. */
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/definition.hpp"
+
+namespace link_module::link_sql {
+
+/* Parameters of CreateInsert, CreateUpdate and UpdateExisting:
+ *   $1 int4[] row number, $2 text[] left id, $3 text[] right id,
+ *   $4 int4[] payload index of the row's data (NULL: none), $5 text[] merged data (NULL: none),
+ *   $6 text[] generated link id, $7 jsonb the payload, $8 boolean notify.
+ * Each returns one row: (rows jsonb, leftover int4[], notifications bigint), where `rows` are
+ * the written link rows in row-number order and `leftover` the row numbers not written. */
+std::string CreateInsert(const LinkDefinition &link, const Quoter &quote);
+
+/* Revives or updates existing pairs; skips (as leftover) a revival that would break
+ * cardinality. */
+std::string CreateUpdate(const LinkDefinition &link, const Quoter &quote);
+
+/* Updates active pairs only (link_update). */
+std::string UpdateExisting(const LinkDefinition &link, const Quoter &quote);
+
+/* Dismisses active pairs. $1 int4[] row number, $2 text[] left, $3 text[] right, $4 boolean
+ * notify. Returns (rows jsonb, NULL, notifications). */
+std::string Dismiss(const LinkDefinition &link, const Quoter &quote);
+
+/* Lists pairs. $1 text[] left, $2 text[] right, $3 boolean with deleted. Returns (rows jsonb);
+ * rows are link rows, or Medusa link definitions with `as_definition`. */
+std::string List(const LinkDefinition &link, const Quoter &quote, bool as_definition);
+
+/* The first leftover row whose unique key already has another active partner.
+ * $1 text[] left, $2 text[] right. Returns (row number, left, right, partner left, partner right). */
+std::string FindPartner(const LinkDefinition &link, const Quoter &quote);
+
+/* What an existence check needs to know about a linkable's table. */
+struct RecordTable {
+	std::string relation; /* schema-qualified, already quoted (regclass output) */
+	std::string primary_key;
+	std::string key_type;
+	std::optional<std::string> soft_delete_column;
+};
+
+/* Locks (FOR SHARE) the live records among $1 text[] ids and counts them. */
+std::string LockRecords(const RecordTable &table, const Quoter &quote);
+
+/* The first id of $1 text[] without a live record: (id, exists but soft-deleted). */
+std::string FindMissingRecord(const RecordTable &table, const Quoter &quote);
+
+} // namespace link_module::link_sql

@@ -1,0 +1,368 @@
+#include "core/payload.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <unordered_map>
+
+#include "core/error.hpp"
+#include "core/cpp_only.hpp"
+
+namespace link_module {
+
+namespace {
+
+std::string
+EntryName(std::size_t index) {
+	return "links[" + std::to_string(index) + "]";
+}
+
+std::string
+Sides(const LinkDefinition &link) {
+	return link.left.module + "." + link.left.key + " - " + link.right.module + "." + link.right.key;
+}
+
+std::string
+KeyName(const std::string &module, const std::string &key) {
+	return module + "." + key;
+}
+
+/* A JSON value in a message: strings without JSON escaping noise, anything else as JSON. */
+std::string
+Shown(const Json &value) {
+	return value.is_string() ? "'" + value.get<std::string>() + "'" : value.dump();
+}
+
+std::string
+Id(const Json &value, const std::string &where, const std::string &module, const std::string &key) {
+	if (!value.is_string() || value.get<std::string>().empty())
+		throw Error(sqlstate::kInvalidParameterValue,
+		            where + ": " + Quoted(key) + " of module " + Quoted(module) + " must be a non-empty string id, not " +
+		                value.dump());
+	return value.get<std::string>();
+}
+
+Error
+DataTypeError(const std::string &where, const LinkDefinition &link, const ExtraColumn &column, const Json &value,
+              const char *expected) {
+	return Error(sqlstate::kInvalidTextRepresentation,
+	             where + ": invalid value " + Shown(value) + " for column " + Quoted(column.name) + " of link " +
+	                 Quoted(link.names.service_name),
+	             "Column " + Quoted(column.name) + " is " + column.type + " (" + column.sql_type + "): expected " +
+	                 expected + ".");
+}
+
+void
+ValidateColumnValue(const LinkDefinition &link, const ExtraColumn &column, const Json &value, const std::string &where) {
+	if (value.is_null()) {
+		if (!column.nullable)
+			throw Error("23502",
+			            where + ": column " + Quoted(column.name) + " of link " + Quoted(link.names.service_name) +
+			                " cannot be null",
+			            "The extra column is NOT NULL.");
+		return;
+	}
+	const std::string &type = column.type;
+	auto in_range = [&](int64_t lo, int64_t hi) {
+		if (value.is_number_unsigned())
+			return value.get<uint64_t>() <= static_cast<uint64_t>(hi);
+		return value.is_number_integer() && value.get<int64_t>() >= lo && value.get<int64_t>() <= hi;
+	};
+	if (type == "json")
+		return;
+	if (type == "boolean") {
+		if (!value.is_boolean())
+			throw DataTypeError(where, link, column, value, "true or false");
+	} else if (type == "integer" || type == "mediumint") {
+		if (!in_range(std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()))
+			throw DataTypeError(where, link, column, value, "an integer from -2147483648 to 2147483647");
+	} else if (type == "smallint" || type == "tinyint") {
+		if (!in_range(std::numeric_limits<int16_t>::min(), std::numeric_limits<int16_t>::max()))
+			throw DataTypeError(where, link, column, value, "an integer from -32768 to 32767");
+	} else if (type == "bigint") {
+		if (!in_range(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()))
+			throw DataTypeError(where, link, column, value, "a 64-bit integer");
+	} else if (type == "float" || type == "double") {
+		if (!value.is_number())
+			throw DataTypeError(where, link, column, value, "a number");
+	} else if (type == "decimal") {
+		if (!value.is_number() && !value.is_string())
+			throw DataTypeError(where, link, column, value, "a number, or a string holding one");
+	} else if (type == "array" || type == "enumArray") {
+		bool ok = value.is_array() && std::all_of(value.begin(), value.end(), [](const Json &v) { return v.is_string(); });
+		if (!ok)
+			throw DataTypeError(where, link, column, value, "an array of strings");
+		if (type == "enumArray")
+			for (const auto &item : value)
+				if (std::find(column.items.begin(), column.items.end(), item.get<std::string>()) == column.items.end())
+					throw DataTypeError(where, link, column, item, "items of the enum");
+	} else {
+		/* string, text, enum, uuid, date, time, datetime, blob, uint8array: text forms. */
+		if (!value.is_string())
+			throw DataTypeError(where, link, column, value, "a string");
+		if (type == "enum" &&
+		    std::find(column.items.begin(), column.items.end(), value.get<std::string>()) == column.items.end())
+			throw DataTypeError(where, link, column, value, "one of its enum items");
+	}
+}
+
+} // namespace
+
+std::vector<PayloadEntry>
+ParsePayload(const Json &payload, std::string_view function) {
+	const std::string fn(function);
+	if (!payload.is_object() && !payload.is_array())
+		throw Error(sqlstate::kInvalidParameterValue,
+		            fn + " expects a link object or an array of link objects, not " + payload.dump(), {},
+		            "A link is {\"<module>\": {\"<key>\": \"<id>\"}, \"<module>\": {\"<key>\": \"<id>\"}, "
+		            "\"data\": {...}}.");
+	bool in_array = payload.is_array();
+	std::vector<PayloadEntry> entries;
+	entries.reserve(in_array ? payload.size() : 1);
+	auto parse = [&](const Json &item, std::size_t index) {
+		PayloadEntry entry;
+		entry.index = index;
+		const std::string where = EntryName(index);
+		if (!item.is_object())
+			throw Error(sqlstate::kInvalidParameterValue, where + " must be a link object, not " + item.dump());
+		std::size_t modules = 0;
+		for (const auto &member : item.items()) {
+			const std::string &name = member.key();
+			const Json &value = member.value();
+			if (name == "data") {
+				if (!value.is_object() && !value.is_null())
+					throw Error(sqlstate::kInvalidParameterValue,
+					            where + ": \"data\" must be an object of extra column values, not " + value.dump());
+				entry.data = value.is_null() ? nullptr : &value;
+				continue;
+			}
+			if (name == "link") {
+				if (!value.is_string())
+					throw Error(sqlstate::kInvalidParameterValue,
+					            where + ": \"link\" must be a link's entry point or service name, not " + value.dump());
+				entry.link = value.get<std::string>();
+				continue;
+			}
+			++modules;
+			if (!value.is_object() || value.empty())
+				throw Error(sqlstate::kInvalidParameterValue,
+				            where + ": module " + Quoted(name) + " must map keys to ids, not " + value.dump(), {},
+				            "Write {\"" + name + "\": {\"<key>\": \"<id>\"}}.");
+			for (const auto &key : value.items())
+				entry.keys.push_back({name, key.key(), &key.value()});
+		}
+		if (modules > 2)
+			throw Error(sqlstate::kInvalidParameterValue, "Only two modules can be linked.",
+			            where + " names " + std::to_string(modules) + " modules.");
+		if (entry.keys.size() != 2)
+			throw Error(sqlstate::kInvalidParameterValue,
+			            where + " gives " + std::to_string(entry.keys.size()) + " key(s); a link needs two", {},
+			            "Give one key per module, or both keys of a link between two models of one module.");
+		entries.push_back(std::move(entry));
+	};
+	if (in_array) {
+		std::size_t index = 0;
+		for (const auto &item : payload)
+			parse(item, index++);
+	} else {
+		parse(payload, 0);
+	}
+	return entries;
+}
+
+LinkResolver::LinkResolver(const std::vector<LinkDefinition> &links) : links_(links) {
+	for (std::size_t i = 0; i < links.size(); ++i) {
+		if (links[i].read_only)
+			continue;
+		auto a = KeyName(links[i].left.module, links[i].left.key);
+		auto b = KeyName(links[i].right.module, links[i].right.key);
+		by_keys_[std::min(a, b) + "\x1f" + std::max(a, b)].push_back(i);
+	}
+}
+
+const LinkDefinition &
+LinkResolver::Resolve(const PayloadEntry &entry, std::string_view function) const {
+	const std::string where = EntryName(entry.index);
+	auto a = KeyName(entry.keys[0].module, entry.keys[0].key);
+	auto b = KeyName(entry.keys[1].module, entry.keys[1].key);
+	auto found = by_keys_.find(std::min(a, b) + "\x1f" + std::max(a, b));
+
+	std::vector<std::size_t> candidates;
+	if (found != by_keys_.end())
+		for (auto i : found->second)
+			if (!entry.link || links_[i].names.entry_point == *entry.link || links_[i].names.service_name == *entry.link)
+				candidates.push_back(i);
+	if (candidates.size() == 1)
+		return links_[candidates[0]];
+
+	if (candidates.empty()) {
+		/* Name what was given and the links that do exist between these modules. */
+		std::string known;
+		const std::string &ma = entry.keys[0].module;
+		const std::string &mb = entry.keys[1].module;
+		for (const auto &link : links_) {
+			bool between = (link.left.module == ma && link.right.module == mb) ||
+			               (link.left.module == mb && link.right.module == ma);
+			if (between && !link.read_only)
+				known += (known.empty() ? "" : "; ") + link.names.service_name + " (" + Sides(link) + ")";
+		}
+		std::string given = Quoted(a) + " and " + Quoted(b) + (entry.link ? " named " + Quoted(*entry.link) : "");
+		throw Error(sqlstate::kUndefinedObject, where + ": no link between " + given,
+		            known.empty() ? "No link is defined between modules " + Quoted(ma) + " and " + Quoted(mb) + "."
+		                          : "Links between these modules: " + known + ".",
+		            "Define it with define_link(), or check the module and key names given to " + std::string(function) +
+		                ".");
+	}
+	std::string names;
+	for (auto i : candidates)
+		names += (names.empty() ? "" : ", ") + links_[i].names.entry_point;
+	throw Error(sqlstate::kInvalidParameterValue, where + ": several links join " + Quoted(a) + " and " + Quoted(b),
+	            "Candidates (entry points): " + names + ".",
+	            "Add \"link\": \"<entry point>\" to the link object to choose one.");
+}
+
+std::pair<std::vector<std::string>, std::vector<std::string>>
+EntryIds(const PayloadEntry &entry, const LinkDefinition &link, IdMode mode) {
+	const std::string where = EntryName(entry.index);
+	std::vector<std::string> left;
+	std::vector<std::string> right;
+	for (const auto &key : entry.keys) {
+		bool is_left = key.module == link.left.module && key.key == link.left.key;
+		auto &ids = is_left ? left : right;
+		const Json &value = *key.value;
+		if (mode == IdMode::Many && value.is_array()) {
+			if (value.empty())
+				throw Error(sqlstate::kInvalidParameterValue,
+				            where + ": " + Quoted(key.key) + " of module " + Quoted(key.module) + " is an empty array");
+			for (const auto &item : value)
+				ids.push_back(Id(item, where, key.module, key.key));
+		} else {
+			ids.push_back(Id(value, where, key.module, key.key));
+		}
+	}
+	return {left, right};
+}
+
+void
+ValidateData(const LinkDefinition &link, const Json &data, std::size_t index) {
+	const std::string where = EntryName(index);
+	for (const auto &member : data.items()) {
+		if (member.key() == "id") {
+			if (!member.value().is_string() || member.value().get<std::string>().empty())
+				throw Error(sqlstate::kInvalidParameterValue,
+				            where + ": data.id must be a non-empty string, not " + member.value().dump());
+			continue;
+		}
+		const ExtraColumn *column = link.FindColumn(member.key());
+		if (!column) {
+			std::string columns;
+			for (const auto &c : link.extra_columns)
+				columns += (columns.empty() ? "" : ", ") + c.name;
+			throw Error(sqlstate::kUndefinedColumn,
+			            where + ": " + Quoted(member.key()) + " is not an extra column of link " +
+			                Quoted(link.names.service_name),
+			            columns.empty() ? "The link has no extra columns." : "Its extra columns are: " + columns + ".",
+			            "data may set \"id\" and the link's extra columns.");
+		}
+		ValidateColumnValue(link, *column, member.value(), where);
+	}
+}
+
+std::vector<LinkBatch>
+BuildBatches(const std::vector<PayloadEntry> &entries, const LinkResolver &resolver, std::string_view function,
+             bool data_allowed) {
+	std::vector<LinkBatch> batches;
+	std::unordered_map<const LinkDefinition *, std::size_t> batch_of;
+	std::vector<std::unordered_map<std::string, std::size_t>> row_of;
+	for (const auto &entry : entries) {
+		const LinkDefinition &link = resolver.Resolve(entry, function);
+		auto ids = EntryIds(entry, link, IdMode::Single);
+		if (ids.first.size() != 1 || ids.second.size() != 1)
+			throw Error(sqlstate::kInvalidParameterValue, EntryName(entry.index) + ": give one id per key");
+		const Json *data = data_allowed ? entry.data : nullptr;
+		if (data)
+			ValidateData(link, *data, entry.index);
+
+		auto [it, added] = batch_of.emplace(&link, batches.size());
+		if (added) {
+			batches.push_back({&link, {}});
+			row_of.emplace_back();
+		}
+		LinkBatch &batch = batches[it->second];
+		std::string pair = ids.first[0] + '\x1f' + ids.second[0];
+		auto [row_it, new_pair] = row_of[it->second].emplace(pair, batch.rows.size());
+		if (new_pair) {
+			batch.rows.push_back({entry.index, ids.first[0], ids.second[0], data, std::nullopt});
+			continue;
+		}
+		/* The same pair again: one link, its data merged, the later value of a key winning. */
+		LinkRow &row = batch.rows[row_it->second];
+		if (data) {
+			Json merged = row.Data() ? *row.Data() : Json::object();
+			for (const auto &member : data->items())
+				merged[member.key()] = member.value();
+			row.merged_data = std::move(merged);
+		}
+	}
+	return batches;
+}
+
+std::string
+CardinalityMessage(const LinkDefinition &link) {
+	return "Cannot create multiple links between '" + link.left.module + "' and '" + link.right.module + "'";
+}
+
+void
+CheckBatchCardinality(const LinkBatch &batch) {
+	const LinkDefinition &link = *batch.link;
+	auto check = [&](bool unique, auto key_of, auto partner_of, const LinkSide &side, const LinkSide &other) {
+		if (!unique)
+			return;
+		std::unordered_map<std::string, const LinkRow *> seen;
+		for (const auto &row : batch.rows) {
+			auto [it, added] = seen.emplace(key_of(row), &row);
+			if (added)
+				continue;
+			throw Error(sqlstate::kUniqueViolation, CardinalityMessage(link),
+			            EntryName(it->second->index) + " and " + EntryName(row.index) + " give " + Quoted(side.key) +
+			                " '" + key_of(row) + "' two partners: " + Quoted(other.key) + " '" +
+			                partner_of(*it->second) + "' and '" + partner_of(row) + "'.",
+			            "Each " + Quoted(side.key) + " may have one active link, unless " + Quoted(other.alias) +
+			                " has isList.");
+		}
+	};
+	check(link.LeftKeyUnique(), [](const LinkRow &r) { return r.left; }, [](const LinkRow &r) { return r.right; },
+	      link.left, link.right);
+	check(link.RightKeyUnique(), [](const LinkRow &r) { return r.right; }, [](const LinkRow &r) { return r.left; },
+	      link.right, link.left);
+}
+
+LinkIdGenerator::LinkIdGenerator(uint64_t unix_ms, const uint8_t random[10]) {
+	for (int i = 0; i < 6; ++i)
+		bytes_[i] = static_cast<uint8_t>(unix_ms >> (8 * (5 - i)));
+	for (int i = 0; i < 10; ++i)
+		bytes_[6 + i] = random[i];
+}
+
+std::string
+LinkIdGenerator::Next(const std::string &prefix) {
+	static const char *alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+	/* 26 characters of 5 bits over the 128-bit value, read as 130 bits with two leading zeros. */
+	std::string id = prefix + "_";
+	for (int c = 0; c < 26; ++c) {
+		int bit = c * 5 - 2; /* first bit of this character within the 128 bits */
+		int value = 0;
+		for (int b = 0; b < 5; ++b) {
+			int pos = bit + b;
+			int v = pos < 0 ? 0 : (bytes_[pos / 8] >> (7 - pos % 8)) & 1;
+			value = (value << 1) | v;
+		}
+		id += alphabet[value];
+	}
+	/* Monotonic: the next id of this call is one larger in its random part. */
+	for (int i = 15; i >= 6; --i)
+		if (++bytes_[i] != 0)
+			break;
+	return id;
+}
+
+} // namespace link_module

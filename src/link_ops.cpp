@@ -1,0 +1,408 @@
+/* SQL functions that manage links: link_create, link_dismiss, link_update, link_list. Each call
+ * parses its payload once, resolves every entry to a link, and runs a fixed number of
+ * set-based statements per link, whatever the number of entries. */
+#include <chrono>
+
+#include "core/error.hpp"
+#include "core/link_sql.hpp"
+#include "core/payload.hpp"
+#include "pg/guard.hpp"
+#include "pg/plan_cache.hpp"
+#include "pg/spi.hpp"
+#include "settings.hpp"
+
+extern "C" {
+#include "common/pg_prng.h"
+#include "port.h"
+}
+
+namespace link_module {
+
+namespace {
+
+/* Every stored link, and for each side the table that existence checks lock (nullopt for a
+ * virtual linkable or one registered with validate false). */
+struct StoredLinks {
+	std::vector<LinkDefinition> links;
+	std::vector<std::optional<link_sql::RecordTable>> left_tables;
+	std::vector<std::optional<link_sql::RecordTable>> right_tables;
+
+	std::size_t IndexOf(const LinkDefinition *link) const { return static_cast<std::size_t>(link - links.data()); }
+};
+
+std::optional<link_sql::RecordTable>
+RecordTableOf(const pg::Row &row, std::size_t first) {
+	if (!row[first] || *row[first + 4] != "t")
+		return std::nullopt;
+	return link_sql::RecordTable{*row[first], *row[first + 1], *row[first + 2], row[first + 3]};
+}
+
+StoredLinks
+LoadLinks() {
+	static const char *sql =
+	    "SELECT l.definition::text, "
+	    "  ll.relation::text, ll.primary_key, ll.key_type, ll.soft_delete_column, ll.validate, "
+	    "  rl.relation::text, rl.primary_key, rl.key_type, rl.soft_delete_column, rl.validate "
+	    "FROM link_module.links l "
+	    "JOIN link_module.linkables ll ON ll.module = l.left_module AND ll.model = l.left_model "
+	    "JOIN link_module.linkables rl ON rl.module = l.right_module AND rl.model = l.right_model "
+	    "WHERE NOT l.read_only ORDER BY l.service_name";
+	StoredLinks stored;
+	for (const auto &row : pg::Query(sql, {}, "registry:links")) {
+		stored.links.push_back(DefinitionFromJson(ParseJson(*row[0], "stored link definition")));
+		stored.left_tables.push_back(RecordTableOf(row, 1));
+		stored.right_tables.push_back(RecordTableOf(row, 6));
+	}
+	return stored;
+}
+
+/* A PostgreSQL error from a link statement, told in terms of the link. */
+[[noreturn]] void
+RethrowForLink(const pg::PgError &error, const LinkDefinition &link, const std::string &function) {
+	std::string state = pg::SqlState(error.data());
+	const char *detail = error.data()->detail;
+	if (state == sqlstate::kUniqueViolation)
+		throw Error(sqlstate::kUniqueViolation, CardinalityMessage(link),
+		            std::string(detail ? detail : "") + " A concurrent transaction linked it first.",
+		            "Each id of a side without isList on the other side may have one active link.");
+	if (state.rfind("22", 0) == 0 || state.rfind("23", 0) == 0)
+		throw Error(state.c_str(), function + " on link " + Quoted(link.names.service_name) + ": " + error.what(),
+		            detail ? detail : "");
+	throw error;
+}
+
+/* Runs one of a link's statements through its cached plan. */
+void
+RunLinkStatement(const LinkDefinition &link, const std::string &function, const std::string &kind,
+                 const std::string &sql, const std::vector<Oid> &types, const std::vector<pg::Param> &params) {
+	SPIPlanPtr plan = pg::CachedPlan(kind + ":" + link.names.service_name, sql, types);
+	try {
+		pg::ExecutePlan(plan, params);
+	} catch (const pg::PgError &error) {
+		RethrowForLink(error, link, function);
+	}
+}
+
+/* Every linked record must exist and be live; the rows are locked FOR SHARE until commit, so a
+ * concurrent delete or soft delete waits for this transaction and then sees its links. */
+void
+CheckRecords(const LinkBatch &batch, const StoredLinks &stored, const std::string &function) {
+	const LinkDefinition &link = *batch.link;
+	std::size_t at = stored.IndexOf(&link);
+	const Quoter &q = pg::PgQuoter();
+	auto check = [&](const std::optional<link_sql::RecordTable> &table, const LinkSide &side, bool left) {
+		if (!table)
+			return;
+		std::vector<std::string> ids;
+		std::unordered_map<std::string, std::size_t> first_entry;
+		for (const auto &row : batch.rows) {
+			const std::string &id = left ? row.left : row.right;
+			if (first_entry.emplace(id, row.index).second)
+				ids.push_back(id);
+		}
+		const std::string table_key = table->relation + ":" + table->primary_key;
+		RunLinkStatement(link, function, "lock:" + table_key, link_sql::LockRecords(*table, q), {TEXTARRAYOID},
+		                 {pg::TextArray(ids)});
+		auto found = pg::ResultDatum(1);
+		if (found && static_cast<std::size_t>(DatumGetInt64(*found)) == ids.size())
+			return;
+		RunLinkStatement(link, function, "missing:" + table_key, link_sql::FindMissingRecord(*table, q),
+		                 {TEXTARRAYOID}, {pg::TextArray(ids)});
+		std::string id = pg::ResultText(0, 1).value_or(ids.front());
+		bool soft_deleted = pg::ResultText(0, 2) == std::optional<std::string>("t");
+		throw Error("23503",
+		            "links[" + std::to_string(first_entry[id]) + "]: " + side.module + "." + side.key + " '" + id +
+		                (soft_deleted ? "' is soft-deleted" : "' does not exist"),
+		            "Link " + Quoted(link.names.service_name) + " needs a live record of " + table->relation + " with " +
+		                Quoted(table->primary_key) + " = '" + id + "'.",
+		            "Create the record first, or register the linkable with {\"validate\": false}.");
+	};
+	check(stored.left_tables[at], link.left, true);
+	check(stored.right_tables[at], link.right, false);
+}
+
+/* The arrays of a create/update statement for the rows at `positions` of the batch. */
+std::vector<pg::Param>
+RowParams(const LinkBatch &batch, const std::vector<int32> &positions, const std::vector<std::string> &generated_ids,
+          Datum payload) {
+	std::vector<int32> ord;
+	std::vector<std::string> left, right;
+	std::vector<std::optional<int32>> data_index;
+	std::vector<std::optional<std::string>> merged, ids;
+	for (int32 position : positions) {
+		const LinkRow &row = batch.rows[position - 1];
+		ord.push_back(position);
+		left.push_back(row.left);
+		right.push_back(row.right);
+		data_index.push_back(row.data && !row.merged_data ? std::optional<int32>(static_cast<int32>(row.index))
+		                                                  : std::nullopt);
+		merged.push_back(row.merged_data ? std::optional<std::string>(row.merged_data->dump()) : std::nullopt);
+		ids.push_back(generated_ids.empty() ? std::nullopt : std::optional<std::string>(generated_ids[position - 1]));
+	}
+	return {pg::Int4Array(ord), pg::TextArray(left), pg::TextArray(right), pg::Int4Array(data_index),
+	        pg::TextArray(merged), pg::TextArray(ids), {payload, false}, pg::Bool(settings::notify)};
+}
+
+const std::vector<Oid> kRowTypes = {INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID,
+                                    TEXTARRAYOID, TEXTARRAYOID, JSONBOID,     BOOLOID};
+
+/* Collects the `rows` result of the last statement; returns its leftover row numbers. */
+std::vector<int32>
+Collect(std::vector<Datum> &pieces) {
+	if (auto rows = pg::ResultDatum(1))
+		pieces.push_back(*rows);
+	return pg::ResultInt4Array(2);
+}
+
+/* A row that cannot be linked because a unique key of it already has another active partner. */
+struct Conflict {
+	const LinkRow *row;
+	bool on_left; /* the left key is the one taken */
+	std::string partner;
+};
+
+/* The first of the rows at `positions` that breaks cardinality against the table, if any. */
+std::optional<Conflict>
+FindConflict(const LinkBatch &batch, const std::vector<int32> &positions, const std::string &function) {
+	const LinkDefinition &link = *batch.link;
+	std::vector<std::string> left, right;
+	for (int32 position : positions) {
+		left.push_back(batch.rows[position - 1].left);
+		right.push_back(batch.rows[position - 1].right);
+	}
+	RunLinkStatement(link, function, "partner", link_sql::FindPartner(link, pg::PgQuoter()),
+	                 {TEXTARRAYOID, TEXTARRAYOID}, {pg::TextArray(left), pg::TextArray(right)});
+	if (SPI_processed == 0)
+		return std::nullopt;
+	auto value = [](int column) { return pg::ResultText(0, column).value_or(""); };
+	const LinkRow &row = batch.rows[positions[std::stoi(value(1)) - 1] - 1];
+	bool on_left = value(4) == row.left;
+	return Conflict{&row, on_left, on_left ? value(5) : value(4)};
+}
+
+[[noreturn]] void
+ThrowConflict(const LinkDefinition &link, const Conflict &conflict) {
+	const LinkSide &side = conflict.on_left ? link.left : link.right;
+	const LinkSide &other = conflict.on_left ? link.right : link.left;
+	throw Error(sqlstate::kUniqueViolation, CardinalityMessage(link),
+	            "links[" + std::to_string(conflict.row->index) + "]: " + Quoted(side.key) + " '" +
+	                (conflict.on_left ? conflict.row->left : conflict.row->right) +
+	                "' already has an active link to " + Quoted(other.key) + " '" + conflict.partner + "'.",
+	            "Dismiss that link first, or define the link with isList on " + Quoted(other.alias) + ".");
+}
+
+/* Inserts new pairs, then revives or updates existing ones; a row left after both breaks
+ * cardinality. A conflicting row that vanished meanwhile (a concurrent dismiss) gets another
+ * round. */
+void
+CreateBatch(const LinkBatch &batch, Datum payload, LinkIdGenerator &id_generator, std::vector<Datum> &pieces) {
+	const LinkDefinition &link = *batch.link;
+	const Quoter &q = pg::PgQuoter();
+	std::vector<std::string> generated;
+	std::vector<int32> remaining;
+	generated.reserve(batch.rows.size());
+	remaining.reserve(batch.rows.size());
+	for (std::size_t i = 0; i < batch.rows.size(); ++i) {
+		generated.push_back(id_generator.Next(link.id_prefix));
+		remaining.push_back(static_cast<int32>(i + 1));
+	}
+	for (int round = 0; round < 3; ++round) {
+		RunLinkStatement(link, "link_create", "create-insert", link_sql::CreateInsert(link, q), kRowTypes,
+		                 RowParams(batch, remaining, generated, payload));
+		std::vector<int32> leftover = Collect(pieces);
+		if (leftover.empty())
+			return;
+		RunLinkStatement(link, "link_create", "create-update", link_sql::CreateUpdate(link, q), kRowTypes,
+		                 RowParams(batch, leftover, generated, payload));
+		remaining = Collect(pieces);
+		if (remaining.empty())
+			return;
+		if (auto conflict = FindConflict(batch, remaining, "link_create"))
+			ThrowConflict(link, *conflict);
+	}
+	throw Error("40001", "link_create: concurrent changes kept links of " + Quoted(link.names.service_name) +
+	                         " from being written",
+	            {}, "Retry the transaction.");
+}
+
+/* One jsonb array from the pieces of each statement, in order. */
+Datum
+Combine(const std::vector<Datum> &pieces) {
+	if (pieces.empty())
+		return pg::JsonbDatum("[]");
+	Datum result = pieces[0];
+	for (std::size_t i = 1; i < pieces.size(); ++i)
+		result = pg::PgCall([](Datum a, Datum b) { return DirectFunctionCall2(jsonb_concat, a, b); }, result, pieces[i]);
+	return result;
+}
+
+/* The payload argument parsed, and detoasted once for the statements that read its data. */
+struct Payload {
+	Json json;
+	Datum datum;
+};
+
+Payload
+PayloadArg(FunctionCallInfo fcinfo, const char *function) {
+	auto text = pg::JsonbArg(fcinfo, 0);
+	if (!text)
+		throw Error(sqlstate::kNullValueNotAllowed, std::string(function) + ": links must not be null");
+	Datum raw = PG_GETARG_DATUM(0);
+	Datum datum = pg::PgCall([](Datum d) { return PointerGetDatum(PG_DETOAST_DATUM(d)); }, raw);
+	return {ParseJson(*text, "links"), datum};
+}
+
+LinkIdGenerator
+NewIdGenerator() {
+	uint8_t random[10];
+	uint8_t *buffer = random;
+	if (!pg::PgCall([](uint8_t *b) { return pg_strong_random(b, 10); }, buffer))
+		throw Error(sqlstate::kInternalError, "could not generate random bytes for link ids");
+	auto now = std::chrono::system_clock::now().time_since_epoch();
+	return LinkIdGenerator(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()),
+	                       random);
+}
+
+} // namespace
+
+} // namespace link_module
+
+using namespace link_module;
+
+LM_FUNCTION(link_create) {
+	Payload payload = PayloadArg(fcinfo, "link_create");
+	auto entries = ParsePayload(payload.json, "link_create");
+	std::vector<Datum> pieces;
+	{
+		pg::SpiConnection spi;
+		StoredLinks stored = LoadLinks();
+		LinkResolver resolver(stored.links);
+		auto batches = BuildBatches(entries, resolver, "link_create", true);
+		for (const auto &batch : batches)
+			CheckBatchCardinality(batch);
+		for (const auto &batch : batches)
+			CheckRecords(batch, stored, "link_create");
+		LinkIdGenerator ids = NewIdGenerator();
+		for (const auto &batch : batches)
+			CreateBatch(batch, payload.datum, ids, pieces);
+		spi.Finish();
+	}
+	return Combine(pieces);
+}
+
+LM_FUNCTION(link_dismiss) {
+	Payload payload = PayloadArg(fcinfo, "link_dismiss");
+	auto entries = ParsePayload(payload.json, "link_dismiss");
+	std::vector<Datum> pieces;
+	{
+		pg::SpiConnection spi;
+		StoredLinks stored = LoadLinks();
+		LinkResolver resolver(stored.links);
+		for (const auto &batch : BuildBatches(entries, resolver, "link_dismiss", false)) {
+			std::vector<int32> ord;
+			std::vector<std::string> left, right;
+			for (std::size_t i = 0; i < batch.rows.size(); ++i) {
+				ord.push_back(static_cast<int32>(i + 1));
+				left.push_back(batch.rows[i].left);
+				right.push_back(batch.rows[i].right);
+			}
+			RunLinkStatement(*batch.link, "link_dismiss", "dismiss", link_sql::Dismiss(*batch.link, pg::PgQuoter()),
+			                 {INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BOOLOID},
+			                 {pg::Int4Array(ord), pg::TextArray(left), pg::TextArray(right), pg::Bool(settings::notify)});
+			Collect(pieces);
+		}
+		spi.Finish();
+	}
+	return Combine(pieces);
+}
+
+LM_FUNCTION(link_update) {
+	Payload payload = PayloadArg(fcinfo, "link_update");
+	auto entries = ParsePayload(payload.json, "link_update");
+	std::vector<Datum> pieces;
+	{
+		pg::SpiConnection spi;
+		StoredLinks stored = LoadLinks();
+		LinkResolver resolver(stored.links);
+		for (const auto &batch : BuildBatches(entries, resolver, "link_update", true)) {
+			std::vector<int32> all;
+			for (std::size_t i = 0; i < batch.rows.size(); ++i)
+				all.push_back(static_cast<int32>(i + 1));
+			RunLinkStatement(*batch.link, "link_update", "update", link_sql::UpdateExisting(*batch.link, pg::PgQuoter()),
+			                 kRowTypes, RowParams(batch, all, {}, payload.datum));
+			std::vector<int32> missing = Collect(pieces);
+			if (!missing.empty()) {
+				std::string detail;
+				for (std::size_t i = 0; i < missing.size() && i < 5; ++i) {
+					const LinkRow &row = batch.rows[missing[i] - 1];
+					detail += (detail.empty() ? "" : "; ") + std::string("links[") + std::to_string(row.index) +
+					          "]: " + batch.link->left.key + " '" + row.left + "', " + batch.link->right.key + " '" +
+					          row.right + "'";
+				}
+				throw Error("P0002", "Could not find all existing links from data",
+				            "No active link of " + Quoted(batch.link->names.service_name) + " for " + detail +
+				                (missing.size() > 5 ? " (and " + std::to_string(missing.size() - 5) + " more)" : "") +
+				                ".",
+				            "Create links with link_create; link_update changes existing ones only.");
+			}
+		}
+		spi.Finish();
+	}
+	return Combine(pieces);
+}
+
+LM_FUNCTION(link_list) {
+	Payload payload = PayloadArg(fcinfo, "link_list");
+	auto options_text = pg::JsonbArg(fcinfo, 1);
+	Json options = options_text ? ParseJson(*options_text, "link_list options") : Json::object();
+	if (!options.is_object())
+		throw Error(sqlstate::kInvalidParameterValue, "link_list options must be a JSON object, not " + options.dump());
+	bool as_definition = false;
+	bool with_deleted = false;
+	for (const auto &member : options.items()) {
+		bool *flag = member.key() == "asLinkDefinition" ? &as_definition
+		             : member.key() == "withDeleted"    ? &with_deleted
+		                                                : nullptr;
+		if (!flag)
+			throw Error(sqlstate::kInvalidParameterValue, "unknown key " + Quoted(member.key()) + " in link_list options",
+			            {}, "Valid keys are: asLinkDefinition, withDeleted.");
+		if (!member.value().is_boolean())
+			throw Error(sqlstate::kInvalidParameterValue,
+			            Quoted(member.key()) + " in link_list options must be a boolean, not " + member.value().dump());
+		*flag = member.value().get<bool>();
+	}
+
+	auto entries = ParsePayload(payload.json, "link_list");
+	std::vector<Datum> pieces;
+	{
+		pg::SpiConnection spi;
+		StoredLinks stored = LoadLinks();
+		LinkResolver resolver(stored.links);
+		/* Per link, the (left, right) pairs asked for: every combination of an entry's ids. */
+		std::vector<const LinkDefinition *> order;
+		std::unordered_map<const LinkDefinition *, std::pair<std::vector<std::string>, std::vector<std::string>>> pairs;
+		for (const auto &entry : entries) {
+			const LinkDefinition &link = resolver.Resolve(entry, "link_list");
+			auto ids = EntryIds(entry, link, IdMode::Many);
+			auto [it, added] = pairs.try_emplace(&link);
+			if (added)
+				order.push_back(&link);
+			for (const auto &l : ids.first)
+				for (const auto &r : ids.second) {
+					it->second.first.push_back(l);
+					it->second.second.push_back(r);
+				}
+		}
+		for (const LinkDefinition *link : order) {
+			const auto &[left, right] = pairs[link];
+			RunLinkStatement(*link, "link_list", as_definition ? "list-definition" : "list",
+			                 link_sql::List(*link, pg::PgQuoter(), as_definition),
+			                 {TEXTARRAYOID, TEXTARRAYOID, BOOLOID},
+			                 {pg::TextArray(left), pg::TextArray(right), pg::Bool(with_deleted)});
+			if (auto rows = pg::ResultDatum(1))
+				pieces.push_back(*rows);
+		}
+		spi.Finish();
+	}
+	return Combine(pieces);
+}

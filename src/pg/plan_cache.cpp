@@ -1,0 +1,196 @@
+#include "pg/plan_cache.hpp"
+
+#include <unordered_map>
+
+#include "core/error.hpp"
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "utils/array.h"
+#include "utils/lsyscache.h"
+}
+
+namespace link_module::pg {
+
+namespace {
+
+struct CacheEntry {
+	std::string sql;
+	SPIPlanPtr plan = nullptr;
+};
+
+/* Lives as long as the backend; plans are kept with SPI_keepplan under CacheMemoryContext. */
+std::unordered_map<std::string, CacheEntry> &
+Cache() {
+	static std::unordered_map<std::string, CacheEntry> cache;
+	return cache;
+}
+
+Param
+ArrayOf(const std::vector<Datum> &datums, const std::vector<bool> &nulls, Oid element_type) {
+	int16 len;
+	bool byval;
+	char align;
+	PgCall(get_typlenbyvalalign, element_type, &len, &byval, &align);
+	int count = static_cast<int>(datums.size());
+	int dims[1] = {count};
+	int lbs[1] = {1};
+	const Datum *data = datums.data();
+	/* std::vector<bool> has no data(): copy into a plain array for construct_md_array. */
+	bool *null_flags = static_cast<bool *>(PgCall(palloc, sizeof(bool) * (count ? count : 1)));
+	for (int i = 0; i < count; ++i)
+		null_flags[i] = nulls[i];
+	ArrayType *array = PgCall(
+	    [](const Datum *d, bool *n, int c, int *dm, int *lb, Oid t, int16 l, bool bv, char a) {
+		    return construct_md_array(const_cast<Datum *>(d), n, 1, dm, lb, t, l, bv, a);
+	    },
+	    data, null_flags, count, dims, lbs, element_type, len, byval, align);
+	return {PointerGetDatum(array), false};
+}
+
+} // namespace
+
+SPIPlanPtr
+CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid> &types) {
+	CacheEntry &entry = Cache()[key];
+	if (entry.plan && entry.sql == sql && PgCall(SPI_plan_is_valid, entry.plan))
+		return entry.plan;
+	if (entry.plan) {
+		PgCall(SPI_freeplan, entry.plan);
+		entry.plan = nullptr;
+	}
+	const char *text = sql.c_str();
+	int count = static_cast<int>(types.size());
+	Oid *type_ptr = const_cast<Oid *>(types.data());
+	SPIPlanPtr plan = PgCall([](const char *t, int c, Oid *ty) { return SPI_prepare(t, c, ty); }, text, count, type_ptr);
+	if (!plan)
+		throw Error(sqlstate::kInternalError,
+		            std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result), "Query: " + sql);
+	PgCall(SPI_keepplan, plan);
+	entry.plan = plan;
+	entry.sql = sql;
+	return plan;
+}
+
+uint64
+ExecutePlan(SPIPlanPtr plan, const std::vector<Param> &params) {
+	std::vector<Datum> values;
+	std::vector<char> nulls;
+	for (const auto &param : params) {
+		values.push_back(param.value);
+		nulls.push_back(param.is_null ? 'n' : ' ');
+	}
+	Datum *value_ptr = values.data();
+	const char *null_ptr = nulls.data();
+	int rc = PgCall([](SPIPlanPtr p, Datum *v, const char *n) { return SPI_execute_plan(p, v, n, false, 0); }, plan,
+	                value_ptr, null_ptr);
+	if (rc < 0)
+		throw Error(sqlstate::kInternalError, std::string("SPI_execute_plan failed: ") + SPI_result_code_string(rc));
+	return SPI_processed;
+}
+
+Param
+TextArray(const std::vector<std::optional<std::string>> &values) {
+	std::vector<Datum> datums(values.size(), 0);
+	std::vector<bool> nulls(values.size(), false);
+	for (std::size_t i = 0; i < values.size(); ++i) {
+		if (!values[i]) {
+			nulls[i] = true;
+			continue;
+		}
+		const char *data = values[i]->data();
+		int len = static_cast<int>(values[i]->size());
+		datums[i] = PgCall([](const char *d, int l) { return PointerGetDatum(cstring_to_text_with_len(d, l)); }, data,
+		                   len);
+	}
+	return ArrayOf(datums, nulls, TEXTOID);
+}
+
+Param
+TextArray(const std::vector<std::string> &values) {
+	std::vector<Datum> datums(values.size(), 0);
+	for (std::size_t i = 0; i < values.size(); ++i) {
+		const char *data = values[i].data();
+		int len = static_cast<int>(values[i].size());
+		datums[i] = PgCall([](const char *d, int l) { return PointerGetDatum(cstring_to_text_with_len(d, l)); }, data,
+		                   len);
+	}
+	return ArrayOf(datums, std::vector<bool>(values.size(), false), TEXTOID);
+}
+
+Param
+Int4Array(const std::vector<int32> &values) {
+	std::vector<Datum> datums;
+	datums.reserve(values.size());
+	for (int32 v : values)
+		datums.push_back(Int32GetDatum(v));
+	return ArrayOf(datums, std::vector<bool>(values.size(), false), INT4OID);
+}
+
+Param
+Int4Array(const std::vector<std::optional<int32>> &values) {
+	std::vector<Datum> datums(values.size(), 0);
+	std::vector<bool> nulls(values.size(), false);
+	for (std::size_t i = 0; i < values.size(); ++i) {
+		if (values[i])
+			datums[i] = Int32GetDatum(*values[i]);
+		else
+			nulls[i] = true;
+	}
+	return ArrayOf(datums, nulls, INT4OID);
+}
+
+Param
+Bool(bool value) {
+	return {BoolGetDatum(value), false};
+}
+
+std::optional<Datum>
+ResultDatum(int column) {
+	if (!SPI_tuptable || SPI_processed == 0)
+		return std::nullopt;
+	SPITupleTable *table = SPI_tuptable;
+	bool is_null = false;
+	Datum value = PgCall(
+	    [](HeapTuple t, TupleDesc d, int c, bool *n) { return SPI_getbinval(t, d, c, n); }, table->vals[0],
+	    table->tupdesc, column, &is_null);
+	if (is_null)
+		return std::nullopt;
+	Form_pg_attribute attr = TupleDescAttr(table->tupdesc, column - 1);
+	return PgCall([](Datum v, bool byval, int len) { return SPI_datumTransfer(v, byval, len); }, value,
+	              static_cast<bool>(attr->attbyval), static_cast<int>(attr->attlen));
+}
+
+std::optional<std::string>
+ResultText(uint64 row, int column) {
+	if (!SPI_tuptable || row >= SPI_processed)
+		return std::nullopt;
+	char *text = PgCall(SPI_getvalue, SPI_tuptable->vals[row], SPI_tuptable->tupdesc, column);
+	return text ? std::optional<std::string>(text) : std::nullopt;
+}
+
+std::vector<int32>
+ResultInt4Array(int column) {
+	std::vector<int32> out;
+	if (!SPI_tuptable || SPI_processed == 0)
+		return out;
+	SPITupleTable *table = SPI_tuptable;
+	bool is_null = false;
+	Datum value = PgCall(
+	    [](HeapTuple t, TupleDesc d, int c, bool *n) { return SPI_getbinval(t, d, c, n); }, table->vals[0],
+	    table->tupdesc, column, &is_null);
+	if (is_null)
+		return out;
+	Datum *elements = nullptr;
+	int count = 0;
+	PgCall(
+	    [](Datum v, Datum **e, int *c) {
+		    deconstruct_array(DatumGetArrayTypeP(v), INT4OID, 4, true, TYPALIGN_INT, e, nullptr, c);
+	    },
+	    value, &elements, &count);
+	for (int i = 0; i < count; ++i)
+		out.push_back(DatumGetInt32(elements[i]));
+	return out;
+}
+
+} // namespace link_module::pg

@@ -1,0 +1,42 @@
+/* Prepared statements kept for the backend's life, one per key (a link and a statement kind).
+ * A cached plan is reused while its SQL text is unchanged (the link's definition is the same)
+ * and PostgreSQL still holds it valid (no DDL on the tables it reads). */
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pg/postgres.hpp"
+
+namespace link_module::pg {
+
+SPIPlanPtr CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid> &types);
+
+/* One parameter value for ExecutePlan. */
+struct Param {
+	Datum value;
+	bool is_null;
+};
+
+/* Runs a prepared plan and returns the number of rows; the rows are in SPI_tuptable. */
+uint64 ExecutePlan(SPIPlanPtr plan, const std::vector<Param> &params);
+
+/* Array parameters built from C++ values (nullopt elements are NULL). */
+Param TextArray(const std::vector<std::optional<std::string>> &values);
+Param TextArray(const std::vector<std::string> &values);
+Param Int4Array(const std::vector<int32> &values);
+Param Int4Array(const std::vector<std::optional<int32>> &values);
+Param Bool(bool value);
+
+/* A result column of the current SPI_tuptable's first row, copied out of SPI memory into the
+ * memory context of the function's caller. */
+std::optional<Datum> ResultDatum(int column);
+
+/* A result column of row `row` of the current SPI_tuptable as text; nullopt for NULL or no row. */
+std::optional<std::string> ResultText(uint64 row, int column);
+
+/* A result int4[] column of the first row. */
+std::vector<int32> ResultInt4Array(int column);
+
+} // namespace link_module::pg

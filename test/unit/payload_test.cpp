@@ -1,0 +1,179 @@
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+#include "core/link_sql.hpp"
+#include "core/payload.hpp"
+#include "test_support.hpp"
+
+using namespace link_module;
+using link_module::testing::Define;
+using link_module::testing::TestQuoter;
+
+namespace {
+
+template <typename F>
+std::string
+SqlStateOf(F &&call) {
+	try {
+		call();
+	} catch (const Error &error) {
+		return error.sqlstate();
+	}
+	return "";
+}
+
+std::string
+MessageOf(const std::function<void()> &call) {
+	try {
+		call();
+	} catch (const Error &error) {
+		return std::string(error.what()) + " | " + error.detail();
+	}
+	return "";
+}
+
+std::vector<LinkDefinition>
+Links() {
+	return {Define("product.product", "blog.post",
+	               R"({"database": {"extraColumns": {"metadata": {"type": "json", "nullable": true},
+	                   "rank": {"type": "integer", "defaultValue": 0},
+	                   "status": {"type": "enum", "options": {"items": ["a", "b"]}, "nullable": true}}}})"),
+	        Define("product.product", R"({"linkable": "blog.note", "isList": true})")};
+}
+
+} // namespace
+
+TEST(ParsePayload, ObjectOrArray) {
+	Json one = Json::parse(R"({"product": {"product_id": "p1"}, "blog": {"post_id": "b1"}, "data": {"rank": 1}})");
+	auto entries = ParsePayload(one, "link_create");
+	ASSERT_EQ(entries.size(), 1u);
+	EXPECT_EQ(entries[0].keys.size(), 2u);
+	ASSERT_NE(entries[0].data, nullptr);
+	Json many = Json::parse(R"([{"product": {"product_id": "p1"}, "blog": {"post_id": "b1"}},
+	                            {"brand": {"brand_id": "b", "logo_id": "l"}}])");
+	EXPECT_EQ(ParsePayload(many, "link_create").size(), 2u);
+	EXPECT_TRUE(ParsePayload(Json::array(), "link_create").empty());
+}
+
+TEST(ParsePayload, BadShapes) {
+	EXPECT_EQ(SqlStateOf([] { ParsePayload(Json::parse("5"), "link_create"); }), "22023");
+	EXPECT_EQ(SqlStateOf([] { ParsePayload(Json::parse("[1]"), "link_create"); }), "22023");
+	EXPECT_EQ(MessageOf([] {
+		          ParsePayload(Json::parse(R"({"a": {"x": "1"}, "b": {"y": "2"}, "c": {"z": "3"}})"), "link_create");
+	          }),
+	          "Only two modules can be linked. | links[0] names 3 modules.");
+	EXPECT_EQ(SqlStateOf([] { ParsePayload(Json::parse(R"({"a": {"x": "1"}})"), "link_create"); }), "22023");
+	EXPECT_EQ(SqlStateOf([] { ParsePayload(Json::parse(R"({"a": "x", "b": {"y": "1"}})"), "link_create"); }),
+	          "22023");
+	EXPECT_EQ(SqlStateOf([] {
+		          ParsePayload(Json::parse(R"({"a": {"x": "1"}, "b": {"y": "1"}, "data": [1]})"), "link_create");
+	          }),
+	          "22023");
+}
+
+TEST(LinkResolver, EitherOrderAndErrors) {
+	auto links = Links();
+	LinkResolver resolver(links);
+	Json reversed = Json::parse(R"({"blog": {"post_id": "b1"}, "product": {"product_id": "p1"}})");
+	auto entries = ParsePayload(reversed, "link_create");
+	EXPECT_EQ(resolver.Resolve(entries[0], "link_create").names.service_name, "ProductProductBlogPostLink");
+	auto ids = EntryIds(entries[0], links[0], IdMode::Single);
+	EXPECT_EQ(ids.first, std::vector<std::string>{"p1"});
+	EXPECT_EQ(ids.second, std::vector<std::string>{"b1"});
+
+	Json unknown = Json::parse(R"({"blog": {"nope_id": "b1"}, "product": {"product_id": "p1"}})");
+	auto bad = ParsePayload(unknown, "link_create");
+	EXPECT_EQ(SqlStateOf([&] { resolver.Resolve(bad[0], "link_create"); }), "42704");
+	EXPECT_NE(MessageOf([&] { resolver.Resolve(bad[0], "link_create"); }).find("ProductProductBlogPostLink"),
+	          std::string::npos);
+}
+
+TEST(EntryIds, IdsMustBeNonEmptyStrings) {
+	auto links = Links();
+	for (const char *text : {R"({"product": {"product_id": 5}, "blog": {"post_id": "b"}})",
+	                         R"({"product": {"product_id": null}, "blog": {"post_id": "b"}})",
+	                         R"({"product": {"product_id": ""}, "blog": {"post_id": "b"}})"}) {
+		Json payload = Json::parse(text);
+		auto entries = ParsePayload(payload, "link_create");
+		EXPECT_EQ(SqlStateOf([&] { EntryIds(entries[0], links[0], IdMode::Single); }), "22023") << text;
+	}
+	Json many = Json::parse(R"({"product": {"product_id": ["p1", "p2"]}, "blog": {"post_id": "b"}})");
+	auto entries = ParsePayload(many, "link_list");
+	EXPECT_EQ(EntryIds(entries[0], links[0], IdMode::Many).first.size(), 2u);
+}
+
+TEST(ValidateData, TypesNullsAndUnknownColumns) {
+	auto links = Links();
+	const auto &link = links[0];
+	EXPECT_NO_THROW(ValidateData(link, Json::parse(R"({"rank": 3, "metadata": {"x": [1]}, "status": "a", "id": "x"})"), 0));
+	EXPECT_EQ(SqlStateOf([&] { ValidateData(link, Json::parse(R"({"rank": "3"})"), 0); }), "22P02");
+	EXPECT_EQ(SqlStateOf([&] { ValidateData(link, Json::parse(R"({"rank": 3000000000})"), 0); }), "22P02");
+	EXPECT_EQ(SqlStateOf([&] { ValidateData(link, Json::parse(R"({"rank": null})"), 0); }), "23502");
+	EXPECT_EQ(SqlStateOf([&] { ValidateData(link, Json::parse(R"({"status": "c"})"), 0); }), "22P02");
+	EXPECT_EQ(SqlStateOf([&] { ValidateData(link, Json::parse(R"({"nope": 1})"), 0); }), "42703");
+	EXPECT_EQ(SqlStateOf([&] { ValidateData(link, Json::parse(R"({"product_id": "x"})"), 0); }), "42703");
+	EXPECT_EQ(SqlStateOf([&] { ValidateData(link, Json::parse(R"({"id": 4})"), 0); }), "22023");
+	EXPECT_NO_THROW(ValidateData(link, Json::parse(R"({"status": null})"), 0));
+}
+
+TEST(BuildBatches, MergesDuplicatePairsKeyByKey) {
+	auto links = Links();
+	LinkResolver resolver(links);
+	Json payload = Json::parse(R"([
+	  {"product": {"product_id": "p1"}, "blog": {"post_id": "b1"}, "data": {"rank": 1, "status": "a"}},
+	  {"product": {"product_id": "p2"}, "blog": {"note_id": "n1"}},
+	  {"blog": {"post_id": "b1"}, "product": {"product_id": "p1"}, "data": {"rank": 2}}])");
+	auto batches = BuildBatches(ParsePayload(payload, "link_create"), resolver, "link_create", true);
+	ASSERT_EQ(batches.size(), 2u);
+	ASSERT_EQ(batches[0].rows.size(), 1u);
+	EXPECT_EQ(*batches[0].rows[0].Data(), Json::parse(R"({"rank": 2, "status": "a"})"));
+	EXPECT_EQ(batches[1].link->names.service_name, "ProductProductBlogNoteLink");
+}
+
+TEST(CheckBatchCardinality, FollowsIsList) {
+	auto links = Links();
+	LinkResolver resolver(links);
+	/* one-to-one: p1 cannot get two posts in one batch */
+	Json one_to_one = Json::parse(R"([{"product": {"product_id": "p1"}, "blog": {"post_id": "b1"}},
+	                                  {"product": {"product_id": "p1"}, "blog": {"post_id": "b2"}}])");
+	auto batches = BuildBatches(ParsePayload(one_to_one, "link_create"), resolver, "link_create", true);
+	EXPECT_EQ(MessageOf([&] { CheckBatchCardinality(batches[0]); }),
+	          "Cannot create multiple links between 'product' and 'blog' | links[0] and links[1] give \"product_id\" "
+	          "'p1' two partners: \"post_id\" 'b1' and 'b2'.");
+	/* notes isList: a product has many notes, a note one product */
+	Json many = Json::parse(R"([{"product": {"product_id": "p1"}, "blog": {"note_id": "n1"}},
+	                            {"product": {"product_id": "p1"}, "blog": {"note_id": "n2"}}])");
+	auto ok = BuildBatches(ParsePayload(many, "link_create"), resolver, "link_create", true);
+	EXPECT_NO_THROW(CheckBatchCardinality(ok[0]));
+	Json shared = Json::parse(R"([{"product": {"product_id": "p1"}, "blog": {"note_id": "n1"}},
+	                              {"product": {"product_id": "p2"}, "blog": {"note_id": "n1"}}])");
+	auto bad = BuildBatches(ParsePayload(shared, "link_create"), resolver, "link_create", true);
+	EXPECT_EQ(SqlStateOf([&] { CheckBatchCardinality(bad[0]); }), "23505");
+}
+
+TEST(LinkIdGenerator, UlidEncoding) {
+	const uint8_t zeros[10] = {0};
+	/* The ULID specification's example time: 1469918176385 ms encodes as 01ARYZ6S41. */
+	LinkIdGenerator generator(1469918176385ULL, zeros);
+	EXPECT_EQ(generator.Next("link"), "link_01ARYZ6S410000000000000000");
+	EXPECT_EQ(generator.Next("link"), "link_01ARYZ6S410000000000000001");
+	const uint8_t ones[10] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	LinkIdGenerator max(0xFFFFFFFFFFFFULL, ones);
+	EXPECT_EQ(max.Next("x"), "x_7ZZZZZZZZZZZZZZZZZZZZZZZZZ");
+}
+
+TEST(LinkSql, StatementsDependOnlyOnTheDefinition) {
+	auto links = Links();
+	std::string insert = link_sql::CreateInsert(links[0], TestQuoter());
+	EXPECT_NE(insert.find("ON CONFLICT DO NOTHING"), std::string::npos);
+	EXPECT_NE(insert.find("unnest($1::int4[], $2::text[], $3::text[], $4::int4[], $5::text[], $6::text[])"),
+	          std::string::npos);
+	/* defaults are typed literals; a column without default gets NULL */
+	EXPECT_NE(insert.find("ELSE '0'::integer END"), std::string::npos) << insert;
+	std::string update = link_sql::CreateUpdate(links[0], TestQuoter());
+	EXPECT_NE(update.find("o.\"product_id\" = t.\"product_id\" AND o.\"post_id\" <> t.\"post_id\""), std::string::npos);
+	/* notes isList: only the note side is unique */
+	std::string notes = link_sql::CreateUpdate(links[1], TestQuoter());
+	EXPECT_EQ(notes.find("o.\"product_id\" = t.\"product_id\""), std::string::npos);
+	EXPECT_NE(notes.find("o.\"note_id\" = t.\"note_id\""), std::string::npos);
+}
