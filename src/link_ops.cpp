@@ -12,7 +12,7 @@
 #include "settings.hpp"
 
 extern "C" {
-#include "common/pg_prng.h"
+#include "commands/async.h"
 #include "port.h"
 }
 
@@ -146,12 +146,17 @@ RowParams(const LinkBatch &batch, const std::vector<int32> &positions, const std
 const std::vector<Oid> kRowTypes = {INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID,
                                     TEXTARRAYOID, TEXTARRAYOID, JSONBOID,     BOOLOID};
 
-/* Collects the `rows` result of the last statement; returns its leftover row numbers. */
+/* Collects the rows the last statement wrote, notifies `event` with their ids (delivered at
+ * commit, when link_module.notify is on), and returns the row numbers it left over. */
 std::vector<int32>
-Collect(std::vector<Datum> &pieces) {
+Collect(std::vector<Datum> &pieces, const LinkDefinition &link, const char *event) {
 	if (auto rows = pg::ResultDatum(1))
 		pieces.push_back(*rows);
-	return pg::ResultInt4Array(2);
+	std::vector<int32> leftover = pg::ResultInt4Array(2);
+	if (settings::notify)
+		for (const auto &payload : EventPayloads(link.names.entity + "." + event, pg::ResultTextArray(3)))
+			pg::PgCall([](const char *p) { Async_Notify("link_module", p); }, payload.c_str());
+	return leftover;
 }
 
 /* A row that cannot be linked because a unique key of it already has another active partner. */
@@ -209,12 +214,12 @@ CreateBatch(const LinkBatch &batch, Datum payload, LinkIdGenerator &id_generator
 	for (int round = 0; round < 3; ++round) {
 		RunLinkStatement(link, "link_create", "create-insert", link_sql::CreateInsert(link, q), kRowTypes,
 		                 RowParams(batch, remaining, generated, payload));
-		std::vector<int32> leftover = Collect(pieces);
+		std::vector<int32> leftover = Collect(pieces, link, "attached");
 		if (leftover.empty())
 			return;
 		RunLinkStatement(link, "link_create", "create-update", link_sql::CreateUpdate(link, q), kRowTypes,
 		                 RowParams(batch, leftover, generated, payload));
-		remaining = Collect(pieces);
+		remaining = Collect(pieces, link, "attached");
 		if (remaining.empty())
 			return;
 		if (auto conflict = FindConflict(batch, remaining, "link_create"))
@@ -309,7 +314,7 @@ LM_FUNCTION(link_dismiss) {
 			RunLinkStatement(*batch.link, "link_dismiss", "dismiss", link_sql::Dismiss(*batch.link, pg::PgQuoter()),
 			                 {INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BOOLOID},
 			                 {pg::Int4Array(ord), pg::TextArray(left), pg::TextArray(right), pg::Bool(settings::notify)});
-			Collect(pieces);
+			Collect(pieces, *batch.link, "detached");
 		}
 		spi.Finish();
 	}
@@ -330,7 +335,7 @@ LM_FUNCTION(link_update) {
 				all.push_back(static_cast<int32>(i + 1));
 			RunLinkStatement(*batch.link, "link_update", "update", link_sql::UpdateExisting(*batch.link, pg::PgQuoter()),
 			                 kRowTypes, RowParams(batch, all, {}, payload.datum));
-			std::vector<int32> missing = Collect(pieces);
+			std::vector<int32> missing = Collect(pieces, *batch.link, "attached");
 			if (!missing.empty()) {
 				std::string detail;
 				for (std::size_t i = 0; i < missing.size() && i < 5; ++i) {

@@ -6,29 +6,27 @@ namespace link_module::link_sql {
 
 namespace {
 
-/* NOTIFY payloads are limited to 8000 bytes: ids go in chunks of at most ~7000 bytes. */
-constexpr int kNotifyChunkBytes = 7000;
-
 std::string
 Table(const LinkDefinition &link, const Quoter &q) {
 	return q.Qualified(link.schema, link.names.table);
 }
 
-/* The input rows of a create or update: typed ids and each row's data object. */
+/* The input rows of a create or update: typed ids and each row's data object. OFFSET 0 keeps
+ * the subquery from being flattened, so each row's data is looked up once, without
+ * materializing the input. */
 std::string
-InputCte(const LinkDefinition &link, const Quoter &q) {
-	return "WITH input AS MATERIALIZED (SELECT u.ord, u.l::" + link.left.key_type + " AS l, u.r::" +
-	       link.right.key_type +
+InputRows(const LinkDefinition &link) {
+	return "(SELECT u.ord, u.l::" + link.left.key_type + " AS l, u.r::" + link.right.key_type +
 	       " AS r, u.gid, coalesce(u.merged::jsonb, CASE WHEN jsonb_typeof($7) = 'array' THEN $7 -> u.idx "
 	       "ELSE $7 END -> 'data') AS data "
 	       "FROM unnest($1::int4[], $2::text[], $3::text[], $4::int4[], $5::text[], $6::text[]) "
-	       "AS u(ord, l, r, idx, merged, gid)), ";
+	       "AS u(ord, l, r, idx, merged, gid) OFFSET 0) i ";
 }
 
-/* Row data converted to the table's column types, one record per input row. */
+/* The input rows with their data converted to the table's column types (p). */
 std::string
 Populated(const LinkDefinition &link, const Quoter &q) {
-	return "FROM input i LEFT JOIN LATERAL jsonb_populate_record(NULL::" + Table(link, q) +
+	return "FROM " + InputRows(link) + "LEFT JOIN LATERAL jsonb_populate_record(NULL::" + Table(link, q) +
 	       ", i.data) AS p ON true ";
 }
 
@@ -47,25 +45,20 @@ DefaultOf(const ExtraColumn &column, const Quoter &q) {
 	return "NULL";
 }
 
-/* Sends `<entity>.<event>` with the ids of `rows` (which has id and ord__), in chunks. */
+/* One pass over `written` (row: the link row) gives the rows as JSON, their count, and their
+ * ids when `notify` is on, in `order` (empty: the order they were written). The row numbers of
+ * $1 not written are computed only when the count falls short; NOT IN runs as a hashed
+ * subplan, linear even under the generic plan's small row estimates. */
 std::string
-Notify(const LinkDefinition &link, const Quoter &q, const std::string &rows, const char *event, const char *flag) {
-	return "(SELECT count(n.sent) FROM (SELECT pg_notify('link_module', json_build_object('event', " +
-	       q.literal(link.names.entity + "." + event) +
-	       ", 'ids', json_agg(c.id ORDER BY c.ord__))::text)::text AS sent "
-	       "FROM (SELECT w.id, w.ord__, sum(octet_length(w.id) + 3) OVER (ORDER BY w.ord__) / " +
-	       std::to_string(kNotifyChunkBytes) + " AS chunk FROM " + rows + " w) c WHERE " + flag +
-	       " GROUP BY c.chunk) n)";
+Outcome(const std::string &not_written, const char *notify, const std::string &order) {
+	return ", summary AS (SELECT jsonb_agg(to_jsonb(w.row)" + order + ") AS rows, count(*) AS n, "
+	       "CASE WHEN " + std::string(notify) + " THEN array_agg((w.row).id" + order + ") END AS ids FROM written w) "
+	       "SELECT s.rows, CASE WHEN s.n < cardinality($1::int4[]) THEN (" + not_written + ") END, s.ids FROM summary s";
 }
 
-/* The row set of a written CTE as JSON in row-number order, the leftover row numbers, and the
- * notifications. */
-std::string
-Outcome(const LinkDefinition &link, const Quoter &q, const std::string &written, const char *event) {
-	return "SELECT (SELECT jsonb_agg(to_jsonb(w) - 'ord__' ORDER BY w.ord__) FROM " + written + " w), "
-	       "(SELECT array_agg(i.ord ORDER BY i.ord) FROM input i WHERE NOT EXISTS (SELECT 1 FROM " + written +
-	       " w WHERE w.ord__ = i.ord)), " + Notify(link, q, written, event, "$8");
-}
+const char *kNotWrittenOrds =
+    "SELECT array_agg(u.ord ORDER BY u.ord) FROM unnest($1::int4[]) AS u(ord) "
+    "WHERE u.ord NOT IN (SELECT w.ord__ FROM written w)";
 
 /* The UPDATE shared by CreateUpdate and UpdateExisting: data keys given replace values,
  * missing ones keep them; updated_at moves only when something changes. */
@@ -100,10 +93,10 @@ UpdateStatement(const LinkDefinition &link, const Quoter &q, bool revive) {
 			where += " AND (t.deleted_at IS NULL OR NOT EXISTS (SELECT 1 FROM " + table +
 			         " o WHERE o.deleted_at IS NULL AND (" + conflicts + ")))";
 	}
-	return InputCte(link, q) + "written AS (UPDATE " + table + " AS t SET " + sets +
+	return "WITH written AS (UPDATE " + table + " AS t SET " + sets +
 	       "deleted_at = NULL, updated_at = CASE WHEN " + changed + " THEN now() ELSE t.updated_at END " +
-	       Populated(link, q) + "WHERE " + where + " RETURNING t.*, i.ord AS ord__) " +
-	       Outcome(link, q, "written", "attached");
+	       Populated(link, q) + "WHERE " + where + " RETURNING t AS row, i.ord AS ord__)" +
+	       Outcome(kNotWrittenOrds, "$8", " ORDER BY w.ord__");
 }
 
 } // namespace
@@ -120,11 +113,14 @@ CreateInsert(const LinkDefinition &link, const Quoter &q) {
 		values += ", " + Given(column.name, DefaultOf(column, q), q);
 	}
 	/* ON CONFLICT without a target: every unique index is an arbiter, so an existing pair and a
-	 * cardinality conflict both leave the row over, without an error. */
-	return InputCte(link, q) + "inserted AS (INSERT INTO " + table + " AS t (" + columns + ") SELECT " + values +
-	       " " + Populated(link, q) + "ON CONFLICT DO NOTHING RETURNING t.*), " +
-	       "written AS (SELECT n.*, i.ord AS ord__ FROM inserted n JOIN input i ON n." + lk + " = i.l AND n." + rk +
-	       " = i.r) " + Outcome(link, q, "written", "attached");
+	 * cardinality conflict both leave the row over, without an error. Rows are inserted, and
+	 * come back, in input order. */
+	return "WITH written AS (INSERT INTO " + table + " AS t (" + columns + ") SELECT " + values + " " +
+	       Populated(link, q) + "ON CONFLICT DO NOTHING RETURNING t AS row)" +
+	       Outcome("SELECT array_agg(u.ord ORDER BY u.ord) FROM unnest($1::int4[], $2::text[], $3::text[]) "
+	               "AS u(ord, l, r) WHERE (u.l::" + link.left.key_type + ", u.r::" + link.right.key_type +
+	                   ") NOT IN (SELECT (w.row)." + lk + ", (w.row)." + rk + " FROM written w)",
+	               "$8", "");
 }
 
 std::string
@@ -141,13 +137,11 @@ std::string
 Dismiss(const LinkDefinition &link, const Quoter &q) {
 	const std::string lk = q.ident(link.left.key);
 	const std::string rk = q.ident(link.right.key);
-	return "WITH input AS (SELECT u.ord, u.l::" + link.left.key_type + " AS l, u.r::" + link.right.key_type +
-	       " AS r FROM unnest($1::int4[], $2::text[], $3::text[]) AS u(ord, l, r)), "
-	       "written AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = now(), updated_at = now() "
-	       "FROM input i WHERE t." + lk + " = i.l AND t." + rk + " = i.r AND t.deleted_at IS NULL "
-	       "RETURNING t.*, i.ord AS ord__) "
-	       "SELECT (SELECT jsonb_agg(to_jsonb(w) - 'ord__' ORDER BY w.ord__) FROM written w), NULL::int4[], " +
-	       Notify(link, q, "written", "detached", "$4");
+	return "WITH written AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = now(), updated_at = now() "
+	       "FROM unnest($1::int4[], $2::text[], $3::text[]) AS i(ord, l, r) WHERE t." + lk + " = i.l::" +
+	       link.left.key_type + " AND t." + rk + " = i.r::" + link.right.key_type +
+	       " AND t.deleted_at IS NULL RETURNING t AS row, i.ord AS ord__)" +
+	       Outcome("SELECT NULL::int4[]", "$4", " ORDER BY w.ord__");
 }
 
 std::string

@@ -14,8 +14,11 @@ namespace link_module::link_sql {
  *   $1 int4[] row number, $2 text[] left id, $3 text[] right id,
  *   $4 int4[] payload index of the row's data (NULL: none), $5 text[] merged data (NULL: none),
  *   $6 text[] generated link id, $7 jsonb the payload, $8 boolean notify.
- * Each returns one row: (rows jsonb, leftover int4[], notifications bigint), where `rows` are
- * the written link rows in row-number order and `leftover` the row numbers not written. */
+ * Each returns one row (rows jsonb, leftover int4[], notifications bigint): the written link
+ * rows in row-number order and the row numbers not written. Plans are generic (prepared once
+ * per backend, never re-planned for a batch's size).
+ *
+ * CreateInsert inserts new pairs. */
 std::string CreateInsert(const LinkDefinition &link, const Quoter &quote);
 
 /* Revives or updates existing pairs; skips (as leftover) a revival that would break
@@ -26,7 +29,7 @@ std::string CreateUpdate(const LinkDefinition &link, const Quoter &quote);
 std::string UpdateExisting(const LinkDefinition &link, const Quoter &quote);
 
 /* Dismisses active pairs. $1 int4[] row number, $2 text[] left, $3 text[] right, $4 boolean
- * notify. Returns (rows jsonb, NULL, notifications). */
+ * notify. Returns (rows jsonb, leftover int4[], notifications). */
 std::string Dismiss(const LinkDefinition &link, const Quoter &quote);
 
 /* Lists pairs. $1 text[] left, $2 text[] right, $3 boolean with deleted. Returns (rows jsonb);

@@ -336,6 +336,27 @@ CheckBatchCardinality(const LinkBatch &batch) {
 	      link.right, link.left);
 }
 
+std::vector<std::string>
+EventPayloads(const std::string &event, const std::vector<std::string> &ids, std::size_t max_bytes) {
+	const std::string head = "{\"event\": " + Json(event).dump() + ", \"ids\": [";
+	const std::string tail = "]}";
+	std::vector<std::string> payloads;
+	std::string current;
+	for (const auto &id : ids) {
+		std::string item = Json(id).dump();
+		if (!current.empty() && head.size() + current.size() + 2 + item.size() + tail.size() > max_bytes) {
+			payloads.push_back(head + current + tail);
+			current.clear();
+		}
+		if (head.size() + item.size() + tail.size() > max_bytes)
+			throw Error(sqlstate::kInvalidParameterValue, "link id " + Quoted(id) + " is too long for a notification");
+		current += (current.empty() ? "" : ", ") + item;
+	}
+	if (!current.empty())
+		payloads.push_back(head + current + tail);
+	return payloads;
+}
+
 LinkIdGenerator::LinkIdGenerator(uint64_t unix_ms, const uint8_t random[10]) {
 	for (int i = 0; i < 6; ++i)
 		bytes_[i] = static_cast<uint8_t>(unix_ms >> (8 * (5 - i)));

@@ -82,6 +82,12 @@ void CheckBatchCardinality(const LinkBatch &batch);
 /* Medusa's error message for a cardinality violation. */
 std::string CardinalityMessage(const LinkDefinition &link);
 
+/* NOTIFY payloads {"event": "<event>", "ids": [...]} carrying all `ids` in order, each payload
+ * at most `max_bytes` long (PostgreSQL's limit is 8000 bytes, including the terminator). An id
+ * too long to fit alone is an error. */
+std::vector<std::string> EventPayloads(const std::string &event, const std::vector<std::string> &ids,
+                                       std::size_t max_bytes = 7999);
+
 /* Link ids "<prefix>_<ULID>": 48-bit millisecond time and 80 random bits in Crockford base32.
  * One random draw per call; each further id adds one to the random part (monotonic ULIDs),
  * so ids of one call sort in creation order. */

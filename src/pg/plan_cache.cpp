@@ -62,7 +62,10 @@ CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid
 	const char *text = sql.c_str();
 	int count = static_cast<int>(types.size());
 	Oid *type_ptr = const_cast<Oid *>(types.data());
-	SPIPlanPtr plan = PgCall([](const char *t, int c, Oid *ty) { return SPI_prepare(t, c, ty); }, text, count, type_ptr);
+	/* Generic plans: planned once, never per call with a batch's arrays as constants (which
+	 * costs more than executing small batches, and can bring JIT compilation to large ones). */
+	SPIPlanPtr plan = PgCall([](const char *t, int c, Oid *ty) { return SPI_prepare_cursor(t, c, ty, CURSOR_OPT_GENERIC_PLAN); },
+	                         text, count, type_ptr);
 	if (!plan)
 		throw Error(sqlstate::kInternalError,
 		            std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result), "Query: " + sql);
@@ -169,27 +172,51 @@ ResultText(uint64 row, int column) {
 	return text ? std::optional<std::string>(text) : std::nullopt;
 }
 
-std::vector<int32>
-ResultInt4Array(int column) {
-	std::vector<int32> out;
+namespace {
+
+/* The elements of an array result column of the first row; none when NULL. */
+std::pair<Datum *, int>
+ResultElements(int column, Oid element_type, int16 len, bool byval, char align) {
 	if (!SPI_tuptable || SPI_processed == 0)
-		return out;
+		return {nullptr, 0};
 	SPITupleTable *table = SPI_tuptable;
 	bool is_null = false;
 	Datum value = PgCall(
 	    [](HeapTuple t, TupleDesc d, int c, bool *n) { return SPI_getbinval(t, d, c, n); }, table->vals[0],
 	    table->tupdesc, column, &is_null);
 	if (is_null)
-		return out;
+		return {nullptr, 0};
 	Datum *elements = nullptr;
 	int count = 0;
 	PgCall(
-	    [](Datum v, Datum **e, int *c) {
-		    deconstruct_array(DatumGetArrayTypeP(v), INT4OID, 4, true, TYPALIGN_INT, e, nullptr, c);
+	    [](Datum v, Oid t, int16 l, bool b, char a, Datum **e, int *c) {
+		    deconstruct_array(DatumGetArrayTypeP(v), t, l, b, a, e, nullptr, c);
 	    },
-	    value, &elements, &count);
+	    value, element_type, len, byval, align, &elements, &count);
+	return {elements, count};
+}
+
+} // namespace
+
+std::vector<int32>
+ResultInt4Array(int column) {
+	auto [elements, count] = ResultElements(column, INT4OID, 4, true, TYPALIGN_INT);
+	std::vector<int32> out;
+	out.reserve(count);
 	for (int i = 0; i < count; ++i)
 		out.push_back(DatumGetInt32(elements[i]));
+	return out;
+}
+
+std::vector<std::string>
+ResultTextArray(int column) {
+	auto [elements, count] = ResultElements(column, TEXTOID, -1, false, TYPALIGN_INT);
+	std::vector<std::string> out;
+	out.reserve(count);
+	for (int i = 0; i < count; ++i) {
+		text *value = DatumGetTextPP(elements[i]);
+		out.emplace_back(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value));
+	}
 	return out;
 }
 

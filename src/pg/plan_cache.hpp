@@ -1,6 +1,6 @@
 /* Prepared statements kept for the backend's life, one per key (a link and a statement kind).
  * A cached plan is reused while its SQL text is unchanged (the link's definition is the same)
- * and PostgreSQL still holds it valid (no DDL on the tables it reads). */
+ * and PostgreSQL still holds it valid (no DDL on the tables it reads). Plans are generic. */
 #pragma once
 
 #include <optional>
@@ -36,7 +36,8 @@ std::optional<Datum> ResultDatum(int column);
 /* A result column of row `row` of the current SPI_tuptable as text; nullopt for NULL or no row. */
 std::optional<std::string> ResultText(uint64 row, int column);
 
-/* A result int4[] column of the first row. */
+/* A result int4[] or text[] column of the first row (empty when NULL). */
 std::vector<int32> ResultInt4Array(int column);
+std::vector<std::string> ResultTextArray(int column);
 
 } // namespace link_module::pg

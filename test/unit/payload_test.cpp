@@ -177,3 +177,24 @@ TEST(LinkSql, StatementsDependOnlyOnTheDefinition) {
 	EXPECT_EQ(notes.find("o.\"product_id\" = t.\"product_id\""), std::string::npos);
 	EXPECT_NE(notes.find("o.\"note_id\" = t.\"note_id\""), std::string::npos);
 }
+
+TEST(EventPayloads, ChunksUnderTheLimitInOrder) {
+	std::vector<std::string> ids;
+	for (int i = 0; i < 1000; ++i)
+		ids.push_back("link_" + std::string(26, static_cast<char>('A' + i % 26)) + std::to_string(i));
+	auto payloads = EventPayloads("LinkX.attached", ids, 7999);
+	ASSERT_GT(payloads.size(), 1u);
+	std::vector<std::string> back;
+	for (const auto &payload : payloads) {
+		EXPECT_LE(payload.size(), 7999u);
+		Json json = Json::parse(payload);
+		EXPECT_EQ(json.at("event"), "LinkX.attached");
+		for (const auto &id : json.at("ids"))
+			back.push_back(id.get<std::string>());
+	}
+	EXPECT_EQ(back, ids);
+	EXPECT_EQ(EventPayloads("e", {"a", "b"}), std::vector<std::string>{R"({"event": "e", "ids": ["a", "b"]})"});
+	EXPECT_TRUE(EventPayloads("e", {}).empty());
+	/* ids are JSON-escaped */
+	EXPECT_EQ(EventPayloads("e", {"q\"x"}), std::vector<std::string>{R"({"event": "e", "ids": ["q\"x"]})"});
+}
