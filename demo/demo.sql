@@ -33,16 +33,35 @@ FROM define_link('blog.post', '{"linkable": "blog.author", "deleteCascade": true
 \echo '\n== 4. The link table define_link created (Medusa layout + partial unique index for cardinality)'
 \d product_product_blog_post
 
-\echo '\n== 5. The database enforces the cardinality: one product per post'
-INSERT INTO product_product_blog_post (product_id, post_id, id) VALUES ('prod_1', 'post_1', 'link_a');
-INSERT INTO product_product_blog_post (product_id, post_id, id) VALUES ('prod_1', 'post_2', 'link_b');
-\set ON_ERROR_STOP off
-\echo '-- a second product for post_1 is refused:'
-INSERT INTO product_product_blog_post (product_id, post_id, id) VALUES ('prod_2', 'post_1', 'link_c');
-\set ON_ERROR_STOP on
-SELECT product_id, post_id, id, position FROM product_product_blog_post ORDER BY id;
+\echo '\n== 5. link_create: modules in either order, typed data, generated ids'
+SELECT r ->> 'product_id' AS product_id, r ->> 'post_id' AS post_id, r ->> 'id' AS id, r -> 'metadata' AS metadata,
+       r -> 'position' AS position
+FROM jsonb_array_elements(link_create('[
+  {"product": {"product_id": "prod_1"}, "blog": {"post_id": "post_1"}, "data": {"metadata": {"pinned": true}}},
+  {"blog": {"post_id": "post_2"}, "product": {"product_id": "prod_1"}, "data": {"position": 2}}]')) r;
 
-\echo '\n== 6. Declarative re-definition: a safe change is applied, an unsafe one refused'
+\echo '\n== 6. Cardinality is the database''s: post_1 already belongs to prod_1'
+\set ON_ERROR_STOP off
+SELECT link_create('{"product": {"product_id": "prod_2"}, "blog": {"post_id": "post_1"}}');
+\echo '-- and a record that does not exist cannot be linked:'
+SELECT link_create('{"product": {"product_id": "prod_404"}, "blog": {"post_id": "post_2"}}');
+\set ON_ERROR_STOP on
+
+\echo '\n== 7. link_create again is an upsert; link_update changes existing links only'
+SELECT r -> 'metadata' AS metadata, r -> 'position' AS position
+FROM jsonb_array_elements(link_create('{"product": {"product_id": "prod_1"}, "blog": {"post_id": "post_1"}, "data": {"position": 1}}')) r;
+SELECT r -> 'metadata' AS metadata, r -> 'position' AS position
+FROM jsonb_array_elements(link_update('{"product": {"product_id": "prod_1"}, "blog": {"post_id": "post_2"}, "data": {"metadata": {"note": "updated"}}}')) r;
+
+\echo '\n== 8. link_dismiss soft-deletes; link_list shows links (as Medusa link definitions too)'
+SELECT r ->> 'post_id' AS dismissed, r ->> 'deleted_at' IS NOT NULL AS soft_deleted
+FROM jsonb_array_elements(link_dismiss('{"product": {"product_id": "prod_1"}, "blog": {"post_id": "post_2"}}')) r;
+SELECT jsonb_pretty(link_list('{"product": {"product_id": "prod_1"}, "blog": {"post_id": ["post_1", "post_2"]}}',
+                              '{"asLinkDefinition": true}'));
+SELECT jsonb_array_length(link_list('{"product": {"product_id": "prod_1"}, "blog": {"post_id": ["post_1", "post_2"]}}',
+                                    '{"withDeleted": true}')) AS with_dismissed;
+
+\echo '\n== 9. Declarative re-definition: a safe change is applied, an unsafe one refused'
 SELECT d -> 'extraColumns' AS extra_columns
 FROM define_link('product.product', '{"linkable": "blog.post", "isList": true}',
                  '{"database": {"extraColumns": {
@@ -54,7 +73,7 @@ SELECT define_link('product.product', '{"linkable": "blog.post", "isList": true}
                    '{"database": {"extraColumns": {"metadata": {"type": "text", "nullable": true}}}}');
 \set ON_ERROR_STOP on
 
-\echo '\n== 7. All link definitions'
+\echo '\n== 10. All link definitions'
 SELECT service_name, entry_point, link_table, left_linkable, left_is_list, right_linkable, right_is_list,
        right_delete_cascade
 FROM links ORDER BY 1;
