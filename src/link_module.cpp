@@ -12,6 +12,7 @@ PGDLLEXPORT void _PG_init(void);
 
 namespace link_module::settings {
 bool notify = true;
+int batch_size = 50000;
 }
 
 /* Plain C work only: DefineCustom*Variable may ereport, and no C++ frame is live here. */
@@ -21,5 +22,10 @@ _PG_init(void) {
 	                         "Sends NOTIFY link_module events (<entity>.attached / .detached) for link changes.",
 	                         "Events are delivered after commit; the payload lists the link ids.",
 	                         &link_module::settings::notify, true, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("link_module.batch_size",
+	                        "The most rows one statement of a link operation takes.",
+	                        "Larger calls run in several statements, which bounds their working memory.",
+	                        &link_module::settings::batch_size, 50000, 1, 10000000, PGC_USERSET, 0, nullptr, nullptr,
+	                        nullptr);
 	MarkGUCPrefixReserved("link_module");
 }

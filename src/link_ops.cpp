@@ -7,6 +7,8 @@
 #include "core/link_sql.hpp"
 #include "core/payload.hpp"
 #include "pg/guard.hpp"
+#include "pg/jsonb_array.hpp"
+#include "pg/payload_reader.hpp"
 #include "pg/plan_cache.hpp"
 #include "pg/spi.hpp"
 #include "settings.hpp"
@@ -19,6 +21,16 @@ extern "C" {
 namespace link_module {
 
 namespace {
+
+/* Calls fn(begin, end) over [0, count) in chunks of link_module.batch_size rows: one statement
+ * takes one chunk, so a call's working memory per statement stays bounded. */
+template <typename Fn>
+void
+ForEachChunk(std::size_t count, Fn fn) {
+	const auto size = static_cast<std::size_t>(settings::batch_size);
+	for (std::size_t begin = 0; begin < count; begin += size)
+		fn(begin, std::min(count, begin + size));
+}
 
 /* Every stored link, and for each side the table that existence checks lock (nullopt for a
  * virtual linkable or one registered with validate false). */
@@ -101,14 +113,22 @@ CheckRecords(const LinkBatch &batch, const StoredLinks &stored, const std::strin
 				ids.push_back(id);
 		}
 		const std::string table_key = table->relation + ":" + table->primary_key;
-		RunLinkStatement(link, function, "lock:" + table_key, link_sql::LockRecords(*table, q), {TEXTARRAYOID},
-		                 {pg::TextArray(ids)});
-		auto found = pg::ResultDatum(1);
-		if (found && static_cast<std::size_t>(DatumGetInt64(*found)) == ids.size())
+		std::optional<std::vector<std::string>> short_chunk;
+		ForEachChunk(ids.size(), [&](std::size_t begin, std::size_t end) {
+			if (short_chunk)
+				return;
+			std::vector<std::string> chunk(ids.begin() + begin, ids.begin() + end);
+			RunLinkStatement(link, function, "lock:" + table_key, link_sql::LockRecords(*table, q), {TEXTARRAYOID},
+			                 {pg::TextArray(chunk)});
+			auto found = pg::ResultDatum(1);
+			if (!found || static_cast<std::size_t>(DatumGetInt64(*found)) != chunk.size())
+				short_chunk = std::move(chunk);
+		});
+		if (!short_chunk)
 			return;
 		RunLinkStatement(link, function, "missing:" + table_key, link_sql::FindMissingRecord(*table, q),
-		                 {TEXTARRAYOID}, {pg::TextArray(ids)});
-		std::string id = pg::ResultText(0, 1).value_or(ids.front());
+		                 {TEXTARRAYOID}, {pg::TextArray(*short_chunk)});
+		std::string id = pg::ResultText(0, 1).value_or(short_chunk->front());
 		bool soft_deleted = pg::ResultText(0, 2) == std::optional<std::string>("t");
 		throw Error("23503",
 		            "links[" + std::to_string(first_entry[id]) + "]: " + side.module + "." + side.key + " '" + id +
@@ -124,7 +144,7 @@ CheckRecords(const LinkBatch &batch, const StoredLinks &stored, const std::strin
 /* The arrays of a create/update statement for the rows at `positions` of the batch. */
 std::vector<pg::Param>
 RowParams(const LinkBatch &batch, const std::vector<int32> &positions, const std::vector<std::string> &generated_ids,
-          Datum payload) {
+          std::size_t generated_from, Datum payload) {
 	std::vector<int32> ord;
 	std::vector<std::string> left, right;
 	std::vector<std::optional<int32>> data_index;
@@ -134,10 +154,12 @@ RowParams(const LinkBatch &batch, const std::vector<int32> &positions, const std
 		ord.push_back(position);
 		left.push_back(row.left);
 		right.push_back(row.right);
-		data_index.push_back(row.data && !row.merged_data ? std::optional<int32>(static_cast<int32>(row.index))
-		                                                  : std::nullopt);
-		merged.push_back(row.merged_data ? std::optional<std::string>(row.merged_data->dump()) : std::nullopt);
-		ids.push_back(generated_ids.empty() ? std::nullopt : std::optional<std::string>(generated_ids[position - 1]));
+		data_index.push_back(row.HasData() && !row.merged_data
+		                         ? std::optional<int32>(static_cast<int32>(row.data_entries.front()))
+		                         : std::nullopt);
+		merged.push_back(row.merged_data);
+		ids.push_back(generated_ids.empty() ? std::nullopt
+		                                    : std::optional<std::string>(generated_ids[position - 1 - generated_from]));
 	}
 	return {pg::Int4Array(ord), pg::TextArray(left), pg::TextArray(right), pg::Int4Array(data_index),
 	        pg::TextArray(merged), pg::TextArray(ids), {payload, false}, pg::Bool(settings::notify)};
@@ -198,36 +220,36 @@ ThrowConflict(const LinkDefinition &link, const Conflict &conflict) {
 
 /* Inserts new pairs, then revives or updates existing ones; a row left after both breaks
  * cardinality. A conflicting row that vanished meanwhile (a concurrent dismiss) gets another
- * round. */
+ * round. Works through the batch in chunks. */
 void
 CreateBatch(const LinkBatch &batch, Datum payload, LinkIdGenerator &id_generator, std::vector<Datum> &pieces) {
 	const LinkDefinition &link = *batch.link;
 	const Quoter &q = pg::PgQuoter();
-	std::vector<std::string> generated;
-	std::vector<int32> remaining;
-	generated.reserve(batch.rows.size());
-	remaining.reserve(batch.rows.size());
-	for (std::size_t i = 0; i < batch.rows.size(); ++i) {
-		generated.push_back(id_generator.Next(link.id_prefix));
-		remaining.push_back(static_cast<int32>(i + 1));
-	}
-	for (int round = 0; round < 3; ++round) {
-		RunLinkStatement(link, "link_create", "create-insert", link_sql::CreateInsert(link, q), kRowTypes,
-		                 RowParams(batch, remaining, generated, payload));
-		std::vector<int32> leftover = Collect(pieces, link, "attached");
-		if (leftover.empty())
-			return;
-		RunLinkStatement(link, "link_create", "create-update", link_sql::CreateUpdate(link, q), kRowTypes,
-		                 RowParams(batch, leftover, generated, payload));
-		remaining = Collect(pieces, link, "attached");
-		if (remaining.empty())
-			return;
-		if (auto conflict = FindConflict(batch, remaining, "link_create"))
-			ThrowConflict(link, *conflict);
-	}
-	throw Error("40001", "link_create: concurrent changes kept links of " + Quoted(link.names.service_name) +
-	                         " from being written",
-	            {}, "Retry the transaction.");
+	ForEachChunk(batch.rows.size(), [&](std::size_t begin, std::size_t end) {
+		std::vector<std::string> generated;
+		std::vector<int32> remaining;
+		for (std::size_t i = begin; i < end; ++i) {
+			generated.push_back(id_generator.Next(link.id_prefix));
+			remaining.push_back(static_cast<int32>(i + 1));
+		}
+		for (int round = 0; round < 3; ++round) {
+			RunLinkStatement(link, "link_create", "create-insert", link_sql::CreateInsert(link, q), kRowTypes,
+			                 RowParams(batch, remaining, generated, begin, payload));
+			std::vector<int32> leftover = Collect(pieces, link, "attached");
+			if (leftover.empty())
+				return;
+			RunLinkStatement(link, "link_create", "create-update", link_sql::CreateUpdate(link, q), kRowTypes,
+			                 RowParams(batch, leftover, generated, begin, payload));
+			remaining = Collect(pieces, link, "attached");
+			if (remaining.empty())
+				return;
+			if (auto conflict = FindConflict(batch, remaining, "link_create"))
+				ThrowConflict(link, *conflict);
+		}
+		throw Error("40001", "link_create: concurrent changes kept links of " + Quoted(link.names.service_name) +
+		                         " from being written",
+		            {}, "Retry the transaction.");
+	});
 }
 
 /* One jsonb array from the pieces of each statement, in order. */
@@ -235,26 +257,40 @@ Datum
 Combine(const std::vector<Datum> &pieces) {
 	if (pieces.empty())
 		return pg::JsonbDatum("[]");
-	Datum result = pieces[0];
-	for (std::size_t i = 1; i < pieces.size(); ++i)
-		result = pg::PgCall([](Datum a, Datum b) { return DirectFunctionCall2(jsonb_concat, a, b); }, result, pieces[i]);
+	if (pieces.size() == 1)
+		return pieces[0];
+	Datum result = pg::ConcatJsonbArrays(pieces);
+	for (Datum piece : pieces)
+		pg::PgCall(pfree, DatumGetPointer(piece));
 	return result;
 }
 
-/* The payload argument parsed, and detoasted once for the statements that read its data. */
-struct Payload {
-	Json json;
-	Datum datum;
-};
-
-Payload
+/* The payload argument, detoasted once: entries are read from it one by one, and statements
+ * read each row's data from it. */
+Datum
 PayloadArg(FunctionCallInfo fcinfo, const char *function) {
-	auto text = pg::JsonbArg(fcinfo, 0);
-	if (!text)
+	if (PG_ARGISNULL(0))
 		throw Error(sqlstate::kNullValueNotAllowed, std::string(function) + ": links must not be null");
 	Datum raw = PG_GETARG_DATUM(0);
-	Datum datum = pg::PgCall([](Datum d) { return PointerGetDatum(PG_DETOAST_DATUM(d)); }, raw);
-	return {ParseJson(*text, "links"), datum};
+	return pg::PgCall([](Datum d) { return PointerGetDatum(PG_DETOAST_DATUM(d)); }, raw);
+}
+
+/* Reads, resolves, validates and groups the payload's entries. */
+std::vector<LinkBatch>
+ReadBatches(Datum payload, const LinkResolver &resolver, const char *function, bool data_allowed) {
+	BatchBuilder builder(resolver, function, data_allowed);
+	pg::ForEachEntry(payload, function, [&](const Json &item, std::size_t index) { builder.Add(ParseEntry(item, index)); });
+	auto batches = builder.Finish();
+	/* A pair given several times with data: its data objects merged (read again, rare). */
+	for (auto &batch : batches)
+		for (auto &row : batch.rows)
+			if (row.NeedsMerge()) {
+				std::vector<Json> data;
+				for (std::size_t index : row.data_entries)
+					data.push_back(pg::EntryAt(payload, index).at("data"));
+				row.merged_data = MergeData(data).dump();
+			}
+	return batches;
 }
 
 LinkIdGenerator
@@ -275,46 +311,47 @@ NewIdGenerator() {
 using namespace link_module;
 
 LM_FUNCTION(link_create) {
-	Payload payload = PayloadArg(fcinfo, "link_create");
-	auto entries = ParsePayload(payload.json, "link_create");
+	Datum payload = PayloadArg(fcinfo, "link_create");
 	std::vector<Datum> pieces;
 	{
 		pg::SpiConnection spi;
 		StoredLinks stored = LoadLinks();
 		LinkResolver resolver(stored.links);
-		auto batches = BuildBatches(entries, resolver, "link_create", true);
+		auto batches = ReadBatches(payload, resolver, "link_create", true);
 		for (const auto &batch : batches)
 			CheckBatchCardinality(batch);
 		for (const auto &batch : batches)
 			CheckRecords(batch, stored, "link_create");
 		LinkIdGenerator ids = NewIdGenerator();
 		for (const auto &batch : batches)
-			CreateBatch(batch, payload.datum, ids, pieces);
+			CreateBatch(batch, payload, ids, pieces);
 		spi.Finish();
 	}
 	return Combine(pieces);
 }
 
 LM_FUNCTION(link_dismiss) {
-	Payload payload = PayloadArg(fcinfo, "link_dismiss");
-	auto entries = ParsePayload(payload.json, "link_dismiss");
+	Datum payload = PayloadArg(fcinfo, "link_dismiss");
 	std::vector<Datum> pieces;
 	{
 		pg::SpiConnection spi;
 		StoredLinks stored = LoadLinks();
 		LinkResolver resolver(stored.links);
-		for (const auto &batch : BuildBatches(entries, resolver, "link_dismiss", false)) {
-			std::vector<int32> ord;
-			std::vector<std::string> left, right;
-			for (std::size_t i = 0; i < batch.rows.size(); ++i) {
-				ord.push_back(static_cast<int32>(i + 1));
-				left.push_back(batch.rows[i].left);
-				right.push_back(batch.rows[i].right);
-			}
-			RunLinkStatement(*batch.link, "link_dismiss", "dismiss", link_sql::Dismiss(*batch.link, pg::PgQuoter()),
-			                 {INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BOOLOID},
-			                 {pg::Int4Array(ord), pg::TextArray(left), pg::TextArray(right), pg::Bool(settings::notify)});
-			Collect(pieces, *batch.link, "detached");
+		for (const auto &batch : ReadBatches(payload, resolver, "link_dismiss", false)) {
+			ForEachChunk(batch.rows.size(), [&](std::size_t begin, std::size_t end) {
+				std::vector<int32> ord;
+				std::vector<std::string> left, right;
+				for (std::size_t i = begin; i < end; ++i) {
+					ord.push_back(static_cast<int32>(i + 1));
+					left.push_back(batch.rows[i].left);
+					right.push_back(batch.rows[i].right);
+				}
+				RunLinkStatement(*batch.link, "link_dismiss", "dismiss", link_sql::Dismiss(*batch.link, pg::PgQuoter()),
+				                 {INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BOOLOID},
+				                 {pg::Int4Array(ord), pg::TextArray(left), pg::TextArray(right),
+				                  pg::Bool(settings::notify)});
+				Collect(pieces, *batch.link, "detached");
+			});
 		}
 		spi.Finish();
 	}
@@ -322,20 +359,24 @@ LM_FUNCTION(link_dismiss) {
 }
 
 LM_FUNCTION(link_update) {
-	Payload payload = PayloadArg(fcinfo, "link_update");
-	auto entries = ParsePayload(payload.json, "link_update");
+	Datum payload = PayloadArg(fcinfo, "link_update");
 	std::vector<Datum> pieces;
 	{
 		pg::SpiConnection spi;
 		StoredLinks stored = LoadLinks();
 		LinkResolver resolver(stored.links);
-		for (const auto &batch : BuildBatches(entries, resolver, "link_update", true)) {
-			std::vector<int32> all;
-			for (std::size_t i = 0; i < batch.rows.size(); ++i)
-				all.push_back(static_cast<int32>(i + 1));
-			RunLinkStatement(*batch.link, "link_update", "update", link_sql::UpdateExisting(*batch.link, pg::PgQuoter()),
-			                 kRowTypes, RowParams(batch, all, {}, payload.datum));
-			std::vector<int32> missing = Collect(pieces, *batch.link, "attached");
+		for (const auto &batch : ReadBatches(payload, resolver, "link_update", true)) {
+			std::vector<int32> missing;
+			ForEachChunk(batch.rows.size(), [&](std::size_t begin, std::size_t end) {
+				std::vector<int32> chunk;
+				for (std::size_t i = begin; i < end; ++i)
+					chunk.push_back(static_cast<int32>(i + 1));
+				RunLinkStatement(*batch.link, "link_update", "update",
+				                 link_sql::UpdateExisting(*batch.link, pg::PgQuoter()), kRowTypes,
+				                 RowParams(batch, chunk, {}, 0, payload));
+				for (int32 position : Collect(pieces, *batch.link, "attached"))
+					missing.push_back(position);
+			});
 			if (!missing.empty()) {
 				std::string detail;
 				for (std::size_t i = 0; i < missing.size() && i < 5; ++i) {
@@ -357,7 +398,7 @@ LM_FUNCTION(link_update) {
 }
 
 LM_FUNCTION(link_list) {
-	Payload payload = PayloadArg(fcinfo, "link_list");
+	Datum payload = PayloadArg(fcinfo, "link_list");
 	auto options_text = pg::JsonbArg(fcinfo, 1);
 	Json options = options_text ? ParseJson(*options_text, "link_list options") : Json::object();
 	if (!options.is_object())
@@ -377,7 +418,6 @@ LM_FUNCTION(link_list) {
 		*flag = member.value().get<bool>();
 	}
 
-	auto entries = ParsePayload(payload.json, "link_list");
 	std::vector<Datum> pieces;
 	{
 		pg::SpiConnection spi;
@@ -386,7 +426,8 @@ LM_FUNCTION(link_list) {
 		/* Per link, the (left, right) pairs asked for: every combination of an entry's ids. */
 		std::vector<const LinkDefinition *> order;
 		std::unordered_map<const LinkDefinition *, std::pair<std::vector<std::string>, std::vector<std::string>>> pairs;
-		for (const auto &entry : entries) {
+		pg::ForEachEntry(payload, "link_list", [&](const Json &item, std::size_t index) {
+			PayloadEntry entry = ParseEntry(item, index);
 			const LinkDefinition &link = resolver.Resolve(entry, "link_list");
 			auto ids = EntryIds(entry, link, IdMode::Many);
 			auto [it, added] = pairs.try_emplace(&link);
@@ -397,15 +438,19 @@ LM_FUNCTION(link_list) {
 					it->second.first.push_back(l);
 					it->second.second.push_back(r);
 				}
-		}
+		});
 		for (const LinkDefinition *link : order) {
 			const auto &[left, right] = pairs[link];
-			RunLinkStatement(*link, "link_list", as_definition ? "list-definition" : "list",
-			                 link_sql::List(*link, pg::PgQuoter(), as_definition),
-			                 {TEXTARRAYOID, TEXTARRAYOID, BOOLOID},
-			                 {pg::TextArray(left), pg::TextArray(right), pg::Bool(with_deleted)});
-			if (auto rows = pg::ResultDatum(1))
-				pieces.push_back(*rows);
+			ForEachChunk(left.size(), [&](std::size_t begin, std::size_t end) {
+				RunLinkStatement(
+				    *link, "link_list", as_definition ? "list-definition" : "list",
+				    link_sql::List(*link, pg::PgQuoter(), as_definition), {TEXTARRAYOID, TEXTARRAYOID, BOOLOID},
+				    {pg::TextArray(std::vector<std::string>(left.begin() + begin, left.begin() + end)),
+				     pg::TextArray(std::vector<std::string>(right.begin() + begin, right.begin() + end)),
+				     pg::Bool(with_deleted)});
+				if (auto rows = pg::ResultDatum(1))
+					pieces.push_back(*rows);
+			});
 		}
 		spi.Finish();
 	}

@@ -6,4 +6,8 @@ namespace link_module::settings {
 /* link_module.notify: send NOTIFY link_module events for link changes (default on). */
 extern bool notify;
 
+/* link_module.batch_size: the most rows one statement of a link operation takes (default
+ * 50000); larger calls run in several statements, so their working memory stays bounded. */
+extern int batch_size;
+
 } // namespace link_module::settings

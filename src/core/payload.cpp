@@ -107,65 +107,68 @@ ValidateColumnValue(const LinkDefinition &link, const ExtraColumn &column, const
 
 } // namespace
 
+Error
+NotAPayload(std::string_view function, const std::string &shown) {
+	return Error(sqlstate::kInvalidParameterValue,
+	             std::string(function) + " expects a link object or an array of link objects, not " + shown, {},
+	             "A link is {\"<module>\": {\"<key>\": \"<id>\"}, \"<module>\": {\"<key>\": \"<id>\"}, "
+	             "\"data\": {...}}.");
+}
+
+PayloadEntry
+ParseEntry(const Json &item, std::size_t index) {
+	PayloadEntry entry;
+	entry.index = index;
+	const std::string where = EntryName(index);
+	if (!item.is_object())
+		throw Error(sqlstate::kInvalidParameterValue, where + " must be a link object, not " + item.dump());
+	std::size_t modules = 0;
+	for (const auto &member : item.items()) {
+		const std::string &name = member.key();
+		const Json &value = member.value();
+		if (name == "data") {
+			if (!value.is_object() && !value.is_null())
+				throw Error(sqlstate::kInvalidParameterValue,
+				            where + ": \"data\" must be an object of extra column values, not " + value.dump());
+			entry.data = value.is_null() ? nullptr : &value;
+			continue;
+		}
+		if (name == "link") {
+			if (!value.is_string())
+				throw Error(sqlstate::kInvalidParameterValue,
+				            where + ": \"link\" must be a link's entry point or service name, not " + value.dump());
+			entry.link = value.get<std::string>();
+			continue;
+		}
+		++modules;
+		if (!value.is_object() || value.empty())
+			throw Error(sqlstate::kInvalidParameterValue,
+			            where + ": module " + Quoted(name) + " must map keys to ids, not " + value.dump(), {},
+			            "Write {\"" + name + "\": {\"<key>\": \"<id>\"}}.");
+		for (const auto &key : value.items())
+			entry.keys.push_back({name, key.key(), &key.value()});
+	}
+	if (modules > 2)
+		throw Error(sqlstate::kInvalidParameterValue, "Only two modules can be linked.",
+		            where + " names " + std::to_string(modules) + " modules.");
+	if (entry.keys.size() != 2)
+		throw Error(sqlstate::kInvalidParameterValue,
+		            where + " gives " + std::to_string(entry.keys.size()) + " key(s); a link needs two", {},
+		            "Give one key per module, or both keys of a link between two models of one module.");
+	return entry;
+}
+
 std::vector<PayloadEntry>
 ParsePayload(const Json &payload, std::string_view function) {
-	const std::string fn(function);
-	if (!payload.is_object() && !payload.is_array())
-		throw Error(sqlstate::kInvalidParameterValue,
-		            fn + " expects a link object or an array of link objects, not " + payload.dump(), {},
-		            "A link is {\"<module>\": {\"<key>\": \"<id>\"}, \"<module>\": {\"<key>\": \"<id>\"}, "
-		            "\"data\": {...}}.");
-	bool in_array = payload.is_array();
+	if (payload.is_object())
+		return {ParseEntry(payload, 0)};
+	if (!payload.is_array())
+		throw NotAPayload(function, payload.dump());
 	std::vector<PayloadEntry> entries;
-	entries.reserve(in_array ? payload.size() : 1);
-	auto parse = [&](const Json &item, std::size_t index) {
-		PayloadEntry entry;
-		entry.index = index;
-		const std::string where = EntryName(index);
-		if (!item.is_object())
-			throw Error(sqlstate::kInvalidParameterValue, where + " must be a link object, not " + item.dump());
-		std::size_t modules = 0;
-		for (const auto &member : item.items()) {
-			const std::string &name = member.key();
-			const Json &value = member.value();
-			if (name == "data") {
-				if (!value.is_object() && !value.is_null())
-					throw Error(sqlstate::kInvalidParameterValue,
-					            where + ": \"data\" must be an object of extra column values, not " + value.dump());
-				entry.data = value.is_null() ? nullptr : &value;
-				continue;
-			}
-			if (name == "link") {
-				if (!value.is_string())
-					throw Error(sqlstate::kInvalidParameterValue,
-					            where + ": \"link\" must be a link's entry point or service name, not " + value.dump());
-				entry.link = value.get<std::string>();
-				continue;
-			}
-			++modules;
-			if (!value.is_object() || value.empty())
-				throw Error(sqlstate::kInvalidParameterValue,
-				            where + ": module " + Quoted(name) + " must map keys to ids, not " + value.dump(), {},
-				            "Write {\"" + name + "\": {\"<key>\": \"<id>\"}}.");
-			for (const auto &key : value.items())
-				entry.keys.push_back({name, key.key(), &key.value()});
-		}
-		if (modules > 2)
-			throw Error(sqlstate::kInvalidParameterValue, "Only two modules can be linked.",
-			            where + " names " + std::to_string(modules) + " modules.");
-		if (entry.keys.size() != 2)
-			throw Error(sqlstate::kInvalidParameterValue,
-			            where + " gives " + std::to_string(entry.keys.size()) + " key(s); a link needs two", {},
-			            "Give one key per module, or both keys of a link between two models of one module.");
-		entries.push_back(std::move(entry));
-	};
-	if (in_array) {
-		std::size_t index = 0;
-		for (const auto &item : payload)
-			parse(item, index++);
-	} else {
-		parse(payload, 0);
-	}
+	entries.reserve(payload.size());
+	std::size_t index = 0;
+	for (const auto &item : payload)
+		entries.push_back(ParseEntry(item, index++));
 	return entries;
 }
 
@@ -267,43 +270,53 @@ ValidateData(const LinkDefinition &link, const Json &data, std::size_t index) {
 	}
 }
 
+BatchBuilder::BatchBuilder(const LinkResolver &resolver, std::string function, bool data_allowed)
+    : resolver_(resolver), function_(std::move(function)), data_allowed_(data_allowed) {}
+
+void
+BatchBuilder::Add(const PayloadEntry &entry) {
+	const LinkDefinition &link = resolver_.Resolve(entry, function_);
+	auto ids = EntryIds(entry, link, IdMode::Single);
+	const Json *data = data_allowed_ ? entry.data : nullptr;
+	if (data)
+		ValidateData(link, *data, entry.index);
+
+	auto [it, added] = batch_of_.emplace(&link, batches_.size());
+	if (added) {
+		batches_.push_back({&link, {}});
+		row_of_.emplace_back();
+	}
+	LinkBatch &batch = batches_[it->second];
+	std::string pair = ids.first[0] + '\x1f' + ids.second[0];
+	auto [row_it, new_pair] = row_of_[it->second].emplace(pair, batch.rows.size());
+	if (new_pair)
+		batch.rows.push_back({entry.index, ids.first[0], ids.second[0], {}, std::nullopt});
+	/* The same pair again is the same link; its data objects are merged later, in order. */
+	if (data)
+		batch.rows[row_it->second].data_entries.push_back(entry.index);
+}
+
+std::vector<LinkBatch>
+BatchBuilder::Finish() {
+	return std::move(batches_);
+}
+
 std::vector<LinkBatch>
 BuildBatches(const std::vector<PayloadEntry> &entries, const LinkResolver &resolver, std::string_view function,
              bool data_allowed) {
-	std::vector<LinkBatch> batches;
-	std::unordered_map<const LinkDefinition *, std::size_t> batch_of;
-	std::vector<std::unordered_map<std::string, std::size_t>> row_of;
-	for (const auto &entry : entries) {
-		const LinkDefinition &link = resolver.Resolve(entry, function);
-		auto ids = EntryIds(entry, link, IdMode::Single);
-		if (ids.first.size() != 1 || ids.second.size() != 1)
-			throw Error(sqlstate::kInvalidParameterValue, EntryName(entry.index) + ": give one id per key");
-		const Json *data = data_allowed ? entry.data : nullptr;
-		if (data)
-			ValidateData(link, *data, entry.index);
+	BatchBuilder builder(resolver, std::string(function), data_allowed);
+	for (const auto &entry : entries)
+		builder.Add(entry);
+	return builder.Finish();
+}
 
-		auto [it, added] = batch_of.emplace(&link, batches.size());
-		if (added) {
-			batches.push_back({&link, {}});
-			row_of.emplace_back();
-		}
-		LinkBatch &batch = batches[it->second];
-		std::string pair = ids.first[0] + '\x1f' + ids.second[0];
-		auto [row_it, new_pair] = row_of[it->second].emplace(pair, batch.rows.size());
-		if (new_pair) {
-			batch.rows.push_back({entry.index, ids.first[0], ids.second[0], data, std::nullopt});
-			continue;
-		}
-		/* The same pair again: one link, its data merged, the later value of a key winning. */
-		LinkRow &row = batch.rows[row_it->second];
-		if (data) {
-			Json merged = row.Data() ? *row.Data() : Json::object();
-			for (const auto &member : data->items())
-				merged[member.key()] = member.value();
-			row.merged_data = std::move(merged);
-		}
-	}
-	return batches;
+Json
+MergeData(const std::vector<Json> &data) {
+	Json merged = Json::object();
+	for (const auto &object : data)
+		for (const auto &member : object.items())
+			merged[member.key()] = member.value();
+	return merged;
 }
 
 std::string

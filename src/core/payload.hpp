@@ -8,9 +8,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/definition.hpp"
+#include "core/error.hpp"
 
 namespace link_module {
 
@@ -27,8 +29,15 @@ struct PayloadEntry {
 	std::optional<std::string> link;       /* optional "link": entry point or service name */
 };
 
-/* Checks the payload's shape; `function` names the caller in errors. Entries keep pointers
- * into `payload`, which must outlive them. */
+/* Checks one entry's shape (the element at `index` of the payload array). The entry keeps
+ * pointers into `item`, which must outlive it. */
+PayloadEntry ParseEntry(const Json &item, std::size_t index);
+
+/* A payload that is neither a link object nor an array of them. */
+Error NotAPayload(std::string_view function, const std::string &shown);
+
+/* Checks a whole parsed payload (one object or an array): the entries of small payloads and
+ * of tests. Large payloads are read entry by entry (ParseEntry). */
 std::vector<PayloadEntry> ParsePayload(const Json &payload, std::string_view function);
 
 /* Finds the link an entry addresses, whatever the order of its modules. */
@@ -44,15 +53,17 @@ private:
 	std::map<std::string, std::vector<std::size_t>> by_keys_; /* sorted "module.key" pair -> links */
 };
 
-/* A resolved entry: the link and the two ids in the link's own left/right order. */
+/* A resolved entry: the link and the two ids in the link's own left/right order. Rows hold no
+ * pointer into a parsed payload: statements read each row's data from the payload jsonb. */
 struct LinkRow {
-	std::size_t index = 0;
+	std::size_t index = 0;                 /* the entry's position in the payload */
 	std::string left;
 	std::string right;
-	const Json *data = nullptr;
-	std::optional<Json> merged_data; /* set when duplicates of one pair were merged */
+	std::vector<std::size_t> data_entries; /* the entries, in order, whose data this row takes */
+	std::optional<std::string> merged_data; /* the merged data when several entries gave the pair */
 
-	const Json *Data() const { return merged_data ? &*merged_data : data; }
+	bool HasData() const { return !data_entries.empty(); }
+	bool NeedsMerge() const { return data_entries.size() > 1; }
 };
 
 /* How ids are read: one id per key (create, dismiss, update) or one or more (list). */
@@ -71,10 +82,30 @@ struct LinkBatch {
 	std::vector<LinkRow> rows;
 };
 
-/* Resolves, validates and groups entries by link, in first-appearance order. With
- * `data_allowed` false a "data" member is ignored (dismiss, list). */
+/* Resolves, validates and groups entries by link, in first-appearance order, one entry at a
+ * time: it keeps nothing of an entry but its ids and whether it had data. With `data_allowed`
+ * false a "data" member is ignored (dismiss). */
+class BatchBuilder {
+public:
+	BatchBuilder(const LinkResolver &resolver, std::string function, bool data_allowed);
+	void Add(const PayloadEntry &entry);
+	std::vector<LinkBatch> Finish();
+
+private:
+	const LinkResolver &resolver_;
+	std::string function_;
+	bool data_allowed_;
+	std::vector<LinkBatch> batches_;
+	std::unordered_map<const LinkDefinition *, std::size_t> batch_of_;
+	std::vector<std::unordered_map<std::string, std::size_t>> row_of_;
+};
+
+/* The same, over a parsed payload's entries. */
 std::vector<LinkBatch> BuildBatches(const std::vector<PayloadEntry> &entries, const LinkResolver &resolver,
                                     std::string_view function, bool data_allowed);
+
+/* One pair given several times: its data objects merged in order, a later key winning. */
+Json MergeData(const std::vector<Json> &data);
 
 /* Medusa's rule inside one batch: a unique side may not get two partners. Throws 23505. */
 void CheckBatchCardinality(const LinkBatch &batch);
