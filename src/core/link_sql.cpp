@@ -20,14 +20,26 @@ InputRows(const LinkDefinition &link) {
 	       " AS r, u.gid, coalesce(u.merged::jsonb, CASE WHEN jsonb_typeof($7) = 'array' THEN $7 -> u.idx "
 	       "ELSE $7 END -> 'data') AS data "
 	       "FROM unnest($1::int4[], $2::text[], $3::text[], $4::int4[], $5::text[], $6::text[]) "
-	       "AS u(ord, l, r, idx, merged, gid) OFFSET 0) i ";
+	       "AS u(ord, l, r, idx, merged, gid) OFFSET 0)";
 }
 
 /* The input rows with their data converted to the table's column types (p). */
 std::string
 Populated(const LinkDefinition &link, const Quoter &q) {
-	return "FROM " + InputRows(link) + "LEFT JOIN LATERAL jsonb_populate_record(NULL::" + Table(link, q) +
+	return "FROM " + InputRows(link) + " i LEFT JOIN LATERAL jsonb_populate_record(NULL::" + Table(link, q) +
 	       ", i.data) AS p ON true ";
+}
+
+/* `rows` (a subquery with l and r) joined to the link rows they name, as (rows) AS i with the
+ * row's tid: a LATERAL primary-key probe per input row, so the input always drives the join,
+ * whatever the table's statistics say (a nested loop scanning the table for each input row
+ * would be quadratic). FOR UPDATE waits for concurrent writers and yields the latest version,
+ * which the UPDATE then reaches by its tid. */
+std::string
+Targets(const LinkDefinition &link, const Quoter &q, const std::string &rows, const std::string &condition) {
+	return "(SELECT i0.*, x.tid FROM " + rows + " AS i0 CROSS JOIN LATERAL (SELECT y.ctid AS tid FROM " +
+	       Table(link, q) + " y WHERE y." + q.ident(link.left.key) + " = i0.l AND y." + q.ident(link.right.key) +
+	       " = i0.r" + condition + " FOR UPDATE) x OFFSET 0) i ";
 }
 
 /* A column's value: the data's when the data has the key, `otherwise` when it has not. */
@@ -78,10 +90,8 @@ UpdateStatement(const LinkDefinition &link, const Quoter &q, bool revive) {
 	for (const auto &column : link.extra_columns)
 		assign(column.name);
 
-	std::string where = "t." + lk + " = i.l AND t." + rk + " = i.r";
-	if (!revive) {
-		where += " AND t.deleted_at IS NULL";
-	} else {
+	std::string where = "t.ctid = i.tid";
+	if (revive) {
 		/* A dismissed pair is not revived over another active partner of a unique key. */
 		std::string conflicts;
 		if (link.LeftKeyUnique())
@@ -94,9 +104,10 @@ UpdateStatement(const LinkDefinition &link, const Quoter &q, bool revive) {
 			         " o WHERE o.deleted_at IS NULL AND (" + conflicts + ")))";
 	}
 	return "WITH written AS (UPDATE " + table + " AS t SET " + sets +
-	       "deleted_at = NULL, updated_at = CASE WHEN " + changed + " THEN now() ELSE t.updated_at END " +
-	       Populated(link, q) + "WHERE " + where + " RETURNING t AS row, i.ord AS ord__)" +
-	       Outcome(kNotWrittenOrds, "$8", " ORDER BY w.ord__");
+	       "deleted_at = NULL, updated_at = CASE WHEN " + changed + " THEN now() ELSE t.updated_at END FROM " +
+	       Targets(link, q, InputRows(link), revive ? "" : " AND y.deleted_at IS NULL") +
+	       "LEFT JOIN LATERAL jsonb_populate_record(NULL::" + table + ", i.data) AS p ON true WHERE " + where +
+	       " RETURNING t AS row, i.ord AS ord__)" + Outcome(kNotWrittenOrds, "$8", " ORDER BY w.ord__");
 }
 
 } // namespace
@@ -135,13 +146,11 @@ UpdateExisting(const LinkDefinition &link, const Quoter &q) {
 
 std::string
 Dismiss(const LinkDefinition &link, const Quoter &q) {
-	const std::string lk = q.ident(link.left.key);
-	const std::string rk = q.ident(link.right.key);
-	return "WITH written AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = now(), updated_at = now() "
-	       "FROM unnest($1::int4[], $2::text[], $3::text[]) AS i(ord, l, r) WHERE t." + lk + " = i.l::" +
-	       link.left.key_type + " AND t." + rk + " = i.r::" + link.right.key_type +
-	       " AND t.deleted_at IS NULL RETURNING t AS row, i.ord AS ord__)" +
-	       Outcome("SELECT NULL::int4[]", "$4", " ORDER BY w.ord__");
+	const std::string input = "(SELECT u.ord, u.l::" + link.left.key_type + " AS l, u.r::" + link.right.key_type +
+	                          " AS r FROM unnest($1::int4[], $2::text[], $3::text[]) AS u(ord, l, r))";
+	return "WITH written AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = now(), updated_at = now() FROM " +
+	       Targets(link, q, input, " AND y.deleted_at IS NULL") + "WHERE t.ctid = i.tid "
+	       "RETURNING t AS row, i.ord AS ord__)" + Outcome("SELECT NULL::int4[]", "$4", " ORDER BY w.ord__");
 }
 
 std::string
@@ -166,10 +175,11 @@ List(const LinkDefinition &link, const Quoter &q, bool as_definition) {
 		}
 		row += ")";
 	}
-	return "SELECT jsonb_agg(" + row + " ORDER BY i.ord, t." + lk + ", t." + rk + ") FROM (SELECT u.l, u.r, "
+	/* LATERAL: one primary-key probe per pair asked for, whatever the table's statistics. */
+	return "SELECT jsonb_agg(" + row + " ORDER BY i.ord) FROM (SELECT u.l, u.r, "
 	       "min(u.ord) AS ord FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(l, r, ord) GROUP BY u.l, u.r) i "
-	       "JOIN " + Table(link, q) + " t ON t." + lk + " = i.l::" + link.left.key_type + " AND t." + rk + " = i.r::" +
-	       link.right.key_type + " WHERE $3 OR t.deleted_at IS NULL";
+	       "CROSS JOIN LATERAL (SELECT * FROM " + Table(link, q) + " y WHERE y." + lk + " = i.l::" + link.left.key_type +
+	       " AND y." + rk + " = i.r::" + link.right.key_type + " AND ($3 OR y.deleted_at IS NULL)) t";
 }
 
 std::string
@@ -185,9 +195,9 @@ FindPartner(const LinkDefinition &link, const Quoter &q) {
 		             " AND o." + lk + " <> u.l::" + link.left.key_type + ")";
 	if (conflicts.empty())
 		conflicts = "false";
-	return "SELECT u.n, u.l, u.r, o." + lk + "::text, o." + rk + "::text FROM unnest($1::text[], $2::text[]) "
-	       "WITH ORDINALITY AS u(l, r, n) JOIN " + Table(link, q) + " o ON o.deleted_at IS NULL AND (" + conflicts +
-	       ") ORDER BY u.n LIMIT 1";
+	return "SELECT u.n, u.l, u.r, o.l, o.r FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(l, r, n) "
+	       "CROSS JOIN LATERAL (SELECT o." + lk + "::text AS l, o." + rk + "::text AS r FROM " + Table(link, q) +
+	       " o WHERE o.deleted_at IS NULL AND (" + conflicts + ") LIMIT 1) o ORDER BY u.n LIMIT 1";
 }
 
 std::string
