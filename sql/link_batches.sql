@@ -21,6 +21,9 @@ SELECT product_id, post_id, id, n FROM public_product_public_post ORDER BY n, pr
 -- A cardinality conflict in a later chunk fails the whole call.
 SELECT link_create(links_of(11, 12) || '[{"public": {"product_id": "p12", "post_id": "b1"}}]'::jsonb);
 \echo :LAST_ERROR_SQLSTATE
+-- ... also when the database finds it, in a later chunk (rows 4 and 5 of chunks of 3).
+SELECT link_create(links_of(8, 11) || '[{"public": {"product_id": "p3", "post_id": "b1"}}]'::jsonb);
+\echo :LAST_ERROR_SQLSTATE
 -- A missing record in a later chunk too.
 UPDATE product SET deleted_at = now() WHERE id = 'p12';
 SELECT link_create(links_of(11, 12));

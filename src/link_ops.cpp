@@ -28,8 +28,10 @@ template <typename Fn>
 void
 ForEachChunk(std::size_t count, Fn fn) {
 	const auto size = static_cast<std::size_t>(settings::batch_size);
-	for (std::size_t begin = 0; begin < count; begin += size)
+	for (std::size_t begin = 0; begin < count; begin += size) {
+		pg::ScratchMemory scratch; /* the chunk's parameters; its results go to the caller's memory */
 		fn(begin, std::min(count, begin + size));
+	}
 }
 
 /* Every stored link, and for each side the table that existence checks lock (nullopt for a

@@ -1,5 +1,6 @@
 #include "pg/plan_cache.hpp"
 
+#include <exception>
 #include <unordered_map>
 
 #include "core/error.hpp"
@@ -75,8 +76,24 @@ CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid
 	return plan;
 }
 
+ScratchMemory::ScratchMemory() : previous_(CurrentMemoryContext) {
+	scratch_ = PgCall([](MemoryContext parent) { return AllocSetContextCreate(parent, "link_module scratch", ALLOCSET_DEFAULT_SIZES); },
+	                  previous_);
+	MemoryContextSwitchTo(scratch_);
+}
+
+ScratchMemory::~ScratchMemory() {
+	MemoryContextSwitchTo(previous_);
+	if (std::uncaught_exceptions() == 0)
+		MemoryContextDelete(scratch_);
+}
+
 uint64
 ExecutePlan(SPIPlanPtr plan, const std::vector<Param> &params) {
+	if (SPI_tuptable) {
+		PgCall(SPI_freetuptable, SPI_tuptable);
+		SPI_tuptable = nullptr;
+	}
 	std::vector<Datum> values;
 	std::vector<char> nulls;
 	for (const auto &param : params) {

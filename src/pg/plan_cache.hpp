@@ -13,13 +13,29 @@ namespace link_module::pg {
 
 SPIPlanPtr CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid> &types);
 
+/* A scratch memory context for one chunk of work, current while the scope lives and freed at
+ * its end. While an exception unwinds it is left to the transaction's cleanup instead: a
+ * caught PostgreSQL error may live in it until the entry guard re-raises it. */
+class ScratchMemory {
+public:
+	ScratchMemory();
+	~ScratchMemory();
+	ScratchMemory(const ScratchMemory &) = delete;
+	ScratchMemory &operator=(const ScratchMemory &) = delete;
+
+private:
+	MemoryContext previous_;
+	MemoryContext scratch_;
+};
+
 /* One parameter value for ExecutePlan. */
 struct Param {
 	Datum value;
 	bool is_null;
 };
 
-/* Runs a prepared plan and returns the number of rows; the rows are in SPI_tuptable. */
+/* Runs a prepared plan and returns the number of rows; the rows are in SPI_tuptable (the
+ * previous statement's rows are freed first). */
 uint64 ExecutePlan(SPIPlanPtr plan, const std::vector<Param> &params);
 
 /* Array parameters built from C++ values (nullopt elements are NULL). */
