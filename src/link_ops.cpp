@@ -2,6 +2,7 @@
  * parses its payload once, resolves every entry to a link, and runs a fixed number of
  * set-based statements per link, whatever the number of entries. */
 #include <chrono>
+#include <functional>
 
 #include "core/error.hpp"
 #include "core/link_sql.hpp"
@@ -295,6 +296,25 @@ ReadBatches(Datum payload, const LinkResolver &resolver, const char *function, b
 	return batches;
 }
 
+/* The frame every link function shares: its payload, an SPI connection and the stored links.
+ * `body` appends the jsonb arrays of the rows it writes or reads, joined into the result. */
+using LinkBody = std::function<void(Datum payload, const StoredLinks &stored, const LinkResolver &resolver,
+                                    std::vector<Datum> &pieces)>;
+
+Datum
+RunLinkFunction(FunctionCallInfo fcinfo, const char *function, const LinkBody &body) {
+	Datum payload = PayloadArg(fcinfo, function);
+	std::vector<Datum> pieces;
+	{
+		pg::SpiConnection spi;
+		StoredLinks stored = LoadLinks();
+		LinkResolver resolver(stored.links);
+		body(payload, stored, resolver, pieces);
+		spi.Finish();
+	}
+	return Combine(pieces);
+}
+
 LinkIdGenerator
 NewIdGenerator() {
 	uint8_t random[10];
@@ -313,12 +333,8 @@ NewIdGenerator() {
 using namespace link_module;
 
 LM_FUNCTION(link_create) {
-	Datum payload = PayloadArg(fcinfo, "link_create");
-	std::vector<Datum> pieces;
-	{
-		pg::SpiConnection spi;
-		StoredLinks stored = LoadLinks();
-		LinkResolver resolver(stored.links);
+	return RunLinkFunction(fcinfo, "link_create", [](Datum payload, const StoredLinks &stored,
+	                                                 const LinkResolver &resolver, std::vector<Datum> &pieces) {
 		auto batches = ReadBatches(payload, resolver, "link_create", true);
 		for (const auto &batch : batches)
 			CheckBatchCardinality(batch);
@@ -327,18 +343,12 @@ LM_FUNCTION(link_create) {
 		LinkIdGenerator ids = NewIdGenerator();
 		for (const auto &batch : batches)
 			CreateBatch(batch, payload, ids, pieces);
-		spi.Finish();
-	}
-	return Combine(pieces);
+	});
 }
 
 LM_FUNCTION(link_dismiss) {
-	Datum payload = PayloadArg(fcinfo, "link_dismiss");
-	std::vector<Datum> pieces;
-	{
-		pg::SpiConnection spi;
-		StoredLinks stored = LoadLinks();
-		LinkResolver resolver(stored.links);
+	return RunLinkFunction(fcinfo, "link_dismiss", [](Datum payload, const StoredLinks &,
+	                                                  const LinkResolver &resolver, std::vector<Datum> &pieces) {
 		for (const auto &batch : ReadBatches(payload, resolver, "link_dismiss", false)) {
 			ForEachChunk(batch.rows.size(), [&](std::size_t begin, std::size_t end) {
 				std::vector<int32> ord;
@@ -355,18 +365,12 @@ LM_FUNCTION(link_dismiss) {
 				Collect(pieces, *batch.link, "detached");
 			});
 		}
-		spi.Finish();
-	}
-	return Combine(pieces);
+	});
 }
 
 LM_FUNCTION(link_update) {
-	Datum payload = PayloadArg(fcinfo, "link_update");
-	std::vector<Datum> pieces;
-	{
-		pg::SpiConnection spi;
-		StoredLinks stored = LoadLinks();
-		LinkResolver resolver(stored.links);
+	return RunLinkFunction(fcinfo, "link_update", [](Datum payload, const StoredLinks &,
+	                                                 const LinkResolver &resolver, std::vector<Datum> &pieces) {
 		for (const auto &batch : ReadBatches(payload, resolver, "link_update", true)) {
 			std::vector<int32> missing;
 			ForEachChunk(batch.rows.size(), [&](std::size_t begin, std::size_t end) {
@@ -394,13 +398,10 @@ LM_FUNCTION(link_update) {
 				            "Create links with link_create; link_update changes existing ones only.");
 			}
 		}
-		spi.Finish();
-	}
-	return Combine(pieces);
+	});
 }
 
 LM_FUNCTION(link_list) {
-	Datum payload = PayloadArg(fcinfo, "link_list");
 	auto options_text = pg::JsonbArg(fcinfo, 1);
 	Json options = options_text ? ParseJson(*options_text, "link_list options") : Json::object();
 	if (!options.is_object())
@@ -420,11 +421,8 @@ LM_FUNCTION(link_list) {
 		*flag = member.value().get<bool>();
 	}
 
-	std::vector<Datum> pieces;
-	{
-		pg::SpiConnection spi;
-		StoredLinks stored = LoadLinks();
-		LinkResolver resolver(stored.links);
+	return RunLinkFunction(fcinfo, "link_list", [&](Datum payload, const StoredLinks &,
+	                                               const LinkResolver &resolver, std::vector<Datum> &pieces) {
 		/* Per link, the (left, right) pairs asked for: every combination of an entry's ids. */
 		std::vector<const LinkDefinition *> order;
 		std::unordered_map<const LinkDefinition *, std::pair<std::vector<std::string>, std::vector<std::string>>> pairs;
@@ -454,7 +452,5 @@ LM_FUNCTION(link_list) {
 					pieces.push_back(*rows);
 			});
 		}
-		spi.Finish();
-	}
-	return Combine(pieces);
+	});
 }

@@ -165,19 +165,29 @@ Bool(bool value) {
 	return {BoolGetDatum(value), false};
 }
 
+namespace {
+
+/* A column of the current SPI_tuptable's first row, in SPI memory; nullopt for NULL or no row. */
 std::optional<Datum>
-ResultDatum(int column) {
+FirstRowValue(int column) {
 	if (!SPI_tuptable || SPI_processed == 0)
 		return std::nullopt;
-	SPITupleTable *table = SPI_tuptable;
 	bool is_null = false;
 	Datum value = PgCall(
-	    [](HeapTuple t, TupleDesc d, int c, bool *n) { return SPI_getbinval(t, d, c, n); }, table->vals[0],
-	    table->tupdesc, column, &is_null);
-	if (is_null)
+	    [](HeapTuple t, TupleDesc d, int c, bool *n) { return SPI_getbinval(t, d, c, n); }, SPI_tuptable->vals[0],
+	    SPI_tuptable->tupdesc, column, &is_null);
+	return is_null ? std::nullopt : std::optional<Datum>(value);
+}
+
+} // namespace
+
+std::optional<Datum>
+ResultDatum(int column) {
+	auto value = FirstRowValue(column);
+	if (!value)
 		return std::nullopt;
-	Form_pg_attribute attr = TupleDescAttr(table->tupdesc, column - 1);
-	return PgCall([](Datum v, bool byval, int len) { return SPI_datumTransfer(v, byval, len); }, value,
+	Form_pg_attribute attr = TupleDescAttr(SPI_tuptable->tupdesc, column - 1);
+	return PgCall([](Datum v, bool byval, int len) { return SPI_datumTransfer(v, byval, len); }, *value,
 	              static_cast<bool>(attr->attbyval), static_cast<int>(attr->attlen));
 }
 
@@ -194,14 +204,8 @@ namespace {
 /* The elements of an array result column of the first row; none when NULL. */
 std::pair<Datum *, int>
 ResultElements(int column, Oid element_type, int16 len, bool byval, char align) {
-	if (!SPI_tuptable || SPI_processed == 0)
-		return {nullptr, 0};
-	SPITupleTable *table = SPI_tuptable;
-	bool is_null = false;
-	Datum value = PgCall(
-	    [](HeapTuple t, TupleDesc d, int c, bool *n) { return SPI_getbinval(t, d, c, n); }, table->vals[0],
-	    table->tupdesc, column, &is_null);
-	if (is_null)
+	auto value = FirstRowValue(column);
+	if (!value)
 		return {nullptr, 0};
 	Datum *elements = nullptr;
 	int count = 0;
@@ -209,7 +213,7 @@ ResultElements(int column, Oid element_type, int16 len, bool byval, char align) 
 	    [](Datum v, Oid t, int16 l, bool b, char a, Datum **e, int *c) {
 		    deconstruct_array(DatumGetArrayTypeP(v), t, l, b, a, e, nullptr, c);
 	    },
-	    value, element_type, len, byval, align, &elements, &count);
+	    *value, element_type, len, byval, align, &elements, &count);
 	return {elements, count};
 }
 

@@ -5,19 +5,8 @@
 
 using namespace link_module;
 using link_module::testing::Define;
+using link_module::testing::SqlStateOf;
 using link_module::testing::TestQuoter;
-
-/* The SQLSTATE a call throws, or "" when it does not throw. */
-template <typename F>
-std::string
-SqlStateOf(F &&call) {
-	try {
-		call();
-	} catch (const Error &error) {
-		return error.sqlstate();
-	}
-	return "";
-}
 
 TEST(ParseSide, ModuleDotModel) {
 	auto spec = ParseSide("product.product", "left side");

@@ -7,20 +7,10 @@
 
 using namespace link_module;
 using link_module::testing::Define;
+using link_module::testing::SqlStateOf;
 using link_module::testing::TestQuoter;
 
 namespace {
-
-template <typename F>
-std::string
-SqlStateOf(F &&call) {
-	try {
-		call();
-	} catch (const Error &error) {
-		return error.sqlstate();
-	}
-	return "";
-}
 
 std::string
 MessageOf(const std::function<void()> &call) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/definition.hpp"
+#include "core/error.hpp"
 
 namespace link_module::testing {
 
@@ -38,6 +39,18 @@ Define(const std::string &left, const std::string &right, const std::string &opt
 	return BuildDefinition(left_spec, TableLinkable(left_spec.module, left_spec.model), right_spec,
 	                       TableLinkable(right_spec.module, right_spec.model),
 	                       ParseLinkOptions(ParseJson(options, "options")));
+}
+
+/* The SQLSTATE a call throws, or "" when it does not throw. */
+template <typename F>
+std::string
+SqlStateOf(F &&call) {
+	try {
+		call();
+	} catch (const Error &error) {
+		return error.sqlstate();
+	}
+	return "";
 }
 
 } // namespace link_module::testing
