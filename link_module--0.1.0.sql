@@ -41,6 +41,17 @@ CREATE INDEX links_modules_idx ON link_module.links (left_module, left_key, righ
 SELECT pg_catalog.pg_extension_config_dump('link_module.linkables', '');
 SELECT pg_catalog.pg_extension_config_dump('link_module.links', '');
 
+-- Every change to the registry tells all backends to reload the links they cached.
+CREATE FUNCTION link_module.registry_changed()
+RETURNS trigger
+LANGUAGE c
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'link_module_registry_changed';
+CREATE TRIGGER registry_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON link_module.linkables
+FOR EACH STATEMENT EXECUTE FUNCTION link_module.registry_changed();
+CREATE TRIGGER registry_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON link_module.links
+FOR EACH STATEMENT EXECUTE FUNCTION link_module.registry_changed();
+
 GRANT USAGE ON SCHEMA link_module TO PUBLIC;
 GRANT SELECT ON link_module.linkables, link_module.links TO PUBLIC;
 

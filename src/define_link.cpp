@@ -137,8 +137,12 @@ LM_FUNCTION(drop_link) {
 		            known ? "Defined links (entry points): " + *known + "." : "No link is defined.");
 	}
 	const LinkDefinition &def = link->definition;
-	if (drop_table && !def.read_only)
-		pg::Execute("DROP TABLE IF EXISTS " + pg::PgQuoter().Qualified(def.schema, def.names.table));
+	/* The table by its regclass: it follows a rename, and is gone if the table was dropped. */
+	auto table = pg::QueryValue("SELECT link_table::regclass::text FROM link_module.links l "
+	                            "JOIN pg_class c ON c.oid = l.link_table WHERE l.service_name = $1",
+	                            {def.names.service_name});
+	if (drop_table && table)
+		pg::Execute("DROP TABLE " + *table);
 	registry::DeleteLink(def.names.service_name);
 	spi.Finish();
 	PG_RETURN_VOID();

@@ -1,4 +1,5 @@
 /* Module magic, initialization and settings. */
+#include "link_cache.hpp" /* C++ headers before PostgreSQL's (port.h redefines snprintf) */
 #include "pg/postgres.hpp"
 #include "settings.hpp"
 
@@ -28,4 +29,5 @@ _PG_init(void) {
 	                        &link_module::settings::batch_size, 50000, 1, 10000000, PGC_USERSET, 0, nullptr, nullptr,
 	                        nullptr);
 	MarkGUCPrefixReserved("link_module");
+	link_module::link_cache::RegisterInvalidation();
 }

@@ -12,6 +12,7 @@
 #include "pg/payload_reader.hpp"
 #include "pg/plan_cache.hpp"
 #include "pg/spi.hpp"
+#include "link_cache.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -23,6 +24,8 @@ namespace link_module {
 
 namespace {
 
+using link_cache::StoredLinks;
+
 /* Calls fn(begin, end) over [0, count) in chunks of link_module.batch_size rows: one statement
  * takes one chunk, so a call's working memory per statement stays bounded. */
 template <typename Fn>
@@ -33,42 +36,6 @@ ForEachChunk(std::size_t count, Fn fn) {
 		pg::ScratchMemory scratch; /* the chunk's parameters; its results go to the caller's memory */
 		fn(begin, std::min(count, begin + size));
 	}
-}
-
-/* Every stored link, and for each side the table that existence checks lock (nullopt for a
- * virtual linkable or one registered with validate false). */
-struct StoredLinks {
-	std::vector<LinkDefinition> links;
-	std::vector<std::optional<link_sql::RecordTable>> left_tables;
-	std::vector<std::optional<link_sql::RecordTable>> right_tables;
-
-	std::size_t IndexOf(const LinkDefinition *link) const { return static_cast<std::size_t>(link - links.data()); }
-};
-
-std::optional<link_sql::RecordTable>
-RecordTableOf(const pg::Row &row, std::size_t first) {
-	if (!row[first] || *row[first + 4] != "t")
-		return std::nullopt;
-	return link_sql::RecordTable{*row[first], *row[first + 1], *row[first + 2], row[first + 3]};
-}
-
-StoredLinks
-LoadLinks() {
-	static const char *sql =
-	    "SELECT l.definition::text, "
-	    "  ll.relation::text, ll.primary_key, ll.key_type, ll.soft_delete_column, ll.validate, "
-	    "  rl.relation::text, rl.primary_key, rl.key_type, rl.soft_delete_column, rl.validate "
-	    "FROM link_module.links l "
-	    "JOIN link_module.linkables ll ON ll.module = l.left_module AND ll.model = l.left_model "
-	    "JOIN link_module.linkables rl ON rl.module = l.right_module AND rl.model = l.right_model "
-	    "WHERE NOT l.read_only ORDER BY l.service_name";
-	StoredLinks stored;
-	for (const auto &row : pg::Query(sql, {}, "registry:links")) {
-		stored.links.push_back(DefinitionFromJson(ParseJson(*row[0], "stored link definition")));
-		stored.left_tables.push_back(RecordTableOf(row, 1));
-		stored.right_tables.push_back(RecordTableOf(row, 6));
-	}
-	return stored;
 }
 
 /* A PostgreSQL error from a link statement, told in terms of the link. */
@@ -307,7 +274,7 @@ RunLinkFunction(FunctionCallInfo fcinfo, const char *function, const LinkBody &b
 	std::vector<Datum> pieces;
 	{
 		pg::SpiConnection spi;
-		StoredLinks stored = LoadLinks();
+		const StoredLinks &stored = link_cache::Current();
 		LinkResolver resolver(stored.links);
 		body(payload, stored, resolver, pieces);
 		spi.Finish();

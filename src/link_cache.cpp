@@ -1,0 +1,114 @@
+#include "link_cache.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+#include "pg/guard.hpp"
+#include "pg/spi.hpp"
+
+extern "C" {
+#include "utils/inval.h"
+}
+
+namespace link_module::link_cache {
+
+namespace {
+
+StoredLinks cached;
+bool stale = true;
+/* The relations whose invalidation makes the cache stale: the registry tables, link tables and
+ * linked tables. Sorted; only read by the callback, replaced whole by a reload. */
+std::vector<Oid> watched;
+
+std::optional<link_sql::RecordTable>
+RecordTableOf(const pg::Row &row, std::size_t first) {
+	if (!row[first] || *row[first + 4] != "t")
+		return std::nullopt;
+	return link_sql::RecordTable{*row[first], *row[first + 1], *row[first + 2], row[first + 3]};
+}
+
+void
+Reload() {
+	static const char *sql =
+	    "SELECT l.definition::text, "
+	    "  ll.relation::text, ll.primary_key, ll.key_type, ll.soft_delete_column, ll.validate, "
+	    "  rl.relation::text, rl.primary_key, rl.key_type, rl.soft_delete_column, rl.validate, "
+	    "  l.link_table::oid::text, ll.relation::oid::text, rl.relation::oid::text, "
+	    "  'link_module.links'::regclass::oid::text, 'link_module.linkables'::regclass::oid::text, "
+	    "  n.nspname, c.relname "
+	    "FROM link_module.links l "
+	    "LEFT JOIN pg_class c ON c.oid = l.link_table LEFT JOIN pg_namespace n ON n.oid = c.relnamespace "
+	    "JOIN link_module.linkables ll ON ll.module = l.left_module AND ll.model = l.left_model "
+	    "JOIN link_module.linkables rl ON rl.module = l.right_module AND rl.model = l.right_model "
+	    "WHERE NOT l.read_only ORDER BY l.service_name";
+	StoredLinks fresh;
+	std::vector<Oid> relations;
+	for (const auto &row : pg::Query(sql, {}, "registry:links")) {
+		LinkDefinition link = DefinitionFromJson(ParseJson(*row[0], "stored link definition"));
+		/* The link table where it is now: the registry's regclass follows a rename. */
+		if (row[16] && row[17]) {
+			link.schema = *row[16];
+			link.names.table = *row[17];
+		}
+		fresh.links.push_back(std::move(link));
+		fresh.left_tables.push_back(RecordTableOf(row, 1));
+		fresh.right_tables.push_back(RecordTableOf(row, 6));
+		for (std::size_t column = 11; column <= 15; ++column)
+			if (row[column])
+				relations.push_back(static_cast<Oid>(std::stoul(*row[column])));
+	}
+	/* With no link yet, the registry tables still matter. */
+	auto registry = pg::Query("SELECT 'link_module.links'::regclass::oid::text, "
+	                          "'link_module.linkables'::regclass::oid::text",
+	                          {}, "registry:oids");
+	for (const auto &value : registry.at(0))
+		relations.push_back(static_cast<Oid>(std::stoul(*value)));
+	std::sort(relations.begin(), relations.end());
+	relations.erase(std::unique(relations.begin(), relations.end()), relations.end());
+	cached = std::move(fresh);
+	watched.swap(relations);
+}
+
+} // namespace
+
+/* Relcache invalidation: only flips the flag (no allocation, no catalog access). */
+extern "C" void
+link_module_relcache_callback(Datum, Oid relid) {
+	if (relid == InvalidOid || std::binary_search(watched.begin(), watched.end(), relid))
+		stale = true;
+}
+
+const StoredLinks &
+Current() {
+	if (stale) {
+		/* Cleared first: an invalidation arriving during the reload marks it stale again. */
+		stale = false;
+		try {
+			Reload();
+		} catch (...) {
+			stale = true;
+			throw;
+		}
+	}
+	return cached;
+}
+
+void
+RegisterInvalidation() {
+	CacheRegisterRelcacheCallback(link_module_relcache_callback, (Datum)0);
+}
+
+} // namespace link_module::link_cache
+
+using namespace link_module;
+
+/* The registry tables' statement trigger: tell every backend (this one included, and this one
+ * again if the transaction rolls back) that the stored links changed. */
+LM_FUNCTION(link_module_registry_changed) {
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		throw Error("39P01", "link_module_registry_changed() must be called as a trigger");
+	auto *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
+	Oid relid = RelationGetRelid(trigger->tg_relation);
+	pg::PgCall(CacheInvalidateRelcacheByRelid, relid);
+	return PointerGetDatum(nullptr);
+}
