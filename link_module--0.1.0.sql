@@ -6,10 +6,12 @@ CREATE SCHEMA link_module;
 COMMENT ON SCHEMA link_module IS 'link_module catalog: linkables and link definitions';
 
 -- Registered linkables: a module's model, its table (NULL: virtual) and the key links use.
+-- The table is kept by OID (follows a rename) and by name (follows a drop and re-create).
 CREATE TABLE link_module.linkables (
     module              text NOT NULL,
     model               text NOT NULL,
     relation            regclass,
+    relation_name       text,
     primary_key         text NOT NULL,
     key                 text NOT NULL,
     key_type            text NOT NULL,
@@ -90,9 +92,16 @@ AS 'MODULE_PATHNAME', 'get_link_module';
 COMMENT ON FUNCTION get_link_module(text, text, text, text) IS
 'The link between two module keys, in either order, or NULL';
 
+-- The table of a linkable, as it is now: by OID, else by the name it was registered with.
+CREATE FUNCTION link_module.current_relation(relation regclass, relation_name text)
+RETURNS regclass
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT coalesce((SELECT c.oid::regclass FROM pg_class c WHERE c.oid = relation), to_regclass(relation_name)) $$;
+
 CREATE VIEW linkables AS
-SELECT module, model, relation, primary_key, key, key_type, soft_delete_column, alias, validate,
-       relation IS NULL AS virtual
+SELECT module, model, link_module.current_relation(relation, relation_name) AS relation, primary_key, key, key_type,
+       soft_delete_column, alias, validate, relation IS NULL AS virtual
 FROM link_module.linkables;
 COMMENT ON VIEW linkables IS 'Registered linkables';
 

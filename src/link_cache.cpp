@@ -31,9 +31,12 @@ void
 Reload() {
 	static const char *sql =
 	    "SELECT l.definition::text, "
-	    "  ll.relation::text, ll.primary_key, ll.key_type, ll.soft_delete_column, ll.validate, "
-	    "  rl.relation::text, rl.primary_key, rl.key_type, rl.soft_delete_column, rl.validate, "
-	    "  l.link_table::oid::text, ll.relation::oid::text, rl.relation::oid::text, "
+	    "  coalesce(link_module.current_relation(ll.relation, ll.relation_name)::text, ll.relation_name), "
+	    "  ll.primary_key, ll.key_type, ll.soft_delete_column, ll.validate, "
+	    "  coalesce(link_module.current_relation(rl.relation, rl.relation_name)::text, rl.relation_name), "
+	    "  rl.primary_key, rl.key_type, rl.soft_delete_column, rl.validate, "
+	    "  l.link_table::oid::text, link_module.current_relation(ll.relation, ll.relation_name)::oid::text, "
+	    "  link_module.current_relation(rl.relation, rl.relation_name)::oid::text, "
 	    "  'link_module.links'::regclass::oid::text, 'link_module.linkables'::regclass::oid::text, "
 	    "  n.nspname, c.relname "
 	    "FROM link_module.links l "

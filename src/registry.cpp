@@ -81,12 +81,17 @@ LockRegistry() {
 
 std::optional<Linkable>
 FindLinkable(const std::string &module, const std::string &model) {
-	auto rows = pg::Query("SELECT module, model, relation::text, primary_key, key, key_type, soft_delete_column, "
-	                      "alias, validate FROM link_module.linkables WHERE module = $1 AND model = $2",
+	auto rows = pg::Query("SELECT module, model, "
+	                      "  coalesce(link_module.current_relation(relation, relation_name)::text, relation_name), "
+	                      "  primary_key, key, key_type, soft_delete_column, alias, validate, "
+	                      "  relation IS NOT NULL AND link_module.current_relation(relation, relation_name) IS NULL "
+	                      "FROM link_module.linkables WHERE module = $1 AND model = $2",
 	                      {module, model});
 	if (rows.empty())
 		return std::nullopt;
-	return LinkableFromRow(rows[0]);
+	Linkable linkable = LinkableFromRow(rows[0]);
+	linkable.table_missing = *rows[0][9] == "t";
+	return linkable;
 }
 
 Linkable
@@ -153,22 +158,30 @@ RegisterLinkable(const std::string &module, const std::string &model, std::optio
 	}
 
 	pg::Execute("INSERT INTO link_module.linkables AS l (module, model, relation, primary_key, key, key_type, "
-	            "  soft_delete_column, alias, validate) "
-	            "VALUES ($1, $2, $3::oid::regclass, $4, $5, $6, $7, $8, $9::boolean) "
+	            "  soft_delete_column, alias, validate, relation_name) "
+	            "VALUES ($1, $2, $3::oid::regclass, $4, $5, $6, $7, $8, $9::boolean, $10) "
 	            "ON CONFLICT (module, model) DO UPDATE SET relation = excluded.relation, "
+	            "  relation_name = excluded.relation_name, "
 	            "  primary_key = excluded.primary_key, key = excluded.key, key_type = excluded.key_type, "
 	            "  soft_delete_column = excluded.soft_delete_column, alias = excluded.alias, "
 	            "  validate = excluded.validate",
 	            {module, model, relation ? Value(std::to_string(*relation)) : std::nullopt, linkable.primary_key,
 	             linkable.key, linkable.key_type, linkable.soft_delete_column, linkable.alias,
-	             linkable.validate ? "true" : "false"});
+	             linkable.validate ? "true" : "false", linkable.relation});
 	return linkable;
 }
 
 Linkable
 ResolveLinkable(const std::string &module, const std::string &model, const std::string &what) {
-	if (auto linkable = FindLinkable(module, model))
+	if (auto linkable = FindLinkable(module, model)) {
+		if (linkable->table_missing)
+			throw Error(sqlstate::kUndefinedTable,
+			            "table " + *linkable->relation + " of linkable " + Quoted(module + "." + model) +
+			                " does not exist",
+			            "It was dropped after the linkable was registered.",
+			            "Create the table again, or register the linkable again with register_linkable().");
 		return *linkable;
+	}
 	auto relation = pg::QueryValue("SELECT c.oid::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 	                               "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')",
 	                               {module, model});

@@ -42,6 +42,7 @@ struct Linkable {
 	std::optional<std::string> soft_delete_column;
 	std::string alias;
 	bool validate = true;
+	bool table_missing = false; /* registered with a table that no longer exists */
 };
 
 /* register_linkable's options, before the table is consulted for defaults. */
