@@ -48,3 +48,25 @@ SELECT drop_link(entry_point, true) FROM links;
 SELECT to_regclass('renamed_links') AS dropped;
 DELETE FROM link_module.linkables;
 DROP TABLE item, post, tag;
+
+-- Two spellings of one uuid name one record: nothing is missing.
+CREATE TABLE author (id uuid PRIMARY KEY);
+CREATE TABLE book (id text PRIMARY KEY);
+INSERT INTO author VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11');
+INSERT INTO book VALUES ('k1'), ('k2');
+-- A book has one author (books isList: an author has many books).
+SELECT define_link('public.author', '{"linkable": "public.book", "isList": true}') ->> 'entryPoint';
+SELECT count(*) AS linked FROM jsonb_array_elements(link_create('[
+  {"public": {"author_id": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "book_id": "k1"}},
+  {"public": {"author_id": "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", "book_id": "k2"}}]'));
+-- The taken key is named even when its spelling differs from the stored one.
+CREATE TABLE shelf (id uuid PRIMARY KEY);
+INSERT INTO shelf VALUES ('b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'), ('c0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11');
+SELECT define_link('public.shelf', 'public.book') ->> 'entryPoint';
+SELECT jsonb_array_length(link_create('{"public": {"shelf_id": "b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "book_id": "k1"}}')) AS shelved;
+SELECT link_create('{"public": {"shelf_id": "B0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", "book_id": "k2"}}');
+SELECT drop_link('shelf_book', true);
+DROP TABLE shelf;
+SELECT drop_link('author_book', true);
+DELETE FROM link_module.linkables;
+DROP TABLE author, book;

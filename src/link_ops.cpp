@@ -98,7 +98,10 @@ CheckRecords(const LinkBatch &batch, const StoredLinks &stored, const std::strin
 			return;
 		RunLinkStatement(link, function, "missing:" + table_key, link_sql::FindMissingRecord(*table, q),
 		                 {TEXTARRAYOID}, {pg::TextArray(*short_chunk)});
-		std::string id = pg::ResultText(0, 1).value_or(short_chunk->front());
+		auto missing = pg::ResultText(0, 1);
+		if (!missing)
+			return; /* two spellings of one id (a UUID in either case) counted once: none missing */
+		const std::string &id = *missing;
 		bool soft_deleted = pg::ResultText(0, 2) == std::optional<std::string>("t");
 		throw Error("23503",
 		            "links[" + std::to_string(first_entry[id]) + "]: " + side.module + "." + side.key + " '" + id +
@@ -173,8 +176,8 @@ FindConflict(const LinkBatch &batch, const std::vector<int32> &positions, const 
 		return std::nullopt;
 	auto value = [](int column) { return pg::ResultText(0, column).value_or(""); };
 	const LinkRow &row = batch.rows[positions[std::stoi(value(1)) - 1] - 1];
-	bool on_left = value(4) == row.left;
-	return Conflict{&row, on_left, on_left ? value(5) : value(4)};
+	bool on_left = value(2) == "t";
+	return Conflict{&row, on_left, on_left ? value(4) : value(3)};
 }
 
 [[noreturn]] void

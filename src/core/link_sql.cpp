@@ -186,17 +186,21 @@ std::string
 FindPartner(const LinkDefinition &link, const Quoter &q) {
 	const std::string lk = q.ident(link.left.key);
 	const std::string rk = q.ident(link.right.key);
+	const std::string left_taken = "(o." + lk + " = u.l::" + link.left.key_type + " AND o." + rk + " <> u.r::" +
+	                               link.right.key_type + ")";
+	const std::string right_taken = "(o." + rk + " = u.r::" + link.right.key_type + " AND o." + lk + " <> u.l::" +
+	                                link.left.key_type + ")";
 	std::string conflicts;
 	if (link.LeftKeyUnique())
-		conflicts += "(o." + lk + " = u.l::" + link.left.key_type + " AND o." + rk + " <> u.r::" +
-		             link.right.key_type + ")";
+		conflicts += left_taken;
 	if (link.RightKeyUnique())
-		conflicts += std::string(conflicts.empty() ? "" : " OR ") + "(o." + rk + " = u.r::" + link.right.key_type +
-		             " AND o." + lk + " <> u.l::" + link.left.key_type + ")";
+		conflicts += std::string(conflicts.empty() ? "" : " OR ") + right_taken;
 	if (conflicts.empty())
 		conflicts = "false";
-	return "SELECT u.n, u.l, u.r, o.l, o.r FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(l, r, n) "
-	       "CROSS JOIN LATERAL (SELECT o." + lk + "::text AS l, o." + rk + "::text AS r FROM " + Table(link, q) +
+	/* Which key is taken is decided in the keys' own types (two spellings of one uuid are one). */
+	return "SELECT u.n, o.on_left, o.l, o.r FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(l, r, n) "
+	       "CROSS JOIN LATERAL (SELECT " + (link.LeftKeyUnique() ? left_taken : std::string("false")) +
+	       " AS on_left, o." + lk + "::text AS l, o." + rk + "::text AS r FROM " + Table(link, q) +
 	       " o WHERE o.deleted_at IS NULL AND (" + conflicts + ") LIMIT 1) o ORDER BY u.n LIMIT 1";
 }
 

@@ -37,7 +37,8 @@ std::string Dismiss(const LinkDefinition &link, const Quoter &quote);
 std::string List(const LinkDefinition &link, const Quoter &quote, bool as_definition);
 
 /* The first leftover row whose unique key already has another active partner.
- * $1 text[] left, $2 text[] right. Returns (row number, left, right, partner left, partner right). */
+ * $1 text[] left, $2 text[] right. Returns (row number, whether the left key is the one taken,
+ * partner left, partner right). */
 std::string FindPartner(const LinkDefinition &link, const Quoter &quote);
 
 /* What an existence check needs to know about a linkable's table. */
