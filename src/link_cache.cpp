@@ -16,6 +16,7 @@ namespace {
 
 StoredLinks cached;
 bool stale = true;
+int users = 0; /* link operations holding `cached` (more than one when nested) */
 /* The relations whose invalidation makes the cache stale: the registry tables, link tables and
  * linked tables. Sorted; only read by the callback, replaced whole by a reload. */
 std::vector<Oid> watched;
@@ -81,9 +82,8 @@ link_module_relcache_callback(Datum, Oid relid) {
 		stale = true;
 }
 
-const StoredLinks &
-Current() {
-	if (stale) {
+Use::Use() {
+	if (users == 0 && stale) {
 		/* Cleared first: an invalidation arriving during the reload marks it stale again. */
 		stale = false;
 		try {
@@ -93,6 +93,15 @@ Current() {
 			throw;
 		}
 	}
+	++users;
+}
+
+Use::~Use() {
+	--users;
+}
+
+const StoredLinks &
+Use::links() const {
 	return cached;
 }
 

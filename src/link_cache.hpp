@@ -21,8 +21,17 @@ struct StoredLinks {
 	std::size_t IndexOf(const LinkDefinition *link) const { return static_cast<std::size_t>(link - links.data()); }
 };
 
-/* The current stored links; valid until the next call of Current(). Needs an SPI connection. */
-const StoredLinks &Current();
+/* The stored links for the span of one link operation (needs an SPI connection). The cache
+ * reloads only when no operation holds it, so a nested one (a trigger fired by an outer
+ * operation's statements) never changes links under the outer one. */
+class Use {
+public:
+	Use();
+	~Use();
+	Use(const Use &) = delete;
+	Use &operator=(const Use &) = delete;
+	const StoredLinks &links() const;
+};
 
 /* Registers the invalidation callback; called once from _PG_init. */
 void RegisterInvalidation();

@@ -277,7 +277,8 @@ RunLinkFunction(FunctionCallInfo fcinfo, const char *function, const LinkBody &b
 	std::vector<Datum> pieces;
 	{
 		pg::SpiConnection spi;
-		const StoredLinks &stored = link_cache::Current();
+		link_cache::Use cache;
+		const StoredLinks &stored = cache.links();
 		LinkResolver resolver(stored.links);
 		body(payload, stored, resolver, pieces);
 		spi.Finish();
