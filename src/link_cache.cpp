@@ -23,9 +23,9 @@ std::vector<Oid> watched;
 
 std::optional<link_sql::RecordTable>
 RecordTableOf(const pg::Row &row, std::size_t first) {
-	if (!row[first] || *row[first + 4] != "t")
+	if (!row[first])
 		return std::nullopt;
-	return link_sql::RecordTable{*row[first], *row[first + 1], *row[first + 2], row[first + 3]};
+	return link_sql::RecordTable{*row[first], *row[first + 1], *row[first + 2], row[first + 3], *row[first + 4] == "t"};
 }
 
 void

@@ -11,8 +11,7 @@
 
 namespace link_module::link_cache {
 
-/* Every stored link, and for each side the table that existence checks lock (nullopt for a
- * virtual linkable or one registered with validate false). */
+/* Every stored link, and for each side its linkable's table (nullopt for a virtual one). */
 struct StoredLinks {
 	std::vector<LinkDefinition> links;
 	std::vector<std::optional<link_sql::RecordTable>> left_tables;

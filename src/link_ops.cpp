@@ -73,7 +73,7 @@ CheckRecords(const LinkBatch &batch, const StoredLinks &stored, const std::strin
 	std::size_t at = stored.IndexOf(&link);
 	const Quoter &q = pg::PgQuoter();
 	auto check = [&](const std::optional<link_sql::RecordTable> &table, const LinkSide &side, bool left) {
-		if (!table)
+		if (!table || !table->validate)
 			return;
 		std::vector<std::string> ids;
 		std::unordered_map<std::string, std::size_t> first_entry;

@@ -47,6 +47,7 @@ struct RecordTable {
 	std::string primary_key;
 	std::string key_type;
 	std::optional<std::string> soft_delete_column;
+	bool validate = true; /* link_create checks records exist */
 };
 
 /* Locks (FOR SHARE) the live records among $1 text[] ids and counts them. */
