@@ -152,3 +152,21 @@ SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'link_list';
 COMMENT ON FUNCTION link_list(jsonb, jsonb) IS
 'Lists links (options: asLinkDefinition, withDeleted)';
+
+-- Cascades.
+
+CREATE FUNCTION link_delete(records jsonb)
+RETURNS jsonb
+LANGUAGE c VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'link_delete';
+COMMENT ON FUNCTION link_delete(jsonb) IS
+'Soft-deletes the links of records and, through deleteCascade, linked records, recursively; returns what it removed';
+
+CREATE FUNCTION link_restore(records jsonb)
+RETURNS jsonb
+LANGUAGE c VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'link_restore';
+COMMENT ON FUNCTION link_restore(jsonb) IS
+'Undoes the latest link_delete of records; returns what it restored and what it skipped';

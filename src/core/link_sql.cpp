@@ -220,4 +220,87 @@ FindMissingRecord(const RecordTable &table, const Quoter &q) {
 	       " x WHERE " + pk + " = u.k::" + table.key_type + live + ") ORDER BY u.n LIMIT 1";
 }
 
+namespace {
+
+/* `t.<key> = ANY($1)` for the key $1 holds. */
+std::string
+KeyIn(const LinkDefinition &link, const Quoter &q, bool on_left, const char *alias = "t") {
+	const LinkSide &side = on_left ? link.left : link.right;
+	return std::string(alias) + "." + q.ident(side.key) + " = ANY ($1::text[]::" + side.key_type + "[])";
+}
+
+std::string
+Pairs(const LinkDefinition &link, const Quoter &q, const char *alias) {
+	return std::string(alias) + "." + q.ident(link.left.key) + "::text AS l, " + alias + "." + q.ident(link.right.key) +
+	       "::text AS r";
+}
+
+/* A revival that would give a unique key a second active partner. */
+std::string
+RevivalConflicts(const LinkDefinition &link, const Quoter &q) {
+	const std::string table = Table(link, q);
+	const std::string lk = q.ident(link.left.key);
+	const std::string rk = q.ident(link.right.key);
+	std::string conflicts;
+	if (link.LeftKeyUnique())
+		conflicts += "(o." + lk + " = t." + lk + " AND o." + rk + " <> t." + rk + ")";
+	if (link.RightKeyUnique())
+		conflicts += std::string(conflicts.empty() ? "" : " OR ") + "(o." + rk + " = t." + rk + " AND o." + lk +
+		             " <> t." + lk + ")";
+	if (conflicts.empty())
+		return "false";
+	return "EXISTS (SELECT 1 FROM " + table + " o WHERE o.deleted_at IS NULL AND (" + conflicts + "))";
+}
+
+std::string
+RecordKey(const RecordTable &table, const Quoter &q) {
+	return "x." + q.ident(table.primary_key) + " = ANY ($1::text[]::" + table.key_type + "[])";
+}
+
+} // namespace
+
+std::string
+RemoveLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left) {
+	return "WITH d AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = $2, updated_at = "
+	       "$2 WHERE " + KeyIn(link, q, on_left) + " AND t.deleted_at IS NULL RETURNING " +
+	       Pairs(link, q, "t") + ", t.id) SELECT array_agg(l), array_agg(r), array_agg(id) FROM d";
+}
+
+std::string
+RestoreLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left) {
+	return "WITH d AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = NULL, updated_at = now() WHERE " +
+	       KeyIn(link, q, on_left) + " AND t.deleted_at = $2 AND NOT " + RevivalConflicts(link, q) +
+	       " RETURNING " + Pairs(link, q, "t") + ", t.id) SELECT array_agg(l), array_agg(r), array_agg(id) FROM d";
+}
+
+std::string
+StampedLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left) {
+	return "SELECT array_agg(l), array_agg(r) FROM (SELECT " + Pairs(link, q, "t") + " FROM " + Table(link, q) +
+	       " t WHERE " + KeyIn(link, q, on_left) + " AND t.deleted_at = $2) s";
+}
+
+std::string
+LatestStamps(const LinkDefinition &link, const Quoter &q, bool on_left) {
+	const LinkSide &side = on_left ? link.left : link.right;
+	return "SELECT u.k, s.stamp FROM unnest($1::text[]) AS u(k) CROSS JOIN LATERAL (SELECT t.deleted_at AS "
+	       "stamp FROM " + Table(link, q) + " t WHERE t." + q.ident(side.key) + " = u.k::" + side.key_type +
+	       " AND t.deleted_at IS NOT NULL ORDER BY t.deleted_at DESC LIMIT 1) s";
+}
+
+std::string
+RemoveRecords(const RecordTable &table, const Quoter &q) {
+	const std::string sd = q.ident(*table.soft_delete_column);
+	return "WITH d AS (UPDATE " + table.relation + " AS x SET " + sd + " = $2 WHERE " +
+	       RecordKey(table, q) + " AND x." + sd + " IS NULL RETURNING x." + q.ident(table.primary_key) +
+	       "::text AS k) SELECT array_agg(k) FROM d";
+}
+
+std::string
+RestoreRecords(const RecordTable &table, const Quoter &q) {
+	const std::string sd = q.ident(*table.soft_delete_column);
+	return "WITH d AS (UPDATE " + table.relation + " AS x SET " + sd + " = NULL WHERE " + RecordKey(table, q) +
+	       " AND x." + sd + " = $2 RETURNING x." + q.ident(table.primary_key) +
+	       "::text AS k) SELECT array_agg(k) FROM d";
+}
+
 } // namespace link_module::link_sql

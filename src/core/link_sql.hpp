@@ -56,4 +56,28 @@ std::string LockRecords(const RecordTable &table, const Quoter &quote);
 /* The first id of $1 text[] without a live record: (id, exists but soft-deleted). */
 std::string FindMissingRecord(const RecordTable &table, const Quoter &quote);
 
+/* Cascades (link_delete, link_restore). Each statement touches one table, its rows chosen by
+ * `key = ANY($1)` (an index scan, no join); `on_left` says which key of the link $1 holds.
+ * A delete stamps what it removes with $2 (one timestamptz per call), so a restore revives
+ * exactly the rows and records carrying that stamp. */
+
+/* Soft-deletes the active rows, stamping them $2. Returns (left text[], right text[], ids text[]). */
+std::string RemoveLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left);
+
+/* Revives the rows stamped $2, except those whose revival would break cardinality.
+ * Returns (left text[], right text[], ids text[]). */
+std::string RestoreLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left);
+
+/* The rows still stamped $2 (a restore skipped them). Returns (left text[], right text[]). */
+std::string StampedLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left);
+
+/* Each id of $1 with the latest stamp of its dismissed rows. Returns rows (id, stamp). */
+std::string LatestStamps(const LinkDefinition &link, const Quoter &quote, bool on_left);
+
+/* Soft-deletes the live records among $1, stamping them $2. Returns (ids text[]). */
+std::string RemoveRecords(const RecordTable &table, const Quoter &quote);
+
+/* Restores the records among $1 stamped $2. Returns (ids text[]). */
+std::string RestoreRecords(const RecordTable &table, const Quoter &quote);
+
 } // namespace link_module::link_sql

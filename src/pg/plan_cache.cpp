@@ -191,6 +191,17 @@ ResultDatum(int column) {
 	              static_cast<bool>(attr->attbyval), static_cast<int>(attr->attlen));
 }
 
+std::optional<Datum>
+ResultValue(uint64 row, int column) {
+	if (!SPI_tuptable || row >= SPI_processed)
+		return std::nullopt;
+	bool is_null = false;
+	Datum value = PgCall(
+	    [](HeapTuple t, TupleDesc d, int c, bool *n) { return SPI_getbinval(t, d, c, n); }, SPI_tuptable->vals[row],
+	    SPI_tuptable->tupdesc, column, &is_null);
+	return is_null ? std::nullopt : std::optional<Datum>(value);
+}
+
 std::optional<std::string>
 ResultText(uint64 row, int column) {
 	if (!SPI_tuptable || row >= SPI_processed)

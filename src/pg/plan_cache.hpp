@@ -49,6 +49,9 @@ Param Bool(bool value);
  * memory context of the function's caller. */
 std::optional<Datum> ResultDatum(int column);
 
+/* A result column of row `row` of the current SPI_tuptable, as a by-value datum (SPI memory). */
+std::optional<Datum> ResultValue(uint64 row, int column);
+
 /* A result column of row `row` of the current SPI_tuptable as text; nullopt for NULL or no row. */
 std::optional<std::string> ResultText(uint64 row, int column);
 

@@ -90,8 +90,8 @@ Query(const std::string &sql, const std::vector<Value> &params, const std::strin
 }
 
 Value
-QueryValue(const std::string &sql, const std::vector<Value> &params) {
-	auto rows = Query(sql, params);
+QueryValue(const std::string &sql, const std::vector<Value> &params, const std::string &cache_key) {
+	auto rows = Query(sql, params, cache_key);
 	if (rows.empty() || rows[0].empty())
 		return std::nullopt;
 	return rows[0][0];

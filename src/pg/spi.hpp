@@ -28,7 +28,7 @@ std::vector<Row> Query(const std::string &sql, const std::vector<Value> &params 
                        const std::string &cache_key = {});
 
 /* The first column of the first row, or nullopt when there is no row or it is NULL. */
-Value QueryValue(const std::string &sql, const std::vector<Value> &params = {});
+Value QueryValue(const std::string &sql, const std::vector<Value> &params = {}, const std::string &cache_key = {});
 
 void Execute(const std::string &sql, const std::vector<Value> &params = {});
 

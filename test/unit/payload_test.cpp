@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "core/cascade.hpp"
 #include "core/link_sql.hpp"
 #include "core/payload.hpp"
 #include "test_support.hpp"
@@ -189,4 +190,27 @@ TEST(EventPayloads, ChunksUnderTheLimitInOrder) {
 	EXPECT_TRUE(EventPayloads("e", {}).empty());
 	/* ids are JSON-escaped */
 	EXPECT_EQ(EventPayloads("e", {"q\"x"}), std::vector<std::string>{R"({"event": "e", "ids": ["q\"x"]})"});
+}
+
+TEST(Cascade, ParseRecordsAndResultMap) {
+	auto records = ParseRecords(Json::parse(R"({"product": {"product_id": ["p1", "p2"], "variant_id": "v1"}})"), "link_delete");
+	ASSERT_EQ(records.size(), 2u);
+	EXPECT_EQ(records[0].ids, (std::vector<std::string>{"p1", "p2"}));
+	EXPECT_EQ(records[1].ids, (std::vector<std::string>{"v1"}));
+	EXPECT_EQ(SqlStateOf([] { ParseRecords(Json::parse("[]"), "link_delete"); }), "22023");
+	EXPECT_EQ(SqlStateOf([] { ParseRecords(Json::parse(R"({"product": ["p1"]})"), "link_delete"); }), "22023");
+	EXPECT_EQ(SqlStateOf([] { ParseRecords(Json::parse(R"({"product": {"product_id": [""]}})"), "link_delete"); }), "22023");
+
+	auto links = Links();
+	CascadeResult result;
+	EXPECT_TRUE(result.Empty());
+	result.AddLinkRows(links[0], {"p1", "p1"}, {"b1", "b2"});
+	result.AddLinkRows(links[0], {"p1"}, {"b1"}, true); /* already listed: once */
+	result.AddRecords("blog", "post_id", {"b1", "b2", "b1"});
+	EXPECT_EQ(result.ToJson(), Json::parse(R"({"ProductProductBlogPostLink": {"product_id": ["p1", "p1", "p1"],
+	                                           "post_id": ["b1", "b2", "b1"]}, "blog": {"post_id": ["b1", "b2"]}})"));
+	CascadeResult once;
+	once.AddLinkRows(links[0], {"p1"}, {"b1"}, true);
+	once.AddLinkRows(links[0], {"p1"}, {"b1"}, true);
+	EXPECT_EQ(once.ToJson()["ProductProductBlogPostLink"]["post_id"].size(), 1u);
 }

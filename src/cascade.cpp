@@ -1,0 +1,247 @@
+/* link_delete and link_restore: cascades through links. A delete soft-deletes every active link
+ * row of the given records, then soft-deletes the records on each side marked deleteCascade,
+ * and goes on from those, level by level, until nothing new is reached (cycles end there).
+ * Everything it removes carries one stamp (its start time); a restore finds a record's latest
+ * stamp and revives exactly what carries it. */
+#include <deque>
+#include <map>
+#include <set>
+
+#include "core/cascade.hpp"
+#include "core/error.hpp"
+#include "core/link_sql.hpp"
+#include "core/payload.hpp"
+#include "link_cache.hpp"
+#include "pg/guard.hpp"
+#include "pg/plan_cache.hpp"
+#include "pg/spi.hpp"
+#include "settings.hpp"
+
+extern "C" {
+#include "commands/async.h"
+#include "utils/timestamp.h"
+}
+
+namespace link_module {
+
+namespace {
+
+using link_cache::StoredLinks;
+
+enum class Mode { Delete, Restore };
+
+/* Some ids of one module key, reached under one stamp. */
+struct Step {
+	std::string module;
+	std::string key;
+	TimestampTz stamp;
+	std::vector<std::string> ids;
+};
+
+/* Runs a cascade statement (ids $1, stamp $2) through its cached plan; errors name the link
+ * or table. */
+void
+Run(const std::string &cache_key, const std::string &sql, const std::vector<std::string> &ids, TimestampTz stamp,
+    const std::string &what, const char *function) {
+	try {
+		pg::ExecutePlan(pg::CachedPlan(cache_key, sql, {TEXTARRAYOID, TIMESTAMPTZOID}),
+		                {pg::TextArray(ids), {TimestampTzGetDatum(stamp), false}});
+	} catch (const pg::PgError &error) {
+		std::string state = pg::SqlState(error.data());
+		if (state.rfind("22", 0) == 0)
+			throw Error(state.c_str(), std::string(function) + " on " + what + ": " + error.what());
+		throw;
+	}
+}
+
+std::vector<std::string>
+Unique(const std::vector<std::string> &ids) {
+	std::set<std::string> seen;
+	std::vector<std::string> out;
+	for (const auto &id : ids)
+		if (seen.insert(id).second)
+			out.push_back(id);
+	return out;
+}
+
+void
+Notify(const LinkDefinition &link, const char *event, const std::vector<std::string> &ids) {
+	if (!settings::notify)
+		return;
+	for (const auto &payload : EventPayloads(link.names.entity + "." + event, ids))
+		pg::PgCall([](const char *p) { Async_Notify("link_module", p); }, payload.c_str());
+}
+
+/* The cascade from `start`, level by level. */
+Json
+Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char *function) {
+	const Quoter &q = pg::PgQuoter();
+	const bool remove = mode == Mode::Delete;
+	CascadeResult result;
+	CascadeResult skipped;
+	std::set<std::string> processed; /* module, key, stamp, id */
+	while (!work.empty()) {
+		Step step = std::move(work.front());
+		work.pop_front();
+		std::vector<std::string> ids;
+		for (const auto &id : Unique(step.ids))
+			if (processed.insert(step.module + '\x1f' + step.key + '\x1f' + std::to_string(step.stamp) + '\x1f' + id)
+			        .second)
+				ids.push_back(id);
+		if (ids.empty())
+			continue;
+		pg::CheckForInterrupts();
+
+		for (std::size_t i = 0; i < stored.links.size(); ++i) {
+			const LinkDefinition &link = stored.links[i];
+			for (bool on_left : {true, false}) {
+				const LinkSide &side = on_left ? link.left : link.right;
+				if (side.module != step.module || side.key != step.key)
+					continue;
+				const std::string what = "link " + Quoted(link.names.service_name);
+				const std::string cache_key = std::string(on_left ? "l:" : "r:") + link.names.service_name;
+				Run((remove ? "remove-rows:" : "restore-rows:") + cache_key,
+				    remove ? link_sql::RemoveLinkRows(link, q, on_left) : link_sql::RestoreLinkRows(link, q, on_left),
+				    ids, step.stamp, what, function);
+				std::vector<std::string> left = pg::ResultTextArray(1);
+				std::vector<std::string> right = pg::ResultTextArray(2);
+				Notify(link, remove ? "detached" : "attached", pg::ResultTextArray(3));
+				result.AddLinkRows(link, left, right);
+				if (!remove) {
+					/* Rows left stamped: their revival would break cardinality. */
+					Run("stamped-rows:" + cache_key, link_sql::StampedLinkRows(link, q, on_left), ids, step.stamp,
+					    what, function);
+					std::vector<std::string> kept_left = pg::ResultTextArray(1);
+					std::vector<std::string> kept_right = pg::ResultTextArray(2);
+					skipped.AddLinkRows(link, kept_left, kept_right, true);
+					/* The records the delete took through those rows come back all the same. */
+					left.insert(left.end(), kept_left.begin(), kept_left.end());
+					right.insert(right.end(), kept_right.begin(), kept_right.end());
+				}
+
+				for (bool cascade_left : {true, false}) {
+					const LinkSide &target = cascade_left ? link.left : link.right;
+					if (!target.delete_cascade)
+						continue;
+					std::vector<std::string> reached = Unique(cascade_left ? left : right);
+					if (reached.empty())
+						continue;
+					const auto &table = cascade_left ? stored.left_tables[i] : stored.right_tables[i];
+					std::vector<std::string> changed = reached; /* virtual: reported for the caller */
+					if (table) {
+						if (!table->soft_delete_column)
+							throw Error("55000",
+							            std::string(function) + " cannot cascade to " +
+							                Quoted(target.module + "." + target.model) + ": table " + table->relation +
+							                " has no soft-delete column",
+							            "Link " + Quoted(link.names.service_name) + " has deleteCascade on " +
+							                Quoted(target.alias) + ".",
+							            "Register the linkable with {\"softDeleteColumn\": \"<column>\"}, or define the "
+							            "link without deleteCascade.");
+						Run((remove ? "remove-records:" : "restore-records:") + table->relation,
+						    remove ? link_sql::RemoveRecords(*table, q) : link_sql::RestoreRecords(*table, q), reached,
+						    step.stamp, "table " + table->relation, function);
+						changed = pg::ResultTextArray(1);
+					}
+					result.AddRecords(target.module, target.key, changed);
+					/* A delete goes on from the records it deleted; a restore from every record the
+					 * delete reached, live or not, so that all it stamped comes back. */
+					const std::vector<std::string> &next = remove ? changed : reached;
+					if (!next.empty())
+						work.push_back({target.module, target.key, step.stamp, next});
+				}
+			}
+		}
+	}
+	Json json = result.ToJson();
+	if (!remove && !skipped.Empty())
+		json["skipped"] = skipped.ToJson();
+	return json;
+}
+
+/* The records given, each (module, key) checked against the registry. */
+std::vector<RecordIds>
+RecordsArg(FunctionCallInfo fcinfo, const char *function) {
+	auto text = pg::JsonbArg(fcinfo, 0);
+	if (!text)
+		throw Error(sqlstate::kNullValueNotAllowed, std::string(function) + ": records must not be null");
+	auto records = ParseRecords(ParseJson(*text, "records"), function);
+	for (const auto &record : records) {
+		if (pg::QueryValue("SELECT 1 FROM link_module.linkables WHERE module = $1 AND key = $2",
+		                   {record.module, record.key}, "registry:linkable-key"))
+			continue;
+		auto keys = pg::QueryValue("SELECT string_agg(quote_literal(key), ', ' ORDER BY key) "
+		                           "FROM link_module.linkables WHERE module = $1",
+		                           {record.module}, "registry:module-keys");
+		throw Error(sqlstate::kUndefinedObject,
+		            std::string(function) + ": no linkable of module " + Quoted(record.module) + " has the key " +
+		                Quoted(record.key),
+		            keys ? "Keys of module " + Quoted(record.module) + ": " + *keys + "."
+		                 : "No linkable of module " + Quoted(record.module) + " is registered.");
+	}
+	return records;
+}
+
+} // namespace
+
+} // namespace link_module
+
+using namespace link_module;
+
+LM_FUNCTION(link_delete) {
+	std::string result;
+	{
+		pg::SpiConnection spi;
+		auto records = RecordsArg(fcinfo, "link_delete");
+		link_cache::Use cache;
+		TimestampTz stamp = pg::PgCall([]() { return GetCurrentTimestamp(); });
+		std::deque<Step> work;
+		for (auto &record : records)
+			work.push_back({record.module, record.key, stamp, std::move(record.ids)});
+		result = Cascade(Mode::Delete, std::move(work), cache.links(), "link_delete").dump();
+		spi.Finish();
+	}
+	return pg::JsonbDatum(result);
+}
+
+LM_FUNCTION(link_restore) {
+	std::string result;
+	{
+		pg::SpiConnection spi;
+		auto records = RecordsArg(fcinfo, "link_restore");
+		link_cache::Use cache;
+		const StoredLinks &stored = cache.links();
+		const Quoter &q = pg::PgQuoter();
+		/* Each record's latest stamp: what the last delete of it removed. */
+		std::deque<Step> work;
+		for (const auto &record : records) {
+			if (record.ids.empty())
+				continue;
+			std::map<std::string, TimestampTz> latest;
+			for (const auto &link : stored.links)
+				for (bool on_left : {true, false}) {
+					const LinkSide &side = on_left ? link.left : link.right;
+					if (side.module != record.module || side.key != record.key)
+						continue;
+					Run(std::string("latest:") + (on_left ? "l:" : "r:") + link.names.service_name,
+					    link_sql::LatestStamps(link, q, on_left), record.ids, 0,
+					    "link " + Quoted(link.names.service_name), "link_restore");
+					for (uint64 row = 0; row < SPI_processed; ++row) {
+						std::string id = *pg::ResultText(row, 1);
+						TimestampTz stamp = DatumGetTimestampTz(*pg::ResultValue(row, 2));
+						auto [it, added] = latest.emplace(id, stamp);
+						if (!added && stamp > it->second)
+							it->second = stamp;
+					}
+				}
+			std::map<TimestampTz, std::vector<std::string>> by_stamp;
+			for (const auto &[id, stamp] : latest)
+				by_stamp[stamp].push_back(id);
+			for (auto &[stamp, ids] : by_stamp)
+				work.push_back({record.module, record.key, stamp, std::move(ids)});
+		}
+		result = Cascade(Mode::Restore, std::move(work), stored, "link_restore").dump();
+		spi.Finish();
+	}
+	return pg::JsonbDatum(result);
+}

@@ -1,0 +1,92 @@
+#include "core/cascade.hpp"
+
+#include "core/error.hpp"
+#include "core/cpp_only.hpp"
+
+namespace link_module {
+
+std::vector<RecordIds>
+ParseRecords(const Json &records, std::string_view function) {
+	const std::string fn(function);
+	if (!records.is_object())
+		throw Error(sqlstate::kInvalidParameterValue, fn + " expects {\"<module>\": {\"<key>\": [ids]}}, not " + records.dump());
+	std::vector<RecordIds> out;
+	for (const auto &module : records.items()) {
+		if (!module.value().is_object())
+			throw Error(sqlstate::kInvalidParameterValue,
+			            fn + ": module " + Quoted(module.key()) + " must map keys to ids, not " + module.value().dump(),
+			            {}, "Write {\"" + module.key() + "\": {\"<key>\": [\"<id>\", ...]}}.");
+		for (const auto &key : module.value().items()) {
+			RecordIds entry{module.key(), key.key(), {}};
+			const Json &value = key.value();
+			auto take = [&](const Json &id) {
+				if (!id.is_string() || id.get<std::string>().empty())
+					throw Error(sqlstate::kInvalidParameterValue,
+					            fn + ": ids of " + Quoted(module.key() + "." + key.key()) +
+					                " must be non-empty strings, not " + id.dump());
+				entry.ids.push_back(id.get<std::string>());
+			};
+			if (value.is_array())
+				for (const auto &id : value)
+					take(id);
+			else
+				take(value);
+			out.push_back(std::move(entry));
+		}
+	}
+	return out;
+}
+
+void
+CascadeResult::AddLinkRows(const LinkDefinition &link, const std::vector<std::string> &left,
+                           const std::vector<std::string> &right, bool once) {
+	if (left.empty())
+		return;
+	auto [it, added] = link_rows_.try_emplace(link.names.service_name);
+	if (added) {
+		link_order_.push_back(link.names.service_name);
+		it->second.left_key = link.left.key;
+		it->second.right_key = link.right.key;
+	}
+	Rows &rows = it->second;
+	for (std::size_t i = 0; i < left.size() && i < right.size(); ++i) {
+		if (once && !rows.pairs.emplace(left[i], right[i]).second)
+			continue;
+		rows.left.push_back(left[i]);
+		rows.right.push_back(right[i]);
+	}
+}
+
+void
+CascadeResult::AddRecords(const std::string &module, const std::string &key, const std::vector<std::string> &ids) {
+	if (ids.empty())
+		return;
+	auto name = std::make_pair(module, key);
+	auto [it, added] = records_.try_emplace(name);
+	if (added)
+		record_order_.push_back(name);
+	for (const auto &id : ids)
+		if (it->second.second.insert(id).second)
+			it->second.first.push_back(id);
+}
+
+Json
+CascadeResult::ToJson() const {
+	Json json = Json::object();
+	for (const auto &service : link_order_) {
+		const Rows &rows = link_rows_.at(service);
+		if (rows.left_key == rows.right_key)
+			json[service] = {{rows.left_key, rows.left}};
+		else
+			json[service] = {{rows.left_key, rows.left}, {rows.right_key, rows.right}};
+	}
+	for (const auto &name : record_order_) {
+		Json &module = json[name.first];
+		if (!module.is_object())
+			module = Json::object();
+		module[name.second] = records_.at(name).first;
+	}
+	return json;
+}
+
+} // namespace link_module
