@@ -155,6 +155,13 @@ COMMENT ON FUNCTION link_list(jsonb, jsonb) IS
 
 -- Cascades.
 
+-- The statement triggers define_link puts on linkable tables (see link_table.cpp).
+CREATE FUNCTION link_module.record_changed()
+RETURNS trigger
+LANGUAGE c
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'link_module_record_changed';
+
 CREATE FUNCTION link_delete(records jsonb)
 RETURNS jsonb
 LANGUAGE c VOLATILE

@@ -54,9 +54,12 @@ SELECT * FROM active_links();
 SELECT jsonb_array_length(link_dismiss('{"product": {"product_id": "p2"}, "blog": {"post_id": "b2"}}')) AS dismissed;
 SELECT link_delete('{"product": {"product_id": "p2"}}') AS nothing_active;
 
--- Restore undoes exactly what the delete removed. Meanwhile b1 got another product (a
--- one-to-one link), so p1 - b1 cannot come back: it is listed under "skipped".
+-- Restore undoes exactly what the delete removed. Meanwhile b1 came back out of band (its
+-- trigger off, so its links stay removed) and got another product (a one-to-one link), so
+-- p1 - b1 cannot come back: it is listed under "skipped".
+ALTER TABLE blog.post DISABLE TRIGGER link_module_update;
 UPDATE blog.post SET deleted_at = NULL WHERE id = 'b1';
+ALTER TABLE blog.post ENABLE TRIGGER link_module_update;
 SELECT jsonb_array_length(link_create('{"product": {"product_id": "p2"}, "blog": {"post_id": "b1"}}')) AS relinked;
 SELECT jsonb_pretty(link_restore('{"product": {"product_id": ["p1"]}}'));
 SELECT * FROM state();

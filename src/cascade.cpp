@@ -28,7 +28,20 @@ namespace {
 
 using link_cache::StoredLinks;
 
-enum class Mode { Delete, Restore };
+/* Delete: soft deletes, stamped. Restore: undoes a stamp. Purge: hard deletes (a record was
+ * DELETEd: its link rows go, and the deleteCascade records with them). */
+enum class Mode { Delete, Restore, Purge };
+
+/* Cascades in progress in this backend: the triggers their own statements fire stand aside, so
+ * every step is done (and reported) once, by the cascade. */
+int cascading = 0;
+
+struct CascadeScope {
+	CascadeScope() { ++cascading; }
+	~CascadeScope() { --cascading; }
+	CascadeScope(const CascadeScope &) = delete;
+	CascadeScope &operator=(const CascadeScope &) = delete;
+};
 
 /* Some ids of one module key, reached under one stamp. */
 struct Step {
@@ -75,8 +88,10 @@ Notify(const LinkDefinition &link, const char *event, const std::vector<std::str
 /* The cascade from `start`, level by level. */
 Json
 Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char *function) {
+	CascadeScope scope;
 	const Quoter &q = pg::PgQuoter();
-	const bool remove = mode == Mode::Delete;
+	const bool remove = mode != Mode::Restore;
+	const bool purge = mode == Mode::Purge;
 	CascadeResult result;
 	CascadeResult skipped;
 	std::set<std::string> processed; /* module, key, stamp, id */
@@ -100,8 +115,10 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 					continue;
 				const std::string what = "link " + Quoted(link.names.service_name);
 				const std::string cache_key = std::string(on_left ? "l:" : "r:") + link.names.service_name;
-				Run((remove ? "remove-rows:" : "restore-rows:") + cache_key,
-				    remove ? link_sql::RemoveLinkRows(link, q, on_left) : link_sql::RestoreLinkRows(link, q, on_left),
+				Run((purge ? "purge-rows:" : remove ? "remove-rows:" : "restore-rows:") + cache_key,
+				    purge    ? link_sql::PurgeLinkRows(link, q, on_left)
+				    : remove ? link_sql::RemoveLinkRows(link, q, on_left)
+				             : link_sql::RestoreLinkRows(link, q, on_left),
 				    ids, step.stamp, what, function);
 				std::vector<std::string> left = pg::ResultTextArray(1);
 				std::vector<std::string> right = pg::ResultTextArray(2);
@@ -128,7 +145,11 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 						continue;
 					const auto &table = cascade_left ? stored.left_tables[i] : stored.right_tables[i];
 					std::vector<std::string> changed = reached; /* virtual: reported for the caller */
-					if (table) {
+					if (table && purge) {
+						Run("purge-records:" + table->relation, link_sql::PurgeRecords(*table, q), reached, step.stamp,
+						    "table " + table->relation, function);
+						changed = pg::ResultTextArray(1);
+					} else if (table) {
 						if (!table->soft_delete_column)
 							throw Error("55000",
 							            std::string(function) + " cannot cascade to " +
@@ -244,4 +265,134 @@ LM_FUNCTION(link_restore) {
 		spi.Finish();
 	}
 	return pg::JsonbDatum(result);
+}
+
+namespace link_module {
+
+namespace {
+
+/* A linkable kept in the table a trigger fired on. */
+struct TableLinkable {
+	std::string module;
+	std::string key;
+	link_sql::RecordTable table;
+};
+
+std::vector<TableLinkable>
+LinkablesOf(const StoredLinks &stored, Oid relid) {
+	std::vector<TableLinkable> out;
+	std::set<std::string> seen;
+	for (std::size_t i = 0; i < stored.links.size(); ++i)
+		for (bool left : {true, false}) {
+			const auto &table = left ? stored.left_tables[i] : stored.right_tables[i];
+			const LinkSide &side = left ? stored.links[i].left : stored.links[i].right;
+			if (table && table->oid == relid && seen.insert(side.module + '\x1f' + side.key).second)
+				out.push_back({side.module, side.key, *table});
+		}
+	return out;
+}
+
+/* PostgreSQL timestamps count microseconds from 2000-01-01; epoch microseconds cross the SPI
+ * boundary exactly (no DateStyle involved). */
+TimestampTz
+FromEpochMicros(const std::string &text) {
+	return static_cast<TimestampTz>(std::stoll(text)) -
+	       static_cast<TimestampTz>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
+}
+
+/* The records a statement soft-deleted (old column NULL, new set) or restored (the reverse),
+ * grouped by the stamp to cascade with: the new value, or the old one for a restore. */
+std::deque<Step>
+StampedSteps(const TableLinkable &linkable, bool restored, const Quoter &q) {
+	const std::string pk = q.ident(linkable.table.primary_key);
+	const std::string sd = q.ident(*linkable.table.soft_delete_column);
+	const std::string stamp = restored ? "o." + sd : "n." + sd;
+	auto rows = pg::Query("SELECT n." + pk + "::text, (extract(epoch FROM " + stamp +
+	                      "::timestamptz) * 1000000)::bigint::text FROM link_module_new n "
+	                      "JOIN link_module_old o ON o." + pk + " = n." + pk + " WHERE o." + sd +
+	                      (restored ? " IS NOT NULL AND n." + sd + " IS NULL" : " IS NULL AND n." + sd + " IS NOT NULL"));
+	std::map<TimestampTz, std::vector<std::string>> by_stamp;
+	for (const auto &row : rows)
+		by_stamp[FromEpochMicros(*row[1])].push_back(*row[0]);
+	std::deque<Step> steps;
+	for (auto &[value, ids] : by_stamp)
+		steps.push_back({linkable.module, linkable.key, value, std::move(ids)});
+	return steps;
+}
+
+/* A record's key may not change while link rows name it: they would point at nothing. */
+void
+RefuseKeyChanges(const TableLinkable &linkable, const StoredLinks &stored, const Quoter &q) {
+	const std::string pk = q.ident(linkable.table.primary_key);
+	const std::string changed_keys = "SELECT o." + pk + " FROM link_module_old o WHERE NOT EXISTS "
+	                                 "(SELECT 1 FROM link_module_new n WHERE n." + pk + " = o." + pk + ")";
+	if (pg::Query("SELECT 1 WHERE EXISTS (" + changed_keys + ")").empty())
+		return;
+	for (const auto &link : stored.links)
+		for (bool on_left : {true, false}) {
+			const LinkSide &side = on_left ? link.left : link.right;
+			if (side.module != linkable.module || side.key != linkable.key)
+				continue;
+			auto linked = pg::Query("SELECT t." + q.ident(side.key) + "::text FROM " +
+			                        q.Qualified(link.schema, link.names.table) + " t WHERE t." + q.ident(side.key) +
+			                        " IN (" + changed_keys + ") LIMIT 1");
+			if (!linked.empty())
+				throw Error("23503",
+				            "cannot change " + Quoted(linkable.table.primary_key) + " of " + linkable.table.relation +
+				                " record '" + *linked[0][0] + "': link " + Quoted(link.names.service_name) +
+				                " references it",
+				            {}, "Dismiss or delete its links first (link_dismiss, link_delete).");
+		}
+}
+
+} // namespace
+
+} // namespace link_module
+
+/* Statement triggers on linkable tables: a DELETE removes the records' link rows and
+ * hard-deletes their deleteCascade records; setting the soft-delete column cascades like
+ * link_delete, clearing it restores like link_restore; a key change of a linked record is
+ * refused; TRUNCATE removes the link rows of the table's links. */
+LM_FUNCTION(link_module_record_changed) {
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		throw Error("39P01", "link_module.record_changed() must be called as a trigger");
+	auto *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
+	TriggerEvent event = trigger->tg_event;
+	if (!TRIGGER_FIRED_FOR_STATEMENT(event) || !TRIGGER_FIRED_AFTER(event))
+		throw Error("39P01", "link_module.record_changed() must fire AFTER ... FOR EACH STATEMENT");
+	if (cascading > 0)
+		return PointerGetDatum(nullptr); /* a cascade's own statement: the cascade handles it */
+	Oid relid = RelationGetRelid(trigger->tg_relation);
+
+	pg::SpiConnection spi;
+	if (!TRIGGER_FIRED_BY_TRUNCATE(event) &&
+	    pg::PgCall([](TriggerData *t) { return SPI_register_trigger_data(t); }, trigger) != SPI_OK_TD_REGISTER)
+		throw Error(sqlstate::kInternalError, "SPI_register_trigger_data failed");
+	link_cache::Use cache;
+	const StoredLinks &stored = cache.links();
+	const Quoter &q = pg::PgQuoter();
+	for (const auto &linkable : LinkablesOf(stored, relid)) {
+		if (TRIGGER_FIRED_BY_DELETE(event)) {
+			std::vector<std::string> ids;
+			for (const auto &row : pg::Query("SELECT " + q.ident(linkable.table.primary_key) +
+			                                 "::text FROM link_module_old"))
+				ids.push_back(*row[0]);
+			Cascade(Mode::Purge, {{linkable.module, linkable.key, 0, ids}}, stored, "DELETE");
+		} else if (TRIGGER_FIRED_BY_UPDATE(event)) {
+			RefuseKeyChanges(linkable, stored, q);
+			if (!linkable.table.soft_delete_column)
+				continue;
+			Cascade(Mode::Delete, StampedSteps(linkable, false, q), stored, "soft delete");
+			Cascade(Mode::Restore, StampedSteps(linkable, true, q), stored, "restore");
+		} else if (TRIGGER_FIRED_BY_TRUNCATE(event)) {
+			/* Every record is gone: so is every row of the links that name this linkable. */
+			CascadeScope scope;
+			for (const auto &link : stored.links)
+				if ((link.left.module == linkable.module && link.left.key == linkable.key) ||
+				    (link.right.module == linkable.module && link.right.key == linkable.key))
+					pg::Execute("DELETE FROM " + q.Qualified(link.schema, link.names.table));
+		}
+	}
+	spi.Finish();
+	return PointerGetDatum(nullptr);
 }

@@ -81,6 +81,10 @@ DefineLink(const std::string &left_text, const std::string &right_text, const Js
 		link_table::Converge(existing->definition, def, options.allow_unsafe);
 	}
 	registry::SaveLink(def, json);
+	if (!def.read_only)
+		for (const Linkable *side : {&left, &right})
+			if (side->relation)
+				link_table::InstallRecordTriggers(*side->relation);
 	return json;
 }
 
@@ -144,6 +148,9 @@ LM_FUNCTION(drop_link) {
 	if (drop_table && table)
 		pg::Execute("DROP TABLE " + *table);
 	registry::DeleteLink(def.names.service_name);
+	for (const LinkSide *side : {&def.left, &def.right})
+		if (auto linkable = registry::FindLinkable(side->module, side->model); linkable && linkable->relation)
+			link_table::RemoveRecordTriggersIfUnused(*linkable->relation);
 	spi.Finish();
 	PG_RETURN_VOID();
 }

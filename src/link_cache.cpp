@@ -22,10 +22,11 @@ int users = 0; /* link operations holding `cached` (more than one when nested) *
 std::vector<Oid> watched;
 
 std::optional<link_sql::RecordTable>
-RecordTableOf(const pg::Row &row, std::size_t first) {
+RecordTableOf(const pg::Row &row, std::size_t first, std::size_t oid) {
 	if (!row[first])
 		return std::nullopt;
-	return link_sql::RecordTable{*row[first], *row[first + 1], *row[first + 2], row[first + 3], *row[first + 4] == "t"};
+	return link_sql::RecordTable{*row[first],         *row[first + 1], *row[first + 2], row[first + 3],
+	                             *row[first + 4] == "t", row[oid] ? static_cast<unsigned int>(std::stoul(*row[oid])) : 0};
 }
 
 void
@@ -55,8 +56,8 @@ Reload() {
 			link.names.table = *row[17];
 		}
 		fresh.links.push_back(std::move(link));
-		fresh.left_tables.push_back(RecordTableOf(row, 1));
-		fresh.right_tables.push_back(RecordTableOf(row, 6));
+		fresh.left_tables.push_back(RecordTableOf(row, 1, 12));
+		fresh.right_tables.push_back(RecordTableOf(row, 6, 13));
 		for (std::size_t column = 11; column <= 15; ++column)
 			if (row[column])
 				relations.push_back(static_cast<Oid>(std::stoul(*row[column])));

@@ -182,4 +182,41 @@ Converge(const LinkDefinition &old_def, const LinkDefinition &def, bool allow_un
 	Apply(def, changes, allow_unsafe);
 }
 
+namespace {
+
+const char *kTriggerNames[] = {"link_module_update", "link_module_delete", "link_module_truncate"};
+
+} // namespace
+
+void
+InstallRecordTriggers(const std::string &relation) {
+	if (pg::QueryValue("SELECT 1 FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname = 'link_module_delete'",
+	                   {relation}))
+		return;
+	/* relation is regclass output: already quoted and qualified. */
+	pg::Execute("CREATE TRIGGER link_module_update AFTER UPDATE ON " + relation +
+	            " REFERENCING OLD TABLE AS link_module_old NEW TABLE AS link_module_new FOR EACH STATEMENT "
+	            "EXECUTE FUNCTION link_module.record_changed()");
+	pg::Execute("CREATE TRIGGER link_module_delete AFTER DELETE ON " + relation +
+	            " REFERENCING OLD TABLE AS link_module_old FOR EACH STATEMENT "
+	            "EXECUTE FUNCTION link_module.record_changed()");
+	pg::Execute("CREATE TRIGGER link_module_truncate AFTER TRUNCATE ON " + relation +
+	            " FOR EACH STATEMENT EXECUTE FUNCTION link_module.record_changed()");
+}
+
+void
+RemoveRecordTriggersIfUnused(const std::string &relation) {
+	if (!pg::QueryValue("SELECT 1 FROM pg_class WHERE oid = to_regclass($1)", {relation}))
+		return;
+	if (pg::QueryValue("SELECT 1 FROM link_module.links l JOIN link_module.linkables k ON "
+	                   "  (k.module, k.model) IN ((l.left_module, l.left_model), (l.right_module, l.right_model)) "
+	                   "WHERE NOT l.read_only AND link_module.current_relation(k.relation, k.relation_name) = "
+	                   "  to_regclass($1)",
+	                   {relation}))
+		return;
+	for (const char *name : kTriggerNames)
+		if (pg::QueryValue("SELECT 1 FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname = $2", {relation, name}))
+			pg::Execute("DROP TRIGGER " + std::string(name) + " ON " + relation);
+}
+
 } // namespace link_module::link_table

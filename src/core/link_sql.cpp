@@ -288,6 +288,18 @@ LatestStamps(const LinkDefinition &link, const Quoter &q, bool on_left) {
 }
 
 std::string
+PurgeLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left) {
+	return "WITH d AS (DELETE FROM " + Table(link, q) + " AS t WHERE " + KeyIn(link, q, on_left) + " AND $2 IS NOT NULL "
+	       "RETURNING " + Pairs(link, q, "t") + ", t.id) SELECT array_agg(l), array_agg(r), array_agg(id) FROM d";
+}
+
+std::string
+PurgeRecords(const RecordTable &table, const Quoter &q) {
+	return "WITH d AS (DELETE FROM " + table.relation + " AS x WHERE " + RecordKey(table, q) +
+	       " AND $2 IS NOT NULL RETURNING x." + q.ident(table.primary_key) + "::text AS k) SELECT array_agg(k) FROM d";
+}
+
+std::string
 RemoveRecords(const RecordTable &table, const Quoter &q) {
 	const std::string sd = q.ident(*table.soft_delete_column);
 	return "WITH d AS (UPDATE " + table.relation + " AS x SET " + sd + " = $2 WHERE " +

@@ -48,6 +48,7 @@ struct RecordTable {
 	std::string key_type;
 	std::optional<std::string> soft_delete_column;
 	bool validate = true; /* link_create checks records exist */
+	unsigned int oid = 0; /* the table's OID (0: it no longer exists) */
 };
 
 /* Locks (FOR SHARE) the live records among $1 text[] ids and counts them. */
@@ -73,6 +74,13 @@ std::string StampedLinkRows(const LinkDefinition &link, const Quoter &quote, boo
 
 /* Each id of $1 with the latest stamp of its dismissed rows. Returns rows (id, stamp). */
 std::string LatestStamps(const LinkDefinition &link, const Quoter &quote, bool on_left);
+
+/* Hard-deletes every row (active or dismissed) whose key is in $1 ($2 unused). Returns
+ * (left text[], right text[], ids text[]). */
+std::string PurgeLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left);
+
+/* Hard-deletes the records among $1 ($2 unused). Returns (ids text[]). */
+std::string PurgeRecords(const RecordTable &table, const Quoter &quote);
 
 /* Soft-deletes the live records among $1, stamping them $2. Returns (ids text[]). */
 std::string RemoveRecords(const RecordTable &table, const Quoter &quote);
