@@ -61,7 +61,15 @@ SELECT jsonb_pretty(link_list('{"product": {"product_id": "prod_1"}, "blog": {"p
 SELECT jsonb_array_length(link_list('{"product": {"product_id": "prod_1"}, "blog": {"post_id": ["post_1", "post_2"]}}',
                                     '{"withDeleted": true}')) AS with_dismissed;
 
-\echo '\n== 9. Declarative re-definition: a safe change is applied, an unsafe one refused'
+\echo '\n== 9. The database cascades: soft-deleting a post dismisses its links, clearing it restores them'
+UPDATE blog.post SET deleted_at = now() WHERE id = 'post_1';
+SELECT product_id, post_id, deleted_at IS NOT NULL AS dismissed FROM product_product_blog_post ORDER BY post_id;
+UPDATE blog.post SET deleted_at = NULL WHERE id = 'post_1';
+SELECT product_id, post_id, deleted_at IS NOT NULL AS dismissed FROM product_product_blog_post ORDER BY post_id;
+SELECT jsonb_pretty(link_delete('{"product": {"product_id": ["prod_1"]}}')) AS removed;
+SELECT jsonb_pretty(link_restore('{"product": {"product_id": ["prod_1"]}}')) AS restored;
+
+\echo '\n== 10. Declarative re-definition: a safe change is applied, an unsafe one refused'
 SELECT d -> 'extraColumns' AS extra_columns
 FROM define_link('product.product', '{"linkable": "blog.post", "isList": true}',
                  '{"database": {"extraColumns": {
@@ -73,7 +81,7 @@ SELECT define_link('product.product', '{"linkable": "blog.post", "isList": true}
                    '{"database": {"extraColumns": {"metadata": {"type": "text", "nullable": true}}}}');
 \set ON_ERROR_STOP on
 
-\echo '\n== 10. All link definitions'
+\echo '\n== 11. All link definitions'
 SELECT service_name, entry_point, link_table, left_linkable, left_is_list, right_linkable, right_is_list,
        right_delete_cascade
 FROM links ORDER BY 1;
