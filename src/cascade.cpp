@@ -19,6 +19,7 @@
 
 extern "C" {
 #include "commands/async.h"
+#include "miscadmin.h"
 #include "utils/timestamp.h"
 }
 
@@ -51,11 +52,37 @@ struct Step {
 	std::vector<std::string> ids;
 };
 
-/* Runs a cascade statement (ids $1, stamp $2) through its cached plan; errors name the link
- * or table. */
+/* While in scope, runs as `owner` (InvalidOid: as is), as PostgreSQL runs a foreign-key
+ * cascade as the owner of the table it changes: whoever may delete or soft-delete a record may
+ * have its links and deleteCascade records follow, without rights on those tables. */
+class AsOwner {
+public:
+	explicit AsOwner(Oid owner) {
+		if (owner == InvalidOid)
+			return;
+		GetUserIdAndSecContext(&saved_user_, &saved_context_);
+		SetUserIdAndSecContext(owner, saved_context_ | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
+		switched_ = true;
+	}
+	~AsOwner() {
+		if (switched_)
+			SetUserIdAndSecContext(saved_user_, saved_context_);
+	}
+	AsOwner(const AsOwner &) = delete;
+	AsOwner &operator=(const AsOwner &) = delete;
+
+private:
+	bool switched_ = false;
+	Oid saved_user_ = InvalidOid;
+	int saved_context_ = 0;
+};
+
+/* Runs a cascade statement (ids $1, stamp $2) through its cached plan, as `owner` when given;
+ * errors name the link or table. */
 void
 Run(const std::string &cache_key, const std::string &sql, const std::vector<std::string> &ids, TimestampTz stamp,
-    const std::string &what, const char *function) {
+    const std::string &what, const char *function, Oid owner = InvalidOid) {
+	AsOwner as_owner(owner);
 	try {
 		pg::ExecutePlan(pg::CachedPlan(cache_key, sql, {TEXTARRAYOID, TIMESTAMPTZOID}),
 		                {pg::TextArray(ids), {TimestampTzGetDatum(stamp), false}});
@@ -85,9 +112,10 @@ Notify(const LinkDefinition &link, const char *event, const std::vector<std::str
 		pg::PgCall([](const char *p) { Async_Notify("link_module", p); }, payload.c_str());
 }
 
-/* The cascade from `start`, level by level. */
+/* The cascade from `start`, level by level; with `as_owners` (a trigger's cascade) each
+ * statement runs as the owner of the table it changes. */
 Json
-Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char *function) {
+Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char *function, bool as_owners = false) {
 	CascadeScope scope;
 	const Quoter &q = pg::PgQuoter();
 	const bool remove = mode != Mode::Restore;
@@ -115,11 +143,12 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 					continue;
 				const std::string what = "link " + Quoted(link.names.service_name);
 				const std::string cache_key = std::string(on_left ? "l:" : "r:") + link.names.service_name;
+				const Oid link_owner = as_owners ? stored.link_owners[i] : InvalidOid;
 				Run((purge ? "purge-rows:" : remove ? "remove-rows:" : "restore-rows:") + cache_key,
 				    purge    ? link_sql::PurgeLinkRows(link, q, on_left)
 				    : remove ? link_sql::RemoveLinkRows(link, q, on_left)
 				             : link_sql::RestoreLinkRows(link, q, on_left),
-				    ids, step.stamp, what, function);
+				    ids, step.stamp, what, function, link_owner);
 				std::vector<std::string> left = pg::ResultTextArray(1);
 				std::vector<std::string> right = pg::ResultTextArray(2);
 				Notify(link, remove ? "detached" : "attached", pg::ResultTextArray(3));
@@ -127,7 +156,7 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 				if (!remove) {
 					/* Rows left stamped: their revival would break cardinality. */
 					Run("stamped-rows:" + cache_key, link_sql::StampedLinkRows(link, q, on_left), ids, step.stamp,
-					    what, function);
+					    what, function, link_owner);
 					std::vector<std::string> kept_left = pg::ResultTextArray(1);
 					std::vector<std::string> kept_right = pg::ResultTextArray(2);
 					skipped.AddLinkRows(link, kept_left, kept_right, true);
@@ -147,7 +176,7 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 					std::vector<std::string> changed = reached; /* virtual: reported for the caller */
 					if (table && purge) {
 						Run("purge-records:" + table->relation, link_sql::PurgeRecords(*table, q), reached, step.stamp,
-						    "table " + table->relation, function);
+						    "table " + table->relation, function, as_owners ? table->owner : InvalidOid);
 						changed = pg::ResultTextArray(1);
 					} else if (table) {
 						if (!table->soft_delete_column)
@@ -161,7 +190,7 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 							            "link without deleteCascade.");
 						Run((remove ? "remove-records:" : "restore-records:") + table->relation,
 						    remove ? link_sql::RemoveRecords(*table, q) : link_sql::RestoreRecords(*table, q), reached,
-						    step.stamp, "table " + table->relation, function);
+						    step.stamp, "table " + table->relation, function, as_owners ? table->owner : InvalidOid);
 						changed = pg::ResultTextArray(1);
 					}
 					result.AddRecords(target.module, target.key, changed);
@@ -333,6 +362,7 @@ RefuseKeyChanges(const TableLinkable &linkable, const StoredLinks &stored, const
 			const LinkSide &side = on_left ? link.left : link.right;
 			if (side.module != linkable.module || side.key != linkable.key)
 				continue;
+			AsOwner as_owner(stored.link_owners[stored.IndexOf(&link)]);
 			auto linked = pg::Query("SELECT t." + q.ident(side.key) + "::text FROM " +
 			                        q.Qualified(link.schema, link.names.table) + " t WHERE t." + q.ident(side.key) +
 			                        " IN (" + changed_keys + ") LIMIT 1");
@@ -377,20 +407,22 @@ LM_FUNCTION(link_module_record_changed) {
 			for (const auto &row : pg::Query("SELECT " + q.ident(linkable.table.primary_key) +
 			                                 "::text FROM link_module_old"))
 				ids.push_back(*row[0]);
-			Cascade(Mode::Purge, {{linkable.module, linkable.key, 0, ids}}, stored, "DELETE");
+			Cascade(Mode::Purge, {{linkable.module, linkable.key, 0, ids}}, stored, "DELETE", true);
 		} else if (TRIGGER_FIRED_BY_UPDATE(event)) {
 			RefuseKeyChanges(linkable, stored, q);
 			if (!linkable.table.soft_delete_column)
 				continue;
-			Cascade(Mode::Delete, StampedSteps(linkable, false, q), stored, "soft delete");
-			Cascade(Mode::Restore, StampedSteps(linkable, true, q), stored, "restore");
+			Cascade(Mode::Delete, StampedSteps(linkable, false, q), stored, "soft delete", true);
+			Cascade(Mode::Restore, StampedSteps(linkable, true, q), stored, "restore", true);
 		} else if (TRIGGER_FIRED_BY_TRUNCATE(event)) {
 			/* Every record is gone: so is every row of the links that name this linkable. */
 			CascadeScope scope;
 			for (const auto &link : stored.links)
 				if ((link.left.module == linkable.module && link.left.key == linkable.key) ||
-				    (link.right.module == linkable.module && link.right.key == linkable.key))
+				    (link.right.module == linkable.module && link.right.key == linkable.key)) {
+					AsOwner as_owner(stored.link_owners[stored.IndexOf(&link)]);
 					pg::Execute("DELETE FROM " + q.Qualified(link.schema, link.names.table));
+				}
 		}
 	}
 	spi.Finish();

@@ -21,12 +21,17 @@ int users = 0; /* link operations holding `cached` (more than one when nested) *
  * linked tables. Sorted; only read by the callback, replaced whole by a reload. */
 std::vector<Oid> watched;
 
+unsigned int
+OidOf(const pg::Value &value) {
+	return value ? static_cast<unsigned int>(std::stoul(*value)) : 0;
+}
+
 std::optional<link_sql::RecordTable>
-RecordTableOf(const pg::Row &row, std::size_t first, std::size_t oid) {
+RecordTableOf(const pg::Row &row, std::size_t first, std::size_t oid, std::size_t owner) {
 	if (!row[first])
 		return std::nullopt;
-	return link_sql::RecordTable{*row[first],         *row[first + 1], *row[first + 2], row[first + 3],
-	                             *row[first + 4] == "t", row[oid] ? static_cast<unsigned int>(std::stoul(*row[oid])) : 0};
+	return link_sql::RecordTable{*row[first],           *row[first + 1], *row[first + 2], row[first + 3],
+	                             *row[first + 4] == "t", OidOf(row[oid]),  OidOf(row[owner])};
 }
 
 void
@@ -40,7 +45,9 @@ Reload() {
 	    "  l.link_table::oid::text, link_module.current_relation(ll.relation, ll.relation_name)::oid::text, "
 	    "  link_module.current_relation(rl.relation, rl.relation_name)::oid::text, "
 	    "  'link_module.links'::regclass::oid::text, 'link_module.linkables'::regclass::oid::text, "
-	    "  n.nspname, c.relname "
+	    "  n.nspname, c.relname, c.relowner::text, "
+	    "  (SELECT relowner::text FROM pg_class WHERE oid = link_module.current_relation(ll.relation, ll.relation_name)), "
+	    "  (SELECT relowner::text FROM pg_class WHERE oid = link_module.current_relation(rl.relation, rl.relation_name)) "
 	    "FROM link_module.links l "
 	    "LEFT JOIN pg_class c ON c.oid = l.link_table LEFT JOIN pg_namespace n ON n.oid = c.relnamespace "
 	    "JOIN link_module.linkables ll ON ll.module = l.left_module AND ll.model = l.left_model "
@@ -56,8 +63,9 @@ Reload() {
 			link.names.table = *row[17];
 		}
 		fresh.links.push_back(std::move(link));
-		fresh.left_tables.push_back(RecordTableOf(row, 1, 12));
-		fresh.right_tables.push_back(RecordTableOf(row, 6, 13));
+		fresh.left_tables.push_back(RecordTableOf(row, 1, 12, 19));
+		fresh.right_tables.push_back(RecordTableOf(row, 6, 13, 20));
+		fresh.link_owners.push_back(OidOf(row[18]));
 		for (std::size_t column = 11; column <= 15; ++column)
 			if (row[column])
 				relations.push_back(static_cast<Oid>(std::stoul(*row[column])));

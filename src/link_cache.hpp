@@ -16,6 +16,7 @@ struct StoredLinks {
 	std::vector<LinkDefinition> links;
 	std::vector<std::optional<link_sql::RecordTable>> left_tables;
 	std::vector<std::optional<link_sql::RecordTable>> right_tables;
+	std::vector<unsigned int> link_owners; /* owner of each link table (0: no table) */
 
 	std::size_t IndexOf(const LinkDefinition *link) const { return static_cast<std::size_t>(link - links.data()); }
 };

@@ -48,7 +48,8 @@ struct RecordTable {
 	std::string key_type;
 	std::optional<std::string> soft_delete_column;
 	bool validate = true; /* link_create checks records exist */
-	unsigned int oid = 0; /* the table's OID (0: it no longer exists) */
+	unsigned int oid = 0;   /* the table's OID (0: it no longer exists) */
+	unsigned int owner = 0; /* its owner's OID: trigger-driven cascades run as the owner */
 };
 
 /* Locks (FOR SHARE) the live records among $1 text[] ids and counts them. */
