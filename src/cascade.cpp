@@ -116,6 +116,8 @@ Notify(const LinkDefinition &link, const char *event, const std::vector<std::str
  * statement runs as the owner of the table it changes. */
 Json
 Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char *function, bool as_owners = false) {
+	/* A trigger's cascade reports nothing: its statements return only what goes on. */
+	const bool report = !as_owners;
 	CascadeScope scope;
 	const Quoter &q = pg::PgQuoter();
 	const bool remove = mode != Mode::Restore;
@@ -144,22 +146,29 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 				const std::string what = "link " + Quoted(link.names.service_name);
 				const std::string cache_key = std::string(on_left ? "l:" : "r:") + link.names.service_name;
 				const Oid link_owner = as_owners ? stored.link_owners[i] : InvalidOid;
-				Run((purge ? "purge-rows:" : remove ? "remove-rows:" : "restore-rows:") + cache_key,
-				    purge    ? link_sql::PurgeLinkRows(link, q, on_left)
-				    : remove ? link_sql::RemoveLinkRows(link, q, on_left)
-				             : link_sql::RestoreLinkRows(link, q, on_left),
+				link_sql::Returning returning{report || link.left.delete_cascade,
+				                              report || link.right.delete_cascade, report || settings::notify};
+				const std::string variant = std::to_string(returning.left) + std::to_string(returning.right) +
+				                            std::to_string(returning.ids) + ":";
+				Run((purge ? "purge-rows:" : remove ? "remove-rows:" : "restore-rows:") + variant + cache_key,
+				    purge    ? link_sql::PurgeLinkRows(link, q, on_left, returning)
+				    : remove ? link_sql::RemoveLinkRows(link, q, on_left, returning)
+				             : link_sql::RestoreLinkRows(link, q, on_left, returning),
 				    ids, step.stamp, what, function, link_owner);
 				std::vector<std::string> left = pg::ResultTextArray(1);
 				std::vector<std::string> right = pg::ResultTextArray(2);
-				Notify(link, remove ? "detached" : "attached", pg::ResultTextArray(3));
-				result.AddLinkRows(link, left, right);
+				if (returning.ids)
+					Notify(link, remove ? "detached" : "attached", pg::ResultTextArray(3));
+				if (report)
+					result.AddLinkRows(link, left, right);
 				if (!remove) {
 					/* Rows left stamped: their revival would break cardinality. */
 					Run("stamped-rows:" + cache_key, link_sql::StampedLinkRows(link, q, on_left), ids, step.stamp,
 					    what, function, link_owner);
 					std::vector<std::string> kept_left = pg::ResultTextArray(1);
 					std::vector<std::string> kept_right = pg::ResultTextArray(2);
-					skipped.AddLinkRows(link, kept_left, kept_right, true);
+					if (report)
+						skipped.AddLinkRows(link, kept_left, kept_right, true);
 					/* The records the delete took through those rows come back all the same. */
 					left.insert(left.end(), kept_left.begin(), kept_left.end());
 					right.insert(right.end(), kept_right.begin(), kept_right.end());
@@ -193,7 +202,8 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 						    step.stamp, "table " + table->relation, function, as_owners ? table->owner : InvalidOid);
 						changed = pg::ResultTextArray(1);
 					}
-					result.AddRecords(target.module, target.key, changed);
+					if (report)
+						result.AddRecords(target.module, target.key, changed);
 					/* A delete goes on from the records it deleted; a restore from every record the
 					 * delete reached, live or not, so that all it stamped comes back. */
 					const std::vector<std::string> &next = remove ? changed : reached;

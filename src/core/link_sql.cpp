@@ -259,18 +259,31 @@ RecordKey(const RecordTable &table, const Quoter &q) {
 
 } // namespace
 
+/* `statement` (an UPDATE or DELETE of link rows aliased t) with the columns asked for. */
 std::string
-RemoveLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left) {
-	return "WITH d AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = $2, updated_at = "
-	       "$2 WHERE " + KeyIn(link, q, on_left) + " AND t.deleted_at IS NULL RETURNING " +
-	       Pairs(link, q, "t") + ", t.id) SELECT array_agg(l), array_agg(r), array_agg(id) FROM d";
+WithReturning(const std::string &statement, const LinkDefinition &link, const Quoter &q, Returning returning) {
+	if (!returning.Any())
+		return "WITH d AS (" + statement + " RETURNING 1) SELECT NULL::text[], NULL::text[], NULL::text[]";
+	auto column = [](bool wanted, const char *name) {
+		return wanted ? std::string("array_agg(") + name + ")" : std::string("NULL::text[]");
+	};
+	return "WITH d AS (" + statement + " RETURNING " + Pairs(link, q, "t") + ", t.id) SELECT " +
+	       column(returning.left, "l") + ", " + column(returning.right, "r") + ", " + column(returning.ids, "id") +
+	       " FROM d";
 }
 
 std::string
-RestoreLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left) {
-	return "WITH d AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = NULL, updated_at = now() WHERE " +
-	       KeyIn(link, q, on_left) + " AND t.deleted_at = $2 AND NOT " + RevivalConflicts(link, q) +
-	       " RETURNING " + Pairs(link, q, "t") + ", t.id) SELECT array_agg(l), array_agg(r), array_agg(id) FROM d";
+RemoveLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returning returning) {
+	return WithReturning("UPDATE " + Table(link, q) + " AS t SET deleted_at = $2, updated_at = $2 WHERE " +
+	                         KeyIn(link, q, on_left) + " AND t.deleted_at IS NULL",
+	                     link, q, returning);
+}
+
+std::string
+RestoreLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returning returning) {
+	return WithReturning("UPDATE " + Table(link, q) + " AS t SET deleted_at = NULL, updated_at = now() WHERE " +
+	                         KeyIn(link, q, on_left) + " AND t.deleted_at = $2 AND NOT " + RevivalConflicts(link, q),
+	                     link, q, returning);
 }
 
 std::string
@@ -288,9 +301,10 @@ LatestStamps(const LinkDefinition &link, const Quoter &q, bool on_left) {
 }
 
 std::string
-PurgeLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left) {
-	return "WITH d AS (DELETE FROM " + Table(link, q) + " AS t WHERE " + KeyIn(link, q, on_left) + " AND $2 IS NOT NULL "
-	       "RETURNING " + Pairs(link, q, "t") + ", t.id) SELECT array_agg(l), array_agg(r), array_agg(id) FROM d";
+PurgeLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returning returning) {
+	return WithReturning("DELETE FROM " + Table(link, q) + " AS t WHERE " + KeyIn(link, q, on_left) +
+	                         " AND $2 IS NOT NULL",
+	                     link, q, returning);
 }
 
 std::string

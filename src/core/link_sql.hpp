@@ -63,12 +63,21 @@ std::string FindMissingRecord(const RecordTable &table, const Quoter &quote);
  * A delete stamps what it removes with $2 (one timestamptz per call), so a restore revives
  * exactly the rows and records carrying that stamp. */
 
-/* Soft-deletes the active rows, stamping them $2. Returns (left text[], right text[], ids text[]). */
-std::string RemoveLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left);
+/* What a cascade statement on link rows returns, (left text[], right text[], ids text[]): all of
+ * it, or only what the caller uses (a trigger's cascade reports nothing), NULL for the rest. */
+struct Returning {
+	bool left = true;
+	bool right = true;
+	bool ids = true;
+	bool Any() const { return left || right || ids; }
+};
+
+/* Soft-deletes the active rows, stamping them $2. */
+std::string RemoveLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left, Returning returning = {});
 
 /* Revives the rows stamped $2, except those whose revival would break cardinality.
  * Returns (left text[], right text[], ids text[]). */
-std::string RestoreLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left);
+std::string RestoreLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left, Returning returning = {});
 
 /* The rows still stamped $2 (a restore skipped them). Returns (left text[], right text[]). */
 std::string StampedLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left);
@@ -78,7 +87,7 @@ std::string LatestStamps(const LinkDefinition &link, const Quoter &quote, bool o
 
 /* Hard-deletes every row (active or dismissed) whose key is in $1 ($2 unused). Returns
  * (left text[], right text[], ids text[]). */
-std::string PurgeLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left);
+std::string PurgeLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left, Returning returning = {});
 
 /* Hard-deletes the records among $1 ($2 unused). Returns (ids text[]). */
 std::string PurgeRecords(const RecordTable &table, const Quoter &quote);
