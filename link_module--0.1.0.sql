@@ -162,6 +162,15 @@ LANGUAGE c
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'link_module_record_changed';
 
+-- A dropped linkable table takes the rows of the links that name it along.
+CREATE FUNCTION link_module.table_dropped()
+RETURNS event_trigger
+LANGUAGE c
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'link_module_table_dropped';
+CREATE EVENT TRIGGER link_module_table_dropped ON sql_drop
+EXECUTE FUNCTION link_module.table_dropped();
+
 CREATE FUNCTION link_delete(records jsonb)
 RETURNS jsonb
 LANGUAGE c VOLATILE

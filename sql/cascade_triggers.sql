@@ -76,3 +76,17 @@ SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgname LIKE 'link_module%
 DELETE FROM link_module.linkables;
 DROP SCHEMA product, blog CASCADE;
 DROP FUNCTION state(text[]);
+
+-- Dropping a linkable's table takes the rows of its links along; its triggers go with it.
+CREATE TABLE shop (id text PRIMARY KEY);
+CREATE TABLE item (id text PRIMARY KEY);
+INSERT INTO shop VALUES ('s1'); INSERT INTO item VALUES ('i1');
+SELECT define_link('public.shop', 'public.item') ->> 'entryPoint';
+SELECT jsonb_array_length(link_create('{"public": {"shop_id": "s1", "item_id": "i1"}}')) AS linked;
+DROP TABLE shop;
+SELECT count(*) AS rows_left FROM public_shop_public_item;
+SELECT link_create('{"public": {"shop_id": "s1", "item_id": "i1"}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT drop_link('shop_item', true);
+DELETE FROM link_module.linkables;
+DROP TABLE item;

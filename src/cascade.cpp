@@ -438,3 +438,35 @@ LM_FUNCTION(link_module_record_changed) {
 	spi.Finish();
 	return PointerGetDatum(nullptr);
 }
+
+/* sql_drop event trigger: a dropped linkable table takes its records with it, so the rows of the
+ * links that name it go too (as for TRUNCATE). The table's own triggers went with the table. */
+LM_FUNCTION(link_module_table_dropped) {
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		throw Error("39P01", "link_module.table_dropped() must be called as an event trigger");
+	pg::SpiConnection spi;
+	/* DROP EXTENSION drops the registry too: nothing to clean then. */
+	if (!pg::QueryValue("SELECT 1 WHERE to_regclass('link_module.linkables') IS NOT NULL")) {
+		spi.Finish();
+		return PointerGetDatum(nullptr);
+	}
+	auto dropped = pg::Query("SELECT k.module, k.key FROM pg_event_trigger_dropped_objects() d "
+	                         "JOIN link_module.linkables k ON k.relation = d.objid "
+	                         "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0");
+	if (!dropped.empty()) {
+		link_cache::Use cache;
+		const StoredLinks &stored = cache.links();
+		const Quoter &q = pg::PgQuoter();
+		CascadeScope scope;
+		for (const auto &row : dropped)
+			for (const auto &link : stored.links) {
+				bool names = (link.left.module == *row[0] && link.left.key == *row[1]) ||
+				             (link.right.module == *row[0] && link.right.key == *row[1]);
+				const std::string table = q.Qualified(link.schema, link.names.table);
+				if (names && pg::QueryValue("SELECT 1 WHERE to_regclass($1) IS NOT NULL", {table}))
+					pg::Execute("DELETE FROM " + table);
+			}
+	}
+	spi.Finish();
+	return PointerGetDatum(nullptr);
+}
