@@ -94,6 +94,24 @@ Run(const std::string &cache_key, const std::string &sql, const std::vector<std:
 	}
 }
 
+/* Revives the link rows stamped `stamp`, skipping those whose revival would break cardinality.
+ * The statement skips conflicts it can see; a link_create committed while it waited on a
+ * unique index shows up as a unique violation instead, and a second try (a new snapshot
+ * under READ COMMITTED) skips that one too. */
+void
+Revive(const LinkDefinition &link, bool on_left, link_sql::Returning returning, const std::string &cache_key,
+       const std::vector<std::string> &ids, TimestampTz stamp, const std::string &what, const char *function,
+       Oid owner) {
+	const std::string sql = link_sql::RestoreLinkRows(link, pg::PgQuoter(), on_left, returning);
+	for (int attempt = 0; attempt < 2; ++attempt)
+		if (pg::InSubtransaction([&] { Run(cache_key, sql, ids, stamp, what, function, owner); },
+		                         ERRCODE_UNIQUE_VIOLATION))
+			return;
+	throw Error(sqlstate::kSerializationFailure,
+	            std::string(function) + " on " + what + ": concurrent link_create calls took the links it restores",
+	            "", "Retry the transaction.");
+}
+
 std::vector<std::string>
 Unique(const std::vector<std::string> &ids) {
 	std::set<std::string> seen;
@@ -150,11 +168,14 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 				                              report || link.right.delete_cascade, report || settings::notify};
 				const std::string variant = std::to_string(returning.left) + std::to_string(returning.right) +
 				                            std::to_string(returning.ids) + ":";
-				Run((purge ? "purge-rows:" : remove ? "remove-rows:" : "restore-rows:") + variant + cache_key,
-				    purge    ? link_sql::PurgeLinkRows(link, q, on_left, returning)
-				    : remove ? link_sql::RemoveLinkRows(link, q, on_left, returning)
-				             : link_sql::RestoreLinkRows(link, q, on_left, returning),
-				    ids, step.stamp, what, function, link_owner);
+				if (remove)
+					Run((purge ? "purge-rows:" : "remove-rows:") + variant + cache_key,
+					    purge ? link_sql::PurgeLinkRows(link, q, on_left, returning)
+					          : link_sql::RemoveLinkRows(link, q, on_left, returning),
+					    ids, step.stamp, what, function, link_owner);
+				else
+					Revive(link, on_left, returning, "restore-rows:" + variant + cache_key, ids, step.stamp, what,
+					       function, link_owner);
 				std::vector<std::string> left = pg::ResultTextArray(1);
 				std::vector<std::string> right = pg::ResultTextArray(2);
 				if (returning.ids)

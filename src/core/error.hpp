@@ -26,6 +26,7 @@ constexpr const char *kInvalidSchemaName = "3F000";
 constexpr const char *kWrongObjectType = "42809";
 constexpr const char *kObjectNotInPrerequisiteState = "55000";
 constexpr const char *kUniqueViolation = "23505";
+constexpr const char *kSerializationFailure = "40001";
 constexpr const char *kInternalError = "XX000";
 } // namespace sqlstate
 

@@ -64,6 +64,33 @@ EntryGuard(FunctionBody body, FunctionCallInfo fcinfo) {
 	pg_unreachable();
 }
 
+bool
+InSubtransaction(const std::function<void()> &body, int retryable) {
+	MemoryContext context = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	auto leave = [&](void (*end)()) {
+		PgCall(end);
+		MemoryContextSwitchTo(context);
+		CurrentResourceOwner = owner;
+	};
+	PgCall(BeginInternalSubTransaction, static_cast<const char *>(nullptr));
+	MemoryContextSwitchTo(context);
+	try {
+		body();
+	} catch (const PgError &error) {
+		const bool retry = error.data()->sqlerrcode == retryable;
+		leave(RollbackAndReleaseCurrentSubTransaction);
+		if (retry)
+			return false;
+		throw;
+	} catch (...) {
+		leave(RollbackAndReleaseCurrentSubTransaction);
+		throw;
+	}
+	leave(ReleaseCurrentSubTransaction);
+	return true;
+}
+
 void
 CheckForInterrupts() {
 	PgCall([]() { CHECK_FOR_INTERRUPTS(); });

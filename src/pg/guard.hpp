@@ -12,6 +12,7 @@
 #pragma once
 
 #include <exception>
+#include <functional>
 #include <type_traits>
 
 #include "pg/postgres.hpp"
@@ -68,6 +69,11 @@ using FunctionBody = Datum (*)(FunctionCallInfo);
 
 /* Runs a C++ function body and turns any exception into a PostgreSQL error. */
 Datum EntryGuard(FunctionBody body, FunctionCallInfo fcinfo);
+
+/* Runs `body` in a subtransaction. If it fails with the PostgreSQL error `retryable` (an
+ * errcode), the subtransaction is rolled back and the result is false; any other error rolls
+ * it back and goes on up. */
+bool InSubtransaction(const std::function<void()> &body, int retryable);
 
 /* CHECK_FOR_INTERRUPTS for C++ loops: a cancel arrives as a PgError. */
 void CheckForInterrupts();
