@@ -108,7 +108,7 @@ Revive(const LinkDefinition &link, bool on_left, link_sql::Returning returning, 
 		                         ERRCODE_UNIQUE_VIOLATION))
 			return;
 	throw Error(sqlstate::kSerializationFailure,
-	            std::string(function) + " on " + what + ": concurrent link_create calls took the links it restores",
+	            std::string(function) + " on " + what + ": a concurrent link_create took the place of a link it would revive",
 	            "", "Retry the transaction.");
 }
 
