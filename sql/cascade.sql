@@ -83,6 +83,14 @@ SELECT jsonb_array_length(link_create('{"product": {"product_id": "p2"}, "blog":
 SELECT link_delete('{"product": {"product_id": ["p2"]}}');
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS p2_links_untouched FROM active_links() WHERE a = 'p2' OR b = 'p2';
+-- Ids that cannot be keys of the linkable's table are an error, not a silent no-op.
+CREATE TABLE blog.comment (id integer PRIMARY KEY, deleted_at timestamptz);
+SELECT define_link('product.product', 'blog.comment') ->> 'entryPoint';
+SELECT link_delete('{"blog": {"comment_id": ["c1"]}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT link_restore('{"blog": {"comment_id": ["1", "two"]}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT link_delete('{"blog": {"comment_id": ["1"]}}') AS integer_ids;
 
 SELECT drop_link(entry_point, true) FROM links;
 DELETE FROM link_module.linkables;

@@ -263,6 +263,36 @@ RecordsArg(FunctionCallInfo fcinfo, const char *function) {
 	return records;
 }
 
+/* Ids that cannot be keys of their linkable's table (a uuid key given "abc") are an error rather
+ * than a silent no-op. */
+void
+CheckIdTypes(const std::vector<RecordIds> &records, const StoredLinks &stored, const char *function) {
+	for (const auto &record : records) {
+		const link_sql::RecordTable *table = nullptr;
+		for (std::size_t i = 0; i < stored.links.size() && !table; ++i)
+			for (bool on_left : {true, false}) {
+				const LinkSide &side = on_left ? stored.links[i].left : stored.links[i].right;
+				const auto &candidate = on_left ? stored.left_tables[i] : stored.right_tables[i];
+				if (side.module == record.module && side.key == record.key && candidate)
+					table = &*candidate;
+			}
+		if (!table || record.ids.empty())
+			continue;
+		try {
+			pg::ExecutePlan(pg::CachedPlan("key-type:" + table->key_type,
+			                               "SELECT $1::text[]::" + table->key_type + "[]", {TEXTARRAYOID}),
+			                {pg::TextArray(record.ids)});
+		} catch (const pg::PgError &error) {
+			std::string state = pg::SqlState(error.data());
+			if (state.rfind("22", 0) != 0)
+				throw;
+			throw Error(state.c_str(),
+			            std::string(function) + ": ids of " + Quoted(record.module + "." + record.key) + " are " +
+			                table->key_type + " (the key of " + table->relation + "): " + error.what());
+		}
+	}
+}
+
 } // namespace
 
 } // namespace link_module
@@ -275,6 +305,7 @@ LM_FUNCTION(link_delete) {
 		pg::SpiConnection spi;
 		auto records = RecordsArg(fcinfo, "link_delete");
 		link_cache::Use cache;
+		CheckIdTypes(records, cache.links(), "link_delete");
 		TimestampTz stamp = pg::PgCall([]() { return GetCurrentTimestamp(); });
 		std::deque<Step> work;
 		for (auto &record : records)
@@ -292,6 +323,7 @@ LM_FUNCTION(link_restore) {
 		auto records = RecordsArg(fcinfo, "link_restore");
 		link_cache::Use cache;
 		const StoredLinks &stored = cache.links();
+		CheckIdTypes(records, stored, "link_restore");
 		const Quoter &q = pg::PgQuoter();
 		/* Each record's latest stamp: what the last delete of it removed. */
 		std::deque<Step> work;
