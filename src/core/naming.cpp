@@ -2,6 +2,8 @@
 
 #include <cctype>
 #include <cstdint>
+#include <regex>
+#include <set>
 #include <vector>
 
 #include "core/cpp_only.hpp"
@@ -225,6 +227,47 @@ IsValidIdentifier(std::string_view name) {
 		if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'))
 			return false;
 	return true;
+}
+
+std::string
+Pluralize(std::string_view word) {
+	const std::string lower = ToLower(word);
+	/* Words with no plural, matched as the whole string only. */
+	static const std::set<std::string> kUncountable = {
+	    "equipment", "information", "rice", "money", "species", "series", "fish", "sheep", "deer", "news",
+	    "moose", "swine", "bison", "aircraft", "metadata", "data", "media", "feedback", "software", "traffic"};
+	if (kUncountable.count(lower))
+		return std::string(word);
+	/* Irregular words, whole string; their plurals stay as they are. */
+	static const std::vector<std::pair<std::string, std::string>> kIrregular = {
+	    {"person", "people"}, {"child", "children"}, {"man", "men"},   {"woman", "women"}, {"tooth", "teeth"},
+	    {"foot", "feet"},     {"goose", "geese"},    {"mouse", "mice"}, {"ox", "oxen"},     {"die", "dice"}};
+	for (const auto &[singular, plural] : kIrregular)
+		if (lower == singular || lower == plural)
+			return plural;
+	/* Suffix rules, the first that matches wins. */
+	static const std::vector<std::pair<std::regex, std::string>> kRules = [] {
+		std::vector<std::pair<std::regex, std::string>> rules;
+		for (const auto &[pattern, replacement] : std::vector<std::pair<const char *, const char *>>{
+		         {"(pe)(?:rson|ople)$", "$1ople"},
+		         {"(child)(?:ren)?$", "$1ren"},
+		         {"([^aeiouy]|qu)y$", "$1ies"},
+		         {"(x|ch|ss|sh|zz)$", "$1es"},
+		         {"sis$", "ses"},
+		         {"(kni|wi|li)fe$", "$1ves"},
+		         {"(ar|l|ea|eo|oa|hoo)f$", "$1ves"},
+		         {"(alias|[^aou]us|t[lm]as|gas|ris)$", "$1es"},
+		         {"([^l]ias|[aeiou]las|[ejzr]as|[iu]am)$", "$1"},
+		         {"s$", "s"},
+		         {"$", "s"}})
+			rules.emplace_back(std::regex(pattern, std::regex::icase), replacement);
+		return rules;
+	}();
+	const std::string text(word);
+	for (const auto &[rule, replacement] : kRules)
+		if (std::regex_search(text, rule))
+			return std::regex_replace(text, rule, replacement, std::regex_constants::format_first_only);
+	return text + "s";
 }
 
 } // namespace link_module::naming

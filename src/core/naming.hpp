@@ -51,6 +51,11 @@ struct NameSide {
 
 LinkNames ComposeLinkNames(const NameSide &left, const NameSide &right, std::string_view custom_table = {});
 
+/* The plural of a list side's alias, as Medusa's query names it (npm pluralize on the whole
+ * string): post -> posts, inventory -> inventories, person -> people, equipment -> equipment,
+ * but wiring_equipment -> wiring_equipments; a word already plural stays as it is. */
+std::string Pluralize(std::string_view word);
+
 /* Truncates an identifier to what PostgreSQL keeps, as the parser would. */
 std::string TruncateIdentifier(std::string name);
 

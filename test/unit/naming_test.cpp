@@ -112,3 +112,22 @@ TEST(Identifiers, ValidationAndTruncation) {
 	EXPECT_TRUE(IsValidIdentifier(std::string(63, 'a')));
 	EXPECT_EQ(TruncateIdentifier(std::string(70, 'b')).size(), 63u);
 }
+
+/* The reference's vectors (npm pluralize 8.0.0 on the whole alias). */
+TEST(Pluralize, MedusaListAliases) {
+	EXPECT_EQ(Pluralize("post"), "posts");
+	EXPECT_EQ(Pluralize("product_variant"), "product_variants");
+	EXPECT_EQ(Pluralize("inventory"), "inventories");
+	EXPECT_EQ(Pluralize("address"), "addresses");
+	EXPECT_EQ(Pluralize("person"), "people");
+	EXPECT_EQ(Pluralize("child"), "children");
+	EXPECT_EQ(Pluralize("equipment"), "equipment");
+	EXPECT_EQ(Pluralize("wiring_equipment"), "wiring_equipments");
+	EXPECT_EQ(Pluralize("product_reviews"), "product_reviews");
+	EXPECT_EQ(Pluralize("note"), "notes");
+	EXPECT_EQ(Pluralize("day"), "days");
+	EXPECT_EQ(Pluralize("status"), "statuses");
+	EXPECT_EQ(Pluralize("box"), "boxes");
+	EXPECT_EQ(Pluralize("analysis"), "analyses");
+	EXPECT_EQ(Pluralize("shelf"), "shelves");
+}
