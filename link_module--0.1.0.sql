@@ -153,6 +153,23 @@ AS 'MODULE_PATHNAME', 'link_list';
 COMMENT ON FUNCTION link_list(jsonb, jsonb) IS
 'Lists links (options: asLinkDefinition, withDeleted)';
 
+-- Graph reads. Runs with the caller's privileges: GRANTs and row-level security apply.
+CREATE FUNCTION query_graph(query jsonb)
+RETURNS jsonb
+LANGUAGE c STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'query_graph';
+COMMENT ON FUNCTION query_graph(jsonb) IS
+'Medusa-style graph read: {entity, fields, filters, pagination, withDeleted} -> {data, metadata}, one statement';
+
+CREATE FUNCTION link_module.query_graph_sql(query jsonb)
+RETURNS text
+LANGUAGE c STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'query_graph_sql';
+COMMENT ON FUNCTION link_module.query_graph_sql(jsonb) IS
+'The statement query_graph runs for a query ($n are its parameters), for EXPLAIN';
+
 -- Cascades.
 
 -- The statement triggers define_link puts on linkable tables (see link_table.cpp).

@@ -69,7 +69,12 @@ SELECT product_id, post_id, deleted_at IS NOT NULL AS dismissed FROM product_pro
 SELECT jsonb_pretty(link_delete('{"product": {"product_id": ["prod_1"]}}')) AS removed;
 SELECT jsonb_pretty(link_restore('{"product": {"product_id": ["prod_1"]}}')) AS restored;
 
-\echo '\n== 10. Declarative re-definition: a safe change is applied, an unsafe one refused'
+\echo '\n== 10. query_graph: products with their posts and the link metadata, filtered by a linked post, one statement'
+SELECT jsonb_pretty(query_graph('{"entity": "product", "fields": ["id", "posts.id", "post_link.metadata"],
+                                  "filters": {"posts": {"id": "post_1"}},
+                                  "pagination": {"take": 10, "order": {"id": "ASC"}}}'));
+
+\echo '\n== 11. Declarative re-definition: a safe change is applied, an unsafe one refused'
 SELECT d -> 'extraColumns' AS extra_columns
 FROM define_link('product.product', '{"linkable": "blog.post", "isList": true}',
                  '{"database": {"extraColumns": {
@@ -81,7 +86,7 @@ SELECT define_link('product.product', '{"linkable": "blog.post", "isList": true}
                    '{"database": {"extraColumns": {"metadata": {"type": "text", "nullable": true}}}}');
 \set ON_ERROR_STOP on
 
-\echo '\n== 11. All link definitions'
+\echo '\n== 12. All link definitions'
 SELECT service_name, entry_point, link_table, left_linkable, left_is_list, right_linkable, right_is_list,
        right_delete_cascade
 FROM links ORDER BY 1;

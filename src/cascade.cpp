@@ -105,7 +105,7 @@ Revive(const LinkDefinition &link, bool on_left, link_sql::Returning returning, 
 	const std::string sql = link_sql::RestoreLinkRows(link, pg::PgQuoter(), on_left, returning);
 	for (int attempt = 0; attempt < 2; ++attempt)
 		if (pg::InSubtransaction([&] { Run(cache_key, sql, ids, stamp, what, function, owner); },
-		                         ERRCODE_UNIQUE_VIOLATION))
+		                         [](int code) { return code == ERRCODE_UNIQUE_VIOLATION; }))
 			return;
 	throw Error(sqlstate::kSerializationFailure,
 	            std::string(function) + " on " + what + ": a concurrent link_create took the place of a link it would revive",

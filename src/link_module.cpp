@@ -14,6 +14,8 @@ PGDLLEXPORT void _PG_init(void);
 namespace link_module::settings {
 bool notify = true;
 int batch_size = 50000;
+int graph_max_depth = 6;
+int graph_max_take = 1000;
 }
 
 /* Plain C work only: DefineCustom*Variable may ereport, and no C++ frame is live here. */
@@ -28,6 +30,12 @@ _PG_init(void) {
 	                        "Larger calls run in several statements, which bounds their working memory.",
 	                        &link_module::settings::batch_size, 50000, 1, 10000000, PGC_USERSET, 0, nullptr, nullptr,
 	                        nullptr);
+	DefineCustomIntVariable("link_module.graph_max_depth", "The most links one query_graph field or filter path may cross.",
+	                        "A deeper path is an error.", &link_module::settings::graph_max_depth, 6, 1, 100,
+	                        PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("link_module.graph_max_take", "The largest pagination.take query_graph accepts.",
+	                        "A larger take is an error.", &link_module::settings::graph_max_take, 1000, 1, INT_MAX,
+	                        PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	MarkGUCPrefixReserved("link_module");
 	link_module::link_cache::RegisterInvalidation();
 }

@@ -10,4 +10,10 @@ extern bool notify;
  * 50000); larger calls run in several statements, so their working memory stays bounded. */
 extern int batch_size;
 
+/* link_module.graph_max_depth: the most links one query_graph path may cross (default 6). */
+extern int graph_max_depth;
+
+/* link_module.graph_max_take: the largest pagination.take query_graph accepts (default 1000). */
+extern int graph_max_take;
+
 } // namespace link_module::settings

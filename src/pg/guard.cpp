@@ -65,7 +65,7 @@ EntryGuard(FunctionBody body, FunctionCallInfo fcinfo) {
 }
 
 bool
-InSubtransaction(const std::function<void()> &body, int retryable) {
+InSubtransaction(const std::function<void()> &body, const std::function<bool(int)> &expected) {
 	MemoryContext context = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 	auto leave = [&](void (*end)()) {
@@ -78,7 +78,7 @@ InSubtransaction(const std::function<void()> &body, int retryable) {
 	try {
 		body();
 	} catch (const PgError &error) {
-		const bool retry = error.data()->sqlerrcode == retryable;
+		const bool retry = expected(error.data()->sqlerrcode);
 		leave(RollbackAndReleaseCurrentSubTransaction);
 		if (retry)
 			return false;

@@ -70,10 +70,10 @@ using FunctionBody = Datum (*)(FunctionCallInfo);
 /* Runs a C++ function body and turns any exception into a PostgreSQL error. */
 Datum EntryGuard(FunctionBody body, FunctionCallInfo fcinfo);
 
-/* Runs `body` in a subtransaction. If it fails with the PostgreSQL error `retryable` (an
- * errcode), the subtransaction is rolled back and the result is false; any other error rolls
- * it back and goes on up. */
-bool InSubtransaction(const std::function<void()> &body, int retryable);
+/* Runs `body` in a subtransaction. If it fails with a PostgreSQL error whose errcode
+ * `expected` accepts, the subtransaction is rolled back and the result is false; any other
+ * error rolls it back and goes on up. */
+bool InSubtransaction(const std::function<void()> &body, const std::function<bool(int)> &expected);
 
 /* CHECK_FOR_INTERRUPTS for C++ loops: a cancel arrives as a PgError. */
 void CheckForInterrupts();

@@ -165,6 +165,14 @@ Bool(bool value) {
 	return {BoolGetDatum(value), false};
 }
 
+Param
+Text(const std::string &value) {
+	const char *data = value.data();
+	int len = static_cast<int>(value.size());
+	return {PgCall([](const char *d, int l) { return PointerGetDatum(cstring_to_text_with_len(d, l)); }, data, len),
+	        false};
+}
+
 namespace {
 
 /* A column of the current SPI_tuptable's first row, in SPI memory; nullopt for NULL or no row. */

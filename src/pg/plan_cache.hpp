@@ -44,6 +44,7 @@ Param TextArray(const std::vector<std::string> &values);
 Param Int4Array(const std::vector<int32> &values);
 Param Int4Array(const std::vector<std::optional<int32>> &values);
 Param Bool(bool value);
+Param Text(const std::string &value);
 
 /* A result column of the current SPI_tuptable's first row, copied out of SPI memory into the
  * memory context of the function's caller. */

@@ -1,0 +1,590 @@
+#include "core/graph.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/error.hpp"
+#include "core/naming.hpp"
+#include "core/cpp_only.hpp"
+
+namespace link_module::graph {
+
+const Column *
+Table::Find(const std::string &name) const {
+	for (const auto &column : columns)
+		if (column.name == name)
+			return &column;
+	return nullptr;
+}
+
+namespace {
+
+constexpr const char *kProgramLimitExceeded = "54000";
+constexpr const char *kAmbiguousAlias = "42725";
+constexpr const char *kFeatureNotSupported = "0A000";
+
+/* What a path reaches: a linkable's records (entity set) or a link's rows. */
+struct Node {
+	const Entity *entity = nullptr;
+	std::size_t link = 0;
+};
+
+/* How a relation joins its node to the target:
+ *  LinkRows:    the link rows naming the node (`post_link`);
+ *  ThroughLink: the records at the other end of those rows (`post`, `posts`);
+ *  LinkSide:    from a link row to the record of one side (entry point entities);
+ *  ReadOnly:    from a record to the one its `field` column names (read-only links). */
+enum class Via { LinkRows, ThroughLink, LinkSide, ReadOnly };
+
+struct Relation {
+	std::string name;
+	bool list = false;
+	Via via = Via::LinkRows;
+	std::size_t link = 0;
+	bool left = true; /* LinkRows, ThroughLink: the node is the left side; LinkSide: the target is */
+	Node target;
+};
+
+/* The requested fields as a tree: columns of each node and the relations below it. */
+struct FieldTree {
+	bool star = false;
+	std::vector<std::string> columns;
+	std::vector<std::pair<std::string, FieldTree>> children;
+
+	FieldTree &Child(const std::string &name) {
+		for (auto &[child_name, child] : children)
+			if (child_name == name)
+				return child;
+		children.emplace_back(name, FieldTree{});
+		return children.back().second;
+	}
+};
+
+std::string
+Join(const std::vector<std::string> &parts, const std::string &separator) {
+	std::string out;
+	for (const auto &part : parts)
+		out += (out.empty() ? "" : separator) + part;
+	return out;
+}
+
+std::string
+ScalarText(const Json &value) {
+	if (value.is_string())
+		return value.get<std::string>();
+	return value.dump();
+}
+
+bool
+IsJsonType(const std::string &type) {
+	return type == "jsonb" || type == "json";
+}
+
+class Compiler {
+public:
+	Compiler(const Schema &schema, const Quoter &quote, const Limits &limits)
+	    : schema_(schema), q_(quote), limits_(limits) {}
+
+	Statement Run(const Json &request);
+
+private:
+	const Schema &schema_;
+	const Quoter &q_;
+	const Limits &limits_;
+	bool with_deleted_ = false;
+	int next_alias_ = 0;
+	std::vector<Param> params_;
+
+	std::string NewAlias() { return "t" + std::to_string(next_alias_++); }
+	std::string Bind(std::string value, const std::string &type = "text", const std::string &path = {}) {
+		params_.push_back({false, std::move(value), {}, type, path});
+		return "$" + std::to_string(params_.size());
+	}
+	std::string BindArray(std::vector<std::string> items, const std::string &type, const std::string &path) {
+		params_.push_back({true, {}, std::move(items), type, path});
+		return "$" + std::to_string(params_.size());
+	}
+	std::string Col(const std::string &alias, const std::string &column) const { return alias + "." + q_.ident(column); }
+
+	const Entity *FindEntity(const std::string &module, const std::string &model) const;
+	Node Root(const std::string &name) const;
+	const Table &TableOf(const Node &node, const std::string &path) const;
+	std::string NodeName(const Node &node) const;
+	std::vector<Relation> Relations(const Node &node) const;
+	Relation FindRelation(const Node &node, const std::string &name, const std::string &path, int depth) const;
+	std::string Live(const Table &table, const std::string &alias) const;
+	std::string Source(const Node &node, const Relation &relation, const std::string &alias,
+	                   const std::string &child_alias, const std::string &path);
+	std::string Object(const Node &node, const std::string &alias, const FieldTree &tree, const std::string &path,
+	                   int depth);
+	std::string Where(const Json &filter, const Node &node, const std::string &alias, const std::string &path,
+	                  int depth);
+	std::string Condition(const std::string &col, const Column &column, const Json &value, const std::string &path);
+	std::string Compare(const std::string &column, const Column &type, const std::string &op, const Json &value,
+	                    const std::string &path);
+};
+
+const Entity *
+Compiler::FindEntity(const std::string &module, const std::string &model) const {
+	for (const auto &entity : schema_.entities)
+		if (entity.module == module && entity.model == model)
+			return &entity;
+	return nullptr;
+}
+
+Node
+Compiler::Root(const std::string &name) const {
+	std::vector<const Entity *> matches;
+	for (const auto &entity : schema_.entities)
+		if (entity.module + "." + entity.model == name)
+			return {&entity, 0};
+	for (const auto &entity : schema_.entities)
+		if (entity.model == name)
+			matches.push_back(&entity);
+	if (matches.size() > 1) {
+		std::vector<std::string> names;
+		for (const auto *entity : matches)
+			names.push_back(entity->module + "." + entity->model);
+		throw Error(kAmbiguousAlias, "query_graph: entity " + Quoted(name) + " is ambiguous", "",
+		            "Name it as module.model: " + Join(names, ", ") + ".");
+	}
+	if (matches.size() == 1)
+		return {matches[0], 0};
+	for (std::size_t i = 0; i < schema_.links.size(); ++i)
+		if (schema_.links[i].names.entry_point == name) {
+			if (!schema_.link_tables[i])
+				throw Error(sqlstate::kWrongObjectType,
+				            "query_graph: link " + Quoted(name) + " is read-only and has no rows to query");
+			return {nullptr, i};
+		}
+	throw Error(sqlstate::kUndefinedTable, "query_graph: unknown entity " + Quoted(name), "",
+	            "An entity is a registered linkable (model or module.model) or a link's entryPoint.");
+}
+
+std::string
+Compiler::NodeName(const Node &node) const {
+	return node.entity ? node.entity->module + "." + node.entity->model : schema_.links[node.link].names.entry_point;
+}
+
+const Table &
+Compiler::TableOf(const Node &node, const std::string &path) const {
+	const std::optional<Table> &table = node.entity ? node.entity->table : schema_.link_tables[node.link];
+	if (!table)
+		throw Error(sqlstate::kWrongObjectType,
+		            "query_graph: " + Quoted(path) + " reaches " + Quoted(NodeName(node)) +
+		                ", a virtual linkable with no table to read",
+		            "", "Ask for its link rows instead (<alias>_link.*): they hold its ids.");
+	return *table;
+}
+
+std::vector<Relation>
+Compiler::Relations(const Node &node) const {
+	std::vector<Relation> out;
+	const auto matches = [&](const LinkSide &side) {
+		return side.module == node.entity->module && side.model == node.entity->model;
+	};
+	if (!node.entity) {
+		const LinkDefinition &link = schema_.links[node.link];
+		out.push_back({link.left.alias, false, Via::LinkSide, node.link, true, {FindEntity(link.left.module, link.left.model), 0}});
+		out.push_back({link.right.alias, false, Via::LinkSide, node.link, false, {FindEntity(link.right.module, link.right.model), 0}});
+		return out;
+	}
+	for (std::size_t i = 0; i < schema_.links.size(); ++i) {
+		const LinkDefinition &link = schema_.links[i];
+		if (link.read_only) {
+			if (!matches(link.left))
+				continue;
+			const bool list = link.read_only_is_list.value_or(link.left.is_list);
+			const Node target{FindEntity(link.right.module, link.right.model), 0};
+			out.push_back({link.right.alias, list, Via::ReadOnly, i, true, target});
+			if (list)
+				out.push_back({naming::Pluralize(link.right.alias), true, Via::ReadOnly, i, true, target});
+			continue;
+		}
+		for (bool left : {true, false}) {
+			const LinkSide &side = left ? link.left : link.right;
+			const LinkSide &other = left ? link.right : link.left;
+			if (!matches(side))
+				continue;
+			const Node target{FindEntity(other.module, other.model), 0};
+			out.push_back({other.alias + "_link", other.is_list, Via::LinkRows, i, left, {nullptr, i}});
+			out.push_back({other.alias, other.is_list, Via::ThroughLink, i, left, target});
+			if (other.is_list)
+				out.push_back({naming::Pluralize(other.alias), true, Via::ThroughLink, i, left, target});
+		}
+	}
+	return out;
+}
+
+Relation
+Compiler::FindRelation(const Node &node, const std::string &name, const std::string &path, int depth) const {
+	if (depth >= limits_.max_depth)
+		throw Error(kProgramLimitExceeded,
+		            "query_graph: " + Quoted(path + "." + name) + " goes deeper than " +
+		                std::to_string(limits_.max_depth) + " links",
+		            "", "The limit is the setting link_module.graph_max_depth.");
+	std::vector<std::string> names;
+	for (const auto &relation : Relations(node)) {
+		if (relation.name == name) {
+			if (!relation.target.entity && relation.via != Via::LinkRows)
+				throw Error(sqlstate::kUndefinedObject, "query_graph: " + Quoted(path + "." + name) +
+				                                            " names a linkable that is no longer registered");
+			return relation;
+		}
+		names.push_back(relation.name);
+	}
+	throw Error(sqlstate::kUndefinedColumn,
+	            "query_graph: " + Quoted(NodeName(node)) + " has no field or link " + Quoted(name) + " (in " +
+	                Quoted(path + "." + name) + ")",
+	            "", names.empty() ? "It has no links." : "Its links: " + Join(names, ", ") + ".");
+}
+
+std::string
+Compiler::Live(const Table &table, const std::string &alias) const {
+	if (with_deleted_ || !table.soft_delete_column)
+		return "";
+	return " AND " + Col(alias, *table.soft_delete_column) + " IS NULL";
+}
+
+/* "FROM ... WHERE ..." reaching the relation's rows as `child` from the node's row `alias`. */
+std::string
+Compiler::Source(const Node &node, const Relation &relation, const std::string &alias, const std::string &child,
+                 const std::string &path) {
+	const LinkDefinition &link = schema_.links[relation.link];
+	const LinkSide &side = relation.left ? link.left : link.right;
+	const LinkSide &other = relation.left ? link.right : link.left;
+	switch (relation.via) {
+	case Via::LinkRows: {
+		const Table &rows = *schema_.link_tables[relation.link];
+		return "FROM " + rows.relation + " " + child + " WHERE " + Col(child, side.key) + " = " +
+		       Col(alias, TableOf(node, path).primary_key) + Live(rows, child);
+	}
+	case Via::ThroughLink: {
+		const Table &rows = *schema_.link_tables[relation.link];
+		const Table &target = TableOf(relation.target, path);
+		const std::string row = NewAlias();
+		return "FROM " + rows.relation + " " + row + " JOIN " + target.relation + " " + child + " ON " +
+		       Col(child, target.primary_key) + " = " + Col(row, other.key) + Live(target, child) + " WHERE " +
+		       Col(row, side.key) + " = " + Col(alias, TableOf(node, path).primary_key) + Live(rows, row);
+	}
+	case Via::LinkSide: {
+		const Table &target = TableOf(relation.target, path);
+		return "FROM " + target.relation + " " + child + " WHERE " + Col(child, target.primary_key) + " = " +
+		       Col(alias, side.key) + Live(target, child);
+	}
+	case Via::ReadOnly: {
+		const Table &target = TableOf(relation.target, path);
+		const Column *field = TableOf(node, path).Find(*link.left.field);
+		if (!field)
+			throw Error(sqlstate::kUndefinedColumn, "query_graph: read-only link " + Quoted(link.names.entry_point) +
+			                                            " reads column " + Quoted(*link.left.field) +
+			                                            ", which its table no longer has");
+		const bool array = field->type.size() > 2 && field->type.compare(field->type.size() - 2, 2, "[]") == 0;
+		return "FROM " + target.relation + " " + child + " WHERE " + Col(child, target.primary_key) +
+		       (array ? " = ANY (" + Col(alias, field->name) + ")" : " = " + Col(alias, field->name)) +
+		       Live(target, child);
+	}
+	}
+	return "";
+}
+
+/* The jsonb object of one row: its selected columns, then one key per relation asked for. */
+std::string
+Compiler::Object(const Node &node, const std::string &alias, const FieldTree &tree, const std::string &path,
+                 int depth) {
+	const Table &table = TableOf(node, path);
+	std::vector<std::string> names;
+	if (tree.star)
+		for (const auto &column : table.columns)
+			names.push_back(column.name);
+	for (const auto &name : tree.columns) {
+		if (!table.Find(name)) {
+			std::vector<std::string> columns;
+			for (const auto &column : table.columns)
+				columns.push_back(column.name);
+			throw Error(sqlstate::kUndefinedColumn,
+			            "query_graph: " + Quoted(NodeName(node)) + " has no field " + Quoted(name) + " (in " +
+			                Quoted(path + "." + name) + ")",
+			            "", "Its fields: " + Join(columns, ", ") + ".");
+		}
+		if (std::find(names.begin(), names.end(), name) == names.end())
+			names.push_back(name);
+	}
+	/* jsonb_build_object takes at most 100 arguments: 50 keys per call. */
+	std::vector<std::string> parts;
+	for (std::size_t start = 0; start < names.size(); start += 50) {
+		std::vector<std::string> pairs;
+		for (std::size_t i = start; i < std::min(names.size(), start + 50); ++i)
+			pairs.push_back(q_.literal(names[i]) + ", " + Col(alias, names[i]));
+		parts.push_back("jsonb_build_object(" + Join(pairs, ", ") + ")");
+	}
+	for (const auto &[name, child_tree] : tree.children) {
+		const Relation relation = FindRelation(node, name, path, depth);
+		const std::string child = NewAlias();
+		const std::string source = Source(node, relation, alias, child, path);
+		const std::string child_path = path + "." + name;
+		const std::string object = Object(relation.target, child, child_tree, child_path, depth + 1);
+		const std::string order = Col(child, TableOf(relation.target, child_path).primary_key);
+		if (relation.list)
+			parts.push_back("jsonb_build_object(" + q_.literal(name) + ", coalesce((SELECT jsonb_agg(" + object +
+			                " ORDER BY " + order + ") " + source + "), '[]'::jsonb))");
+		else /* absent when unlinked */
+			parts.push_back("coalesce((SELECT jsonb_build_object(" + q_.literal(name) + ", " + object + ") " + source +
+			                " ORDER BY " + order + " LIMIT 1), '{}'::jsonb)");
+	}
+	return parts.empty() ? "'{}'::jsonb" : Join(parts, " || ");
+}
+
+std::string
+Compiler::Where(const Json &filter, const Node &node, const std::string &alias, const std::string &path, int depth) {
+	if (!filter.is_object())
+		throw Error(sqlstate::kInvalidParameterValue,
+		            "query_graph: the filter of " + Quoted(path) + " must be an object, not " + filter.dump());
+	const Table &table = TableOf(node, path);
+	std::vector<std::string> terms;
+	for (const auto &[key, value] : filter.items()) {
+		if (key == "$and" || key == "$or") {
+			if (!value.is_array())
+				throw Error(sqlstate::kInvalidParameterValue,
+				            "query_graph: " + key + " in the filter of " + Quoted(path) + " takes an array of filters");
+			std::vector<std::string> parts;
+			for (const auto &part : value)
+				parts.push_back("(" + Where(part, node, alias, path, depth) + ")");
+			terms.push_back(parts.empty() ? (key == "$and" ? "true" : "false")
+			                              : "(" + Join(parts, key == "$and" ? " AND " : " OR ") + ")");
+		} else if (key == "$not") {
+			terms.push_back("NOT (" + Where(value, node, alias, path, depth) + ")");
+		} else if (!key.empty() && key[0] == '$') {
+			throw Error(sqlstate::kInvalidParameterValue,
+			            "query_graph: unknown operator " + Quoted(key) + " in the filter of " + Quoted(path), "",
+			            "Operators here: $and, $or, $not; on a field: $eq, $ne, $in, $nin, $lt, $lte, $gt, $gte, "
+			            "$like, $ilike, $not.");
+		} else if (const Column *column = table.Find(key)) {
+			terms.push_back(Condition(Col(alias, column->name), *column, value, path + "." + key));
+		} else {
+			/* A linked entity: the node's rows that have a matching linked row (a semi-join). */
+			const Relation relation = FindRelation(node, key, path, depth);
+			const std::string child = NewAlias();
+			const std::string source = Source(node, relation, alias, child, path);
+			terms.push_back("EXISTS (SELECT 1 " + source + " AND (" +
+			                Where(value, relation.target, child, path + "." + key, depth + 1) + "))");
+		}
+	}
+	return terms.empty() ? "true" : Join(terms, " AND ");
+}
+
+std::string
+Compiler::Condition(const std::string &col, const Column &column, const Json &value, const std::string &path) {
+	if (value.is_object()) {
+		const bool operators = !value.empty() && std::all_of(value.items().begin(), value.items().end(),
+		                                                     [](const auto &item) { return item.key()[0] == '$'; });
+		if (!operators) {
+			if (IsJsonType(column.type)) /* a jsonb field matches an object it contains */
+				return col + "::jsonb @> (" + Bind(value.dump(), "jsonb", path) + "::jsonb)";
+			throw Error(sqlstate::kInvalidParameterValue,
+			            "query_graph: " + Quoted(path) + " is " + column.type + ": filter it with a value, an array or "
+			                                                                    "operators ($eq, $in, ...), not " +
+			                value.dump());
+		}
+		std::vector<std::string> terms;
+		for (const auto &[op, operand] : value.items())
+			terms.push_back(Compare(col, column, op, operand, path));
+		return Join(terms, " AND ");
+	}
+	return Compare(col, column, value.is_array() ? "$in" : "$eq", value, path);
+}
+
+std::string
+Compiler::Compare(const std::string &col, const Column &column, const std::string &op, const Json &value,
+                  const std::string &path) {
+	const auto scalar = [&]() {
+		if (value.is_null() || ((value.is_object() || value.is_array()) && !IsJsonType(column.type)))
+			throw Error(sqlstate::kInvalidParameterValue,
+			            "query_graph: " + op + " on " + Quoted(path) + " takes a single value, not " + value.dump());
+		return "(" + Bind(ScalarText(value), column.type, path) + "::" + column.type + ")";
+	};
+	const auto array = [&]() {
+		if (!value.is_array())
+			throw Error(sqlstate::kInvalidParameterValue,
+			            "query_graph: " + op + " on " + Quoted(path) + " takes an array, not " + value.dump());
+		std::vector<std::string> items;
+		for (const auto &item : value) {
+			if (item.is_null() || item.is_object() || item.is_array())
+				throw Error(sqlstate::kInvalidParameterValue, "query_graph: " + op + " on " + Quoted(path) +
+				                                                  " takes an array of values, not " + value.dump());
+			items.push_back(ScalarText(item));
+		}
+		return "(" + BindArray(std::move(items), column.type, path) + "::" + column.type + "[])";
+	};
+	if (op == "$eq")
+		return value.is_null() ? col + " IS NULL" : col + " = " + scalar();
+	if (op == "$ne")
+		return value.is_null() ? col + " IS NOT NULL" : col + " <> " + scalar();
+	if (op == "$in")
+		return col + " = ANY " + array();
+	if (op == "$nin")
+		return "NOT (" + col + " = ANY " + array() + ")";
+	if (op == "$lt")
+		return col + " < " + scalar();
+	if (op == "$lte")
+		return col + " <= " + scalar();
+	if (op == "$gt")
+		return col + " > " + scalar();
+	if (op == "$gte")
+		return col + " >= " + scalar();
+	if (op == "$like" || op == "$ilike") {
+		if (!value.is_string())
+			throw Error(sqlstate::kInvalidParameterValue,
+			            "query_graph: " + op + " on " + Quoted(path) + " takes a pattern string, not " + value.dump());
+		return col + "::text " + (op == "$like" ? "LIKE " : "ILIKE ") + Bind(value.get<std::string>());
+	}
+	if (op == "$not")
+		return "NOT (" + Condition(col, column, value, path) + ")";
+	throw Error(sqlstate::kInvalidParameterValue, "query_graph: unknown operator " + Quoted(op) + " on " + Quoted(path),
+	            "", "Operators on a field: $eq, $ne, $in, $nin, $lt, $lte, $gt, $gte, $like, $ilike, $not.");
+}
+
+FieldTree
+ParseFields(const Json &fields) {
+	FieldTree tree;
+	if (fields.is_null()) {
+		tree.star = true;
+		return tree;
+	}
+	if (!fields.is_array())
+		throw Error(sqlstate::kInvalidParameterValue, "query_graph: fields must be an array of field paths");
+	if (fields.empty())
+		tree.star = true;
+	for (const auto &field : fields) {
+		if (!field.is_string() || field.get<std::string>().empty())
+			throw Error(sqlstate::kInvalidParameterValue,
+			            "query_graph: fields must be an array of field paths, not " + field.dump());
+		const std::string path = field.get<std::string>();
+		FieldTree *node = &tree;
+		std::size_t start = 0;
+		for (std::size_t dot; (dot = path.find('.', start)) != std::string::npos; start = dot + 1) {
+			if (dot == start)
+				throw Error(sqlstate::kInvalidParameterValue, "query_graph: invalid field path " + Quoted(path));
+			node = &node->Child(path.substr(start, dot - start));
+		}
+		const std::string last = path.substr(start);
+		if (last.empty())
+			throw Error(sqlstate::kInvalidParameterValue, "query_graph: invalid field path " + Quoted(path));
+		if (last == "*")
+			node->star = true;
+		else
+			node->columns.push_back(last);
+	}
+	return tree;
+}
+
+long
+NonNegative(const Json &value, const char *name) {
+	if (!value.is_number_integer() || value.get<long>() < 0)
+		throw Error(sqlstate::kInvalidParameterValue,
+		            std::string("query_graph: pagination.") + name + " must be a non-negative integer, not " +
+		                value.dump());
+	return value.get<long>();
+}
+
+Statement
+Compiler::Run(const Json &request) {
+	if (!request.is_object())
+		throw Error(sqlstate::kInvalidParameterValue, "query_graph: the query must be a JSON object", "",
+		            "{\"entity\": \"product\", \"fields\": [\"id\", \"post.*\"]}");
+	for (const auto &[key, value] : request.items())
+		if (key != "entity" && key != "fields" && key != "filters" && key != "pagination" && key != "withDeleted")
+			throw Error(sqlstate::kInvalidParameterValue, "query_graph: unknown query key " + Quoted(key), "",
+			            "Keys: entity, fields, filters, pagination, withDeleted.");
+	if (!request.contains("entity") || !request.at("entity").is_string())
+		throw Error(sqlstate::kInvalidParameterValue, "query_graph: \"entity\" must name an entity");
+	if (request.contains("withDeleted")) {
+		if (!request.at("withDeleted").is_boolean())
+			throw Error(sqlstate::kInvalidParameterValue, "query_graph: \"withDeleted\" must be true or false");
+		with_deleted_ = request.at("withDeleted").get<bool>();
+	}
+	const std::string entity = request.at("entity").get<std::string>();
+	const Node root = Root(entity);
+	const Table &table = TableOf(root, entity);
+	const FieldTree fields = ParseFields(request.value("fields", Json()));
+	const std::string alias = NewAlias();
+
+	std::string where = "true" + Live(table, alias);
+	const Json filters = request.value("filters", Json());
+	if (!filters.is_null() && !(filters.is_object() && filters.empty()))
+		where += " AND (" + Where(filters, root, alias, entity, 0) + ")";
+
+	const bool paginated = request.contains("pagination") && !request.at("pagination").is_null();
+	std::vector<std::string> order;
+	std::string limit;
+	std::string skip_param, take_param;
+	if (paginated) {
+		const Json &pagination = request.at("pagination");
+		if (!pagination.is_object())
+			throw Error(sqlstate::kInvalidParameterValue, "query_graph: pagination must be an object");
+		for (const auto &[key, value] : pagination.items()) {
+			if (key == "skip") {
+				skip_param = Bind(std::to_string(NonNegative(value, "skip")));
+			} else if (key == "take") {
+				if (value.is_null())
+					continue;
+				long take = NonNegative(value, "take");
+				if (take > limits_.max_take)
+					throw Error(kProgramLimitExceeded,
+					            "query_graph: pagination.take " + std::to_string(take) + " is over the limit of " +
+					                std::to_string(limits_.max_take),
+					            "", "The limit is the setting link_module.graph_max_take.");
+				take_param = Bind(std::to_string(take));
+			} else if (key == "order") {
+				if (!value.is_object())
+					throw Error(sqlstate::kInvalidParameterValue,
+					            "query_graph: pagination.order must be an object such as {\"created_at\": \"DESC\"}");
+				for (const auto &[field, direction] : value.items()) {
+					const Column *column = table.Find(field);
+					if (!column)
+						throw Error(direction.is_object() ? kFeatureNotSupported : sqlstate::kUndefinedColumn,
+						            "query_graph: cannot order by " + Quoted(field) + ": " + Quoted(NodeName(root)) +
+						                " has no such field",
+						            "", "Order by fields of the entity itself.");
+					std::string dir = direction.is_string() ? direction.get<std::string>() : "";
+					std::transform(dir.begin(), dir.end(), dir.begin(), [](unsigned char c) { return std::toupper(c); });
+					if (dir != "ASC" && dir != "DESC")
+						throw Error(sqlstate::kInvalidParameterValue, "query_graph: order of " + Quoted(field) +
+						                                                  " must be \"ASC\" or \"DESC\", not " +
+						                                                  direction.dump());
+					order.push_back(Col(alias, column->name) + " " + dir);
+				}
+			} else {
+				throw Error(sqlstate::kInvalidParameterValue, "query_graph: unknown pagination key " + Quoted(key), "",
+				            "Keys: skip, take, order.");
+			}
+		}
+		if (!take_param.empty())
+			limit += " LIMIT (" + take_param + "::bigint)";
+		if (!skip_param.empty())
+			limit += " OFFSET (" + skip_param + "::bigint)";
+	}
+	order.push_back(Col(alias, table.primary_key)); /* a stable order, so pages do not overlap */
+	const std::string order_by = Join(order, ", ");
+
+	const std::string object = Object(root, alias, fields, entity, 0);
+	std::string sql = "SELECT jsonb_build_object('data', coalesce((SELECT jsonb_agg(" + object + " ORDER BY " +
+	                  order_by + ") FROM (SELECT " + alias + ".* FROM " + table.relation + " " + alias + " WHERE " +
+	                  where + " ORDER BY " + order_by + limit + ") " + alias + "), '[]'::jsonb)";
+	if (paginated)
+		sql += ", 'metadata', jsonb_build_object('skip', " +
+		       (skip_param.empty() ? std::string("0") : "(" + skip_param + "::bigint)") + ", 'take', " +
+		       (take_param.empty() ? std::string("NULL::bigint") : "(" + take_param + "::bigint)") +
+		       ", 'count', (SELECT count(*) FROM " + table.relation + " " + alias + " WHERE " + where + "))";
+	sql += ")";
+	return {std::move(sql), std::move(params_)};
+}
+
+} // namespace
+
+Statement
+Compile(const Json &request, const Schema &schema, const Quoter &quote, const Limits &limits) {
+	return Compiler(schema, quote, limits).Run(request);
+}
+
+} // namespace link_module::graph

@@ -1,0 +1,66 @@
+/* query_graph's compiler: a Medusa graph request ({entity, fields, filters, pagination,
+ * withDeleted}) checked against the registry and turned into one SQL statement whose values are
+ * all parameters. The statement text depends only on the request's shape, so its plan can be
+ * cached by text. */
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/definition.hpp"
+
+namespace link_module::graph {
+
+struct Column {
+	std::string name;
+	std::string type; /* format_type */
+};
+
+/* A table an entity reads: a linkable's table or a link table. */
+struct Table {
+	std::string relation; /* schema-qualified, quoted */
+	std::string primary_key;
+	std::optional<std::string> soft_delete_column;
+	std::vector<Column> columns;
+	const Column *Find(const std::string &name) const;
+};
+
+/* A registered linkable; `table` is nullopt for a virtual one. */
+struct Entity {
+	std::string module;
+	std::string model;
+	std::optional<Table> table;
+};
+
+/* What a request is checked against: the registry with each table's columns. */
+struct Schema {
+	std::vector<Entity> entities;
+	std::vector<LinkDefinition> links;
+	std::vector<std::optional<Table>> link_tables; /* per link; nullopt for read-only links */
+};
+
+struct Limits {
+	int max_depth = 5;
+	long max_take = 1000;
+};
+
+/* A statement parameter: text, or text[] when `array`; the SQL casts it to `type` (the
+ * field's), and `path` names the field for an error about the value. */
+struct Param {
+	bool array = false;
+	std::string value;
+	std::vector<std::string> items;
+	std::string type = "text";
+	std::string path;
+};
+
+struct Statement {
+	std::string sql; /* one row, one jsonb column: {"data": [...], "metadata": {...}} */
+	std::vector<Param> params;
+};
+
+/* Throws Error (with SQLSTATE) naming the entity, field path, alias, operator or value at fault. */
+Statement Compile(const Json &request, const Schema &schema, const Quoter &quote, const Limits &limits);
+
+} // namespace link_module::graph

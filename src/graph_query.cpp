@@ -1,0 +1,145 @@
+/* query_graph: reads the registry and the tables' columns, compiles the request (core/graph)
+ * and runs the one statement it gives through a plan cached by its text, with the caller's
+ * privileges (GRANTs and row-level security apply). */
+#include "core/error.hpp"
+#include "core/graph.hpp"
+#include "pg/guard.hpp"
+#include "pg/plan_cache.hpp"
+#include "pg/spi.hpp"
+#include "settings.hpp"
+
+namespace link_module {
+
+namespace {
+
+/* A table's columns, from the JSON array of [name, type] pairs the registry queries return. */
+std::vector<graph::Column>
+ColumnsOf(const pg::Value &json) {
+	std::vector<graph::Column> columns;
+	if (json)
+		for (const auto &pair : ParseJson(*json, "table columns"))
+			columns.push_back({pair.at(0).get<std::string>(), pair.at(1).get<std::string>()});
+	return columns;
+}
+
+#define LM_COLUMNS_OF(rel)                                                                                            \
+	"(SELECT json_agg(json_build_array(a.attname, format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum)::text "    \
+	"FROM pg_attribute a WHERE a.attrelid = " rel " AND a.attnum > 0 AND NOT a.attisdropped)"
+
+graph::Schema
+LoadSchema() {
+	graph::Schema schema;
+	for (const auto &row :
+	     pg::Query("SELECT k.module, k.model, c.oid::regclass::text, k.primary_key, k.soft_delete_column, " LM_COLUMNS_OF(
+	                   "c.oid") " FROM link_module.linkables k LEFT JOIN pg_class c "
+	                            "ON c.oid = link_module.current_relation(k.relation, k.relation_name) "
+	                            "ORDER BY k.module, k.model",
+	               {}, "graph:linkables")) {
+		graph::Entity entity{*row[0], *row[1], std::nullopt};
+		if (row[2])
+			entity.table = graph::Table{*row[2], *row[3], row[4], ColumnsOf(row[5])};
+		schema.entities.push_back(std::move(entity));
+	}
+	for (const auto &row : pg::Query("SELECT l.definition::text, c.oid::regclass::text, " LM_COLUMNS_OF(
+	                                     "c.oid") " FROM link_module.links l LEFT JOIN pg_class c ON c.oid = l.link_table "
+	                                              "ORDER BY l.service_name",
+	                                 {}, "graph:links")) {
+		schema.links.push_back(DefinitionFromJson(ParseJson(*row[0], "stored link definition")));
+		schema.link_tables.push_back(row[1] ? std::optional<graph::Table>(graph::Table{
+		                                          *row[1], "id", std::string("deleted_at"), ColumnsOf(row[2])})
+		                                    : std::nullopt);
+	}
+	return schema;
+}
+
+#undef LM_COLUMNS_OF
+
+bool
+IsDataException(int code) {
+	return ERRCODE_TO_CATEGORY(code) == ERRCODE_DATA_EXCEPTION;
+}
+
+/* The statement failed on a value its field's type does not accept: find which (each cast in
+ * a subtransaction of its own) and name its field. */
+[[noreturn]] void
+ThrowBadValue(const std::vector<graph::Param> &params) {
+	for (const auto &param : params) {
+		if (param.type == "text")
+			continue;
+		const std::string sql = param.array ? "SELECT $1::text[]::" + param.type + "[]" : "SELECT $1::" + param.type;
+		std::string message;
+		const bool fits = pg::InSubtransaction(
+		    [&] {
+			    try {
+				    pg::ExecutePlan(pg::CachedPlan("graph-cast:" + sql, sql, {static_cast<Oid>(param.array ? TEXTARRAYOID : TEXTOID)}),
+				                    {param.array ? pg::TextArray(param.items) : pg::Text(param.value)});
+			    } catch (const pg::PgError &error) {
+				    message = error.what();
+				    throw;
+			    }
+		    },
+		    IsDataException);
+		if (!fits)
+			throw Error(sqlstate::kInvalidTextRepresentation,
+			            "query_graph: the filter value of " + Quoted(param.path) + " is not a valid " + param.type +
+			                ": " + message);
+	}
+	throw Error(sqlstate::kInvalidParameterValue, "query_graph: a filter value does not fit its field");
+}
+
+} // namespace
+
+} // namespace link_module
+
+using namespace link_module;
+
+namespace link_module {
+
+namespace {
+
+/* The request argument compiled against the registry (inside an SPI connection). */
+graph::Statement
+CompileArg(FunctionCallInfo fcinfo) {
+	auto text = pg::JsonbArg(fcinfo, 0);
+	if (!text)
+		throw Error(sqlstate::kNullValueNotAllowed, "query_graph: the query must not be null");
+	graph::Limits limits;
+	limits.max_depth = settings::graph_max_depth;
+	limits.max_take = settings::graph_max_take;
+	return graph::Compile(ParseJson(*text, "query"), LoadSchema(), pg::PgQuoter(), limits);
+}
+
+} // namespace
+
+} // namespace link_module
+
+LM_FUNCTION(query_graph) {
+	Datum result;
+	{
+		pg::SpiConnection spi;
+		const graph::Statement statement = CompileArg(fcinfo);
+		std::vector<Oid> types;
+		std::vector<pg::Param> params;
+		for (const auto &param : statement.params) {
+			types.push_back(static_cast<Oid>(param.array ? TEXTARRAYOID : TEXTOID));
+			params.push_back(param.array ? pg::TextArray(param.items) : pg::Text(param.value));
+		}
+		const SPIPlanPtr plan = pg::CachedPlan("graph:" + statement.sql, statement.sql, types);
+		if (!pg::InSubtransaction([&] { pg::ExecutePlan(plan, params); }, IsDataException))
+			ThrowBadValue(statement.params);
+		result = *pg::ResultDatum(1);
+		spi.Finish();
+	}
+	PG_RETURN_DATUM(result);
+}
+
+/* The statement query_graph runs for a request ($n are its parameters): for EXPLAIN. */
+LM_FUNCTION(query_graph_sql) {
+	std::string sql;
+	{
+		pg::SpiConnection spi;
+		sql = CompileArg(fcinfo).sql;
+		spi.Finish();
+	}
+	PG_RETURN_TEXT_P(pg::PgCall([](const char *s) { return cstring_to_text(s); }, sql.c_str()));
+}

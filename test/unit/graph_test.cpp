@@ -1,0 +1,108 @@
+#include "core/graph.hpp"
+
+#include <gtest/gtest.h>
+
+#include "test_support.hpp"
+
+using namespace link_module;
+using namespace link_module::graph;
+using link_module::testing::Define;
+using link_module::testing::SqlStateOf;
+using link_module::testing::TestQuoter;
+
+namespace {
+
+Table
+MakeTable(const std::string &relation, std::vector<Column> columns, bool soft_delete = true) {
+	Table table{relation, "id", soft_delete ? std::optional<std::string>("deleted_at") : std::nullopt, std::move(columns)};
+	return table;
+}
+
+/* product <-> post (one-to-one) and product -> note (isList), as the regress suites use. */
+Schema
+Fixture() {
+	Schema schema;
+	schema.entities.push_back({"product", "product", MakeTable("product.product", {{"id", "text"}, {"title", "text"}, {"price", "integer"}, {"deleted_at", "timestamp with time zone"}})});
+	schema.entities.push_back({"blog", "post", MakeTable("blog.post", {{"id", "text"}, {"title", "text"}, {"deleted_at", "timestamp with time zone"}})});
+	schema.entities.push_back({"blog", "note", MakeTable("blog.note", {{"id", "text"}, {"deleted_at", "timestamp with time zone"}})});
+	schema.links.push_back(Define("product.product", "blog.post"));
+	schema.links.push_back(Define("product.product", R"({"linkable": "blog.note", "isList": true})"));
+	const std::vector<Column> link_columns = {{"product_id", "text"}, {"post_id", "text"}, {"id", "text"},
+	                                          {"metadata", "jsonb"},  {"deleted_at", "timestamp with time zone"}};
+	schema.link_tables.push_back(MakeTable("public.product_product_blog_post", link_columns));
+	schema.link_tables.push_back(MakeTable("public.product_product_blog_note", {{"product_id", "text"}, {"note_id", "text"}, {"id", "text"}, {"deleted_at", "timestamp with time zone"}}));
+	return schema;
+}
+
+Statement
+CompileText(const std::string &request, const Limits &limits = {}) {
+	static const Schema schema = Fixture();
+	return Compile(ParseJson(request, "query"), schema, TestQuoter(), limits);
+}
+
+std::size_t
+Count(const std::string &text, const std::string &what) {
+	std::size_t count = 0;
+	for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+		++count;
+	return count;
+}
+
+} // namespace
+
+TEST(Graph, ValuesAreParametersAndTheTextDependsOnlyOnTheShape) {
+	Statement a = CompileText(R"({"entity": "product", "fields": ["id"], "filters": {"title": "it's", "id": ["p1", "p2"]}})");
+	Statement b = CompileText(R"({"entity": "product", "fields": ["id"], "filters": {"title": "other", "id": ["p3"]}})");
+	EXPECT_EQ(a.sql, b.sql);
+	ASSERT_EQ(a.params.size(), 2u);
+	EXPECT_EQ(a.params[0].value, "it's");
+	EXPECT_TRUE(a.params[1].array);
+	EXPECT_EQ(a.params[1].items, (std::vector<std::string>{"p1", "p2"}));
+	EXPECT_EQ(a.sql.find("it's"), std::string::npos);
+}
+
+TEST(Graph, PageFirstThenOneSubqueryPerRelation) {
+	Statement s = CompileText(R"({"entity": "product", "fields": ["id", "post.*", "post_link.metadata", "notes.id"],
+	                               "pagination": {"skip": 0, "take": 20, "order": {"title": "DESC"}}})");
+	EXPECT_NE(s.sql.find("ORDER BY t0.\"title\" DESC, t0.\"id\" LIMIT"), std::string::npos) << s.sql;
+	EXPECT_EQ(Count(s.sql, "jsonb_agg("), 2u) << s.sql; /* the page and the notes list */
+	EXPECT_EQ(Count(s.sql, "LIMIT 1"), 2u) << s.sql;    /* post and post_link are to-one */
+	EXPECT_NE(s.sql.find("'count', (SELECT count(*)"), std::string::npos);
+}
+
+TEST(Graph, LinkedFilterIsASemiJoinInsideThePage) {
+	Statement s = CompileText(R"({"entity": "product", "filters": {"post": {"title": {"$like": "a%"}}},
+	                               "pagination": {"take": 5}})");
+	const std::size_t exists = s.sql.find("EXISTS (SELECT 1 FROM");
+	ASSERT_NE(exists, std::string::npos);
+	EXPECT_LT(exists, s.sql.find("LIMIT ($")) << s.sql;
+}
+
+TEST(Graph, SoftDeletedHiddenUnlessWithDeleted) {
+	EXPECT_EQ(Count(CompileText(R"({"entity": "product", "fields": ["post.id"]})").sql, "IS NULL"), 3u);
+	EXPECT_EQ(Count(CompileText(R"({"entity": "product", "fields": ["post.id"], "withDeleted": true})").sql, "IS NULL"), 0u);
+}
+
+TEST(Graph, EntryPointEntityReachesBothSides) {
+	Statement s = CompileText(R"({"entity": "product_post", "fields": ["*", "product.title", "post.*"]})");
+	EXPECT_NE(s.sql.find("FROM product.product "), std::string::npos) << s.sql;
+	EXPECT_NE(s.sql.find("FROM blog.post "), std::string::npos) << s.sql;
+}
+
+TEST(Graph, BadInputNamesThePath) {
+	EXPECT_EQ(SqlStateOf([] { CompileText(R"({"entity": "nope"})"); }), "42P01");
+	EXPECT_EQ(SqlStateOf([] { CompileText(R"({"entity": "product", "fields": ["sku"]})"); }), "42703");
+	EXPECT_EQ(SqlStateOf([] { CompileText(R"({"entity": "product", "fields": ["author.*"]})"); }), "42703");
+	EXPECT_EQ(SqlStateOf([] { CompileText(R"({"entity": "product", "filters": {"title": {"$regex": "x"}}})"); }), "22023");
+	EXPECT_EQ(SqlStateOf([] { CompileText(R"({"entity": "product", "filters": {"price": {"$in": 3}}})"); }), "22023");
+	EXPECT_EQ(SqlStateOf([] { CompileText(R"({"entity": "product", "pagination": {"take": 5000}})"); }), "54000");
+	Limits shallow;
+	shallow.max_depth = 1;
+	EXPECT_EQ(SqlStateOf([&] { CompileText(R"({"entity": "product_post", "fields": ["product.post.id"]})", shallow); }), "54000");
+	try {
+		CompileText(R"({"entity": "product", "fields": ["post.nope"]})");
+		FAIL();
+	} catch (const Error &error) {
+		EXPECT_NE(std::string(error.what()).find("product.post.nope"), std::string::npos) << error.what();
+	}
+}
