@@ -116,3 +116,6 @@ printf '%-46s %10s %10s %7s\n' case link_module "foreign keys" ratio
 printf '%-46s %10.0f %10.0f %7s\n' "DELETE FROM product" "${best[casc_delete]}" "${best[fk_delete]}" "$(ratio "${best[casc_delete]}" "${best[fk_delete]}")"
 
 psql -X -q -d postgres -c "DROP DATABASE $DB"
+
+echo
+bash "$(dirname "$0")/graph.sh" 200000 "$TRIALS"

@@ -124,7 +124,8 @@ LM_FUNCTION(query_graph) {
 			types.push_back(static_cast<Oid>(param.array ? TEXTARRAYOID : TEXTOID));
 			params.push_back(param.array ? pg::TextArray(param.items) : pg::Text(param.value));
 		}
-		const SPIPlanPtr plan = pg::CachedPlan("graph:" + statement.sql, statement.sql, types);
+		/* Not forced generic: a generic plan would guess the page's LIMIT (10% of the table). */
+		const SPIPlanPtr plan = pg::CachedPlan("graph:" + statement.sql, statement.sql, types, false);
 		if (!pg::InSubtransaction([&] { pg::ExecutePlan(plan, params); }, IsDataException))
 			ThrowBadValue(statement.params);
 		result = *pg::ResultDatum(1);

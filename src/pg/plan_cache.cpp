@@ -52,7 +52,7 @@ ArrayOf(const std::vector<Datum> &datums, const std::vector<bool> &nulls, Oid el
 } // namespace
 
 SPIPlanPtr
-CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid> &types) {
+CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid> &types, bool generic) {
 	CacheEntry &entry = Cache()[key];
 	if (entry.plan && entry.sql == sql && PgCall(SPI_plan_is_valid, entry.plan))
 		return entry.plan;
@@ -63,10 +63,12 @@ CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid
 	const char *text = sql.c_str();
 	int count = static_cast<int>(types.size());
 	Oid *type_ptr = const_cast<Oid *>(types.data());
-	/* Generic plans: planned once, never per call with a batch's arrays as constants (which
-	 * costs more than executing small batches, and can bring JIT compilation to large ones). */
-	SPIPlanPtr plan = PgCall([](const char *t, int c, Oid *ty) { return SPI_prepare_cursor(t, c, ty, CURSOR_OPT_GENERIC_PLAN); },
-	                         text, count, type_ptr);
+	/* Link operations want generic plans: planned once, never per call with a batch's arrays
+	 * as constants (which costs more than executing small batches, and can bring JIT
+	 * compilation to large ones). */
+	const int options = generic ? CURSOR_OPT_GENERIC_PLAN : 0;
+	SPIPlanPtr plan = PgCall([](const char *t, int c, Oid *ty, int o) { return SPI_prepare_cursor(t, c, ty, o); },
+	                         text, count, type_ptr, options);
 	if (!plan)
 		throw Error(sqlstate::kInternalError,
 		            std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result), "Query: " + sql);

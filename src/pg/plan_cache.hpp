@@ -11,7 +11,11 @@
 
 namespace link_module::pg {
 
-SPIPlanPtr CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid> &types);
+/* With `generic` (link operations) the plan is generic from the start; without it PostgreSQL
+ * chooses per call (plan_cache_mode), so a parameter that shapes the plan, such as a LIMIT, is
+ * planned with its value. */
+SPIPlanPtr CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid> &types,
+                      bool generic = true);
 
 /* A scratch memory context for one chunk of work, current while the scope lives and freed at
  * its end. While an exception unwinds it is left to the transaction's cleanup instead: a
