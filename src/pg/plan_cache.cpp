@@ -1,5 +1,6 @@
 #include "pg/plan_cache.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <unordered_map>
 
@@ -18,7 +19,12 @@ namespace {
 struct CacheEntry {
 	std::string sql;
 	SPIPlanPtr plan = nullptr;
+	bool generic = true;
 };
+
+/* Plans that are not generic come from requests (query_graph shapes), of which a client can
+ * make any number: past this many they are all dropped and prepared again on demand. */
+constexpr std::size_t kMaxRequestPlans = 500;
 
 /* Lives as long as the backend; plans are kept with SPI_keepplan under CacheMemoryContext. */
 std::unordered_map<std::string, CacheEntry> &
@@ -53,13 +59,27 @@ ArrayOf(const std::vector<Datum> &datums, const std::vector<bool> &nulls, Oid el
 
 SPIPlanPtr
 CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid> &types, bool generic) {
-	CacheEntry &entry = Cache()[key];
+	auto &cache = Cache();
+	if (!generic && !cache.count(key) &&
+	    std::count_if(cache.begin(), cache.end(), [](const auto &item) { return !item.second.generic; }) >=
+	        static_cast<std::ptrdiff_t>(kMaxRequestPlans))
+		for (auto it = cache.begin(); it != cache.end();) {
+			if (it->second.generic) {
+				++it;
+				continue;
+			}
+			if (it->second.plan)
+				PgCall(SPI_freeplan, it->second.plan);
+			it = cache.erase(it);
+		}
+	CacheEntry &entry = cache[key];
 	if (entry.plan && entry.sql == sql && PgCall(SPI_plan_is_valid, entry.plan))
 		return entry.plan;
 	if (entry.plan) {
 		PgCall(SPI_freeplan, entry.plan);
 		entry.plan = nullptr;
 	}
+	entry.generic = generic;
 	const char *text = sql.c_str();
 	int count = static_cast<int>(types.size());
 	Oid *type_ptr = const_cast<Oid *>(types.data());
