@@ -97,6 +97,16 @@ FROM plan_of('{"entity": "product", "fields": ["id"], "filters": {"post": {"titl
 SELECT strpos(sql, 'p1') = 0 AND strpos(sql, 'it''') = 0 AS values_not_in_text, sql ~ '\$2' AS parameters
 FROM link_module.query_graph_sql('{"entity": "product", "fields": ["id"], "filters": {"title": "it''s", "id": ["p1"]}}') sql;
 
+-- The registry and columns are cached per backend and follow changes, even inside a transaction.
+BEGIN;
+ALTER TABLE blog.note ADD COLUMN pinned boolean DEFAULT true;
+SELECT * FROM q('{"entity": "note", "fields": ["*"], "filters": {"id": "n1"}}');
+SELECT register_linkable('blog', 'memo', 'blog.note') ->> 'model' AS registered;
+SELECT * FROM q('{"entity": "memo", "fields": ["id", "pinned"], "filters": {"id": "n1"}}');
+ROLLBACK;
+SELECT * FROM q('{"entity": "note", "fields": ["*"], "filters": {"id": "n1"}}');
+SELECT query_graph('{"entity": "memo"}');
+
 -- Bad input names the path; nothing is read.
 SELECT query_graph('{"entity": "nope"}');
 SELECT query_graph('{"entity": "product", "fields": ["sku"]}');

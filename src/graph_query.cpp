@@ -1,12 +1,18 @@
-/* query_graph: reads the registry and the tables' columns, compiles the request (core/graph)
- * and runs the one statement it gives through a plan cached by its text, with the caller's
- * privileges (GRANTs and row-level security apply). */
+/* query_graph: compiles the request (core/graph) against the registry and the tables' columns
+ * (cached per backend) and runs the one statement it gives through a plan cached by its text,
+ * with the caller's privileges (GRANTs and row-level security apply). */
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "core/graph.hpp"
 #include "pg/guard.hpp"
 #include "pg/plan_cache.hpp"
 #include "pg/spi.hpp"
 #include "settings.hpp"
+
+extern "C" {
+#include "utils/inval.h"
+}
 
 namespace link_module {
 
@@ -26,30 +32,82 @@ ColumnsOf(const pg::Value &json) {
 	"(SELECT json_agg(json_build_array(a.attname, format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum)::text "    \
 	"FROM pg_attribute a WHERE a.attrelid = " rel " AND a.attnum > 0 AND NOT a.attisdropped)"
 
+/* The registry with every table's columns, read once per backend and again after an
+ * invalidation: registry changes (its statement trigger invalidates the registry tables'
+ * relcache) or DDL on a linkable's table or a link table. */
+graph::Schema cached_schema;
+bool schema_stale = true;
+std::vector<Oid> schema_watched; /* sorted: the relations whose invalidation makes it stale */
+
+/* Relcache invalidation: only flips the flag (no allocation, no catalog access). */
+extern "C" void
+link_module_graph_relcache_callback(Datum, Oid relid) {
+	if (relid == InvalidOid || std::binary_search(schema_watched.begin(), schema_watched.end(), relid))
+		schema_stale = true;
+}
+
+void
+Watch(std::vector<Oid> &relations, const pg::Value &oid) {
+	if (oid)
+		relations.push_back(static_cast<Oid>(std::stoul(*oid)));
+}
+
 graph::Schema
-LoadSchema() {
+LoadSchema(std::vector<Oid> &relations) {
 	graph::Schema schema;
-	for (const auto &row :
-	     pg::Query("SELECT k.module, k.model, c.oid::regclass::text, k.primary_key, k.soft_delete_column, " LM_COLUMNS_OF(
-	                   "c.oid") " FROM link_module.linkables k LEFT JOIN pg_class c "
-	                            "ON c.oid = link_module.current_relation(k.relation, k.relation_name) "
-	                            "ORDER BY k.module, k.model",
-	               {}, "graph:linkables")) {
+	for (const auto &row : pg::Query(
+	         "SELECT k.module, k.model, c.oid::regclass::text, k.primary_key, k.soft_delete_column, " LM_COLUMNS_OF(
+	             "c.oid") ", c.oid::text FROM link_module.linkables k LEFT JOIN pg_class c "
+	                      "ON c.oid = link_module.current_relation(k.relation, k.relation_name) "
+	                      "ORDER BY k.module, k.model",
+	         {}, "graph:linkables")) {
 		graph::Entity entity{*row[0], *row[1], std::nullopt};
 		if (row[2])
 			entity.table = graph::Table{*row[2], *row[3], row[4], ColumnsOf(row[5])};
 		schema.entities.push_back(std::move(entity));
+		Watch(relations, row[6]);
 	}
 	for (const auto &row : pg::Query("SELECT l.definition::text, c.oid::regclass::text, " LM_COLUMNS_OF(
-	                                     "c.oid") " FROM link_module.links l LEFT JOIN pg_class c ON c.oid = l.link_table "
-	                                              "ORDER BY l.service_name",
+	                                     "c.oid") ", c.oid::text FROM link_module.links l "
+	                                              "LEFT JOIN pg_class c ON c.oid = l.link_table ORDER BY l.service_name",
 	                                 {}, "graph:links")) {
 		schema.links.push_back(DefinitionFromJson(ParseJson(*row[0], "stored link definition")));
 		schema.link_tables.push_back(row[1] ? std::optional<graph::Table>(graph::Table{
 		                                          *row[1], "id", std::string("deleted_at"), ColumnsOf(row[2])})
 		                                    : std::nullopt);
+		Watch(relations, row[3]);
 	}
+	const auto registry = pg::Query("SELECT 'link_module.links'::regclass::oid::text, "
+	                                "'link_module.linkables'::regclass::oid::text",
+	                                {}, "registry:oids");
+	for (const auto &value : registry.at(0))
+		Watch(relations, value);
 	return schema;
+}
+
+const graph::Schema &
+CurrentSchema() {
+	static bool registered = false;
+	if (!registered) {
+		pg::PgCall([]() { CacheRegisterRelcacheCallback(link_module_graph_relcache_callback, (Datum)0); });
+		registered = true;
+	}
+	if (schema_stale) {
+		/* Cleared first: an invalidation arriving during the reload marks it stale again. */
+		schema_stale = false;
+		try {
+			std::vector<Oid> relations;
+			graph::Schema fresh = LoadSchema(relations);
+			std::sort(relations.begin(), relations.end());
+			relations.erase(std::unique(relations.begin(), relations.end()), relations.end());
+			cached_schema = std::move(fresh);
+			schema_watched.swap(relations);
+		} catch (...) {
+			schema_stale = true;
+			throw;
+		}
+	}
+	return cached_schema;
 }
 
 #undef LM_COLUMNS_OF
@@ -106,7 +164,7 @@ CompileArg(FunctionCallInfo fcinfo) {
 	graph::Limits limits;
 	limits.max_depth = settings::graph_max_depth;
 	limits.max_take = settings::graph_max_take;
-	return graph::Compile(ParseJson(*text, "query"), LoadSchema(), pg::PgQuoter(), limits);
+	return graph::Compile(ParseJson(*text, "query"), CurrentSchema(), pg::PgQuoter(), limits);
 }
 
 } // namespace
