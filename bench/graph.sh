@@ -10,9 +10,7 @@ N=${1:-200000}
 TRIALS=${2:-5}
 CALLS=${3:-200}
 DB=link_module_bench_graph
-export PGOPTIONS="-c client_min_messages=warning"
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
-run() { psql -X -q -At -v ON_ERROR_STOP=1 -d $DB "$@"; }
+source "$(dirname "$0")/lib.sh"
 
 run -v n="$N" <<'SQL' >/dev/null
 CREATE EXTENSION link_module;
@@ -58,8 +56,6 @@ per_call() {
 same=$(run -c "SELECT query_graph('{\"entity\": \"product\", \"fields\": [\"id\", \"title\", \"post.*\", \"post_link.metadata\"],
   \"pagination\": {\"skip\": 0, \"take\": 20, \"order\": {\"created_at\": \"DESC\"}}}') = ${HAND#PERFORM }")
 
-declare -A best
-keep() { local k=$1 v=$2; if [ -z "${best[$k]:-}" ] || awk "BEGIN{exit !($v < ${best[$k]})}"; then best[$k]=$v; fi; }
 for t in $(seq 1 "$TRIALS"); do
 	keep ours "$(per_call "$OURS")"
 	keep hand "$(per_call "$HAND")"
@@ -67,5 +63,5 @@ done
 echo "query_graph page of 20 products (post.*, post_link.metadata, count) out of $N vs hand-written statement (best of $TRIALS x $CALLS calls, ms per call; same JSON: $same)"
 printf '%-46s %10s %10s %7s\n' case link_module hand-written ratio
 printf '%-46s %10.3f %10.3f %7s\n' "page of 20 + count" "${best[ours]}" "${best[hand]}" \
-	"$(awk "BEGIN{printf \"%.2fx\", ${best[ours]} / ${best[hand]}}")"
-psql -X -q -d postgres -c "DROP DATABASE $DB"
+	"$(ratio "${best[ours]}" "${best[hand]}")x"
+drop_database

@@ -7,9 +7,7 @@ set -euo pipefail
 N=${1:-100000}
 TRIALS=${2:-3}
 DB=link_module_bench
-export PGOPTIONS="-c client_min_messages=warning"
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
-run() { psql -X -q -At -v ON_ERROR_STOP=1 -d $DB "$@"; }
+source "$(dirname "$0")/lib.sh"
 
 run -v n="$N" <<'SQL' >/dev/null
 CREATE EXTENSION link_module;
@@ -46,8 +44,6 @@ HAND="WITH w AS (INSERT INTO bench_product_bench_post AS t (product_id, post_id,
 NOCHECK="SELECT count(register_linkable(module, model, relation, jsonb_build_object('validate', false))) FROM linkables WHERE module = 'bench'"
 CHECK="SELECT count(register_linkable(module, model, relation)) FROM linkables WHERE module = 'bench'"
 
-declare -A best
-keep() { local k=$1 v=$2; if [ -z "${best[$k]:-}" ] || awk "BEGIN{exit !($v < ${best[$k]})}"; then best[$k]=$v; fi; }
 for t in $(seq 1 "$TRIALS"); do
 	keep hand_new "$(time_ms reset "$HAND")"
 	keep hand_upsert "$(time_ms keep "$HAND")"
@@ -58,7 +54,6 @@ for t in $(seq 1 "$TRIALS"); do
 	keep ours_nocheck_new "$(time_ms reset "$OURS")"
 done
 
-ratio() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
 echo "link_create of $N links vs hand-written INSERT ... ON CONFLICT DO UPDATE ... RETURNING (best of $TRIALS, ms)"
 printf '%-46s %10s %10s %7s\n' case link_module hand-written ratio
 printf '%-46s %10.0f %10.0f %7s\n' "new links, existence checks on" "${best[ours_new]}" "${best[hand_new]}" "$(ratio "${best[ours_new]}" "${best[hand_new]}")"
@@ -115,7 +110,7 @@ echo "DELETE of $N products with three links each, one deleteCascade to brands (
 printf '%-46s %10s %10s %7s\n' case link_module "foreign keys" ratio
 printf '%-46s %10.0f %10.0f %7s\n' "DELETE FROM product" "${best[casc_delete]}" "${best[fk_delete]}" "$(ratio "${best[casc_delete]}" "${best[fk_delete]}")"
 
-psql -X -q -d postgres -c "DROP DATABASE $DB"
+drop_database
 
 echo
 bash "$(dirname "$0")/graph.sh" 200000 "$TRIALS"

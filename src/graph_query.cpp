@@ -1,18 +1,13 @@
 /* query_graph: compiles the request (core/graph) against the registry and the tables' columns
  * (cached per backend) and runs the one statement it gives through a plan cached by its text,
  * with the caller's privileges (GRANTs and row-level security apply). */
-#include <algorithm>
-
 #include "core/error.hpp"
 #include "core/graph.hpp"
 #include "pg/guard.hpp"
 #include "pg/plan_cache.hpp"
+#include "pg/relcache_watch.hpp"
 #include "pg/spi.hpp"
 #include "settings.hpp"
-
-extern "C" {
-#include "utils/inval.h"
-}
 
 namespace link_module {
 
@@ -32,19 +27,10 @@ ColumnsOf(const pg::Value &json) {
 	"(SELECT json_agg(json_build_array(a.attname, format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum)::text "    \
 	"FROM pg_attribute a WHERE a.attrelid = " rel " AND a.attnum > 0 AND NOT a.attisdropped)"
 
-/* The registry with every table's columns, read once per backend and again after an
- * invalidation: registry changes (its statement trigger invalidates the registry tables'
- * relcache) or DDL on a linkable's table or a link table. */
+/* The registry with every table's columns, read once per backend and again only after a
+ * registry change or DDL on one of the tables. */
 graph::Schema cached_schema;
-bool schema_stale = true;
-std::vector<Oid> schema_watched; /* sorted: the relations whose invalidation makes it stale */
-
-/* Relcache invalidation: only flips the flag (no allocation, no catalog access). */
-extern "C" void
-link_module_graph_relcache_callback(Datum, Oid relid) {
-	if (relid == InvalidOid || std::binary_search(schema_watched.begin(), schema_watched.end(), relid))
-		schema_stale = true;
-}
+pg::RelcacheWatch schema_watch;
 
 void
 Watch(std::vector<Oid> &relations, const pg::Value &oid) {
@@ -52,9 +38,11 @@ Watch(std::vector<Oid> &relations, const pg::Value &oid) {
 		relations.push_back(static_cast<Oid>(std::stoul(*oid)));
 }
 
-graph::Schema
-LoadSchema(std::vector<Oid> &relations) {
+/* Loads cached_schema; returns the relations it was built from. */
+std::vector<Oid>
+LoadSchema() {
 	graph::Schema schema;
+	std::vector<Oid> relations;
 	for (const auto &row : pg::Query(
 	         "SELECT k.module, k.model, c.oid::regclass::text, k.primary_key, k.soft_delete_column, " LM_COLUMNS_OF(
 	             "c.oid") ", c.oid::text FROM link_module.linkables k LEFT JOIN pg_class c "
@@ -77,37 +65,8 @@ LoadSchema(std::vector<Oid> &relations) {
 		                                    : std::nullopt);
 		Watch(relations, row[3]);
 	}
-	const auto registry = pg::Query("SELECT 'link_module.links'::regclass::oid::text, "
-	                                "'link_module.linkables'::regclass::oid::text",
-	                                {}, "registry:oids");
-	for (const auto &value : registry.at(0))
-		Watch(relations, value);
-	return schema;
-}
-
-const graph::Schema &
-CurrentSchema() {
-	static bool registered = false;
-	if (!registered) {
-		pg::PgCall([]() { CacheRegisterRelcacheCallback(link_module_graph_relcache_callback, (Datum)0); });
-		registered = true;
-	}
-	if (schema_stale) {
-		/* Cleared first: an invalidation arriving during the reload marks it stale again. */
-		schema_stale = false;
-		try {
-			std::vector<Oid> relations;
-			graph::Schema fresh = LoadSchema(relations);
-			std::sort(relations.begin(), relations.end());
-			relations.erase(std::unique(relations.begin(), relations.end()), relations.end());
-			cached_schema = std::move(fresh);
-			schema_watched.swap(relations);
-		} catch (...) {
-			schema_stale = true;
-			throw;
-		}
-	}
-	return cached_schema;
+	cached_schema = std::move(schema);
+	return relations;
 }
 
 #undef LM_COLUMNS_OF
@@ -164,7 +123,8 @@ CompileArg(FunctionCallInfo fcinfo) {
 	graph::Limits limits;
 	limits.max_depth = settings::graph_max_depth;
 	limits.max_take = settings::graph_max_take;
-	return graph::Compile(ParseJson(*text, "query"), CurrentSchema(), pg::PgQuoter(), limits);
+	schema_watch.Refresh(LoadSchema);
+	return graph::Compile(ParseJson(*text, "query"), cached_schema, pg::PgQuoter(), limits);
 }
 
 } // namespace

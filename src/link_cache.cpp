@@ -1,9 +1,8 @@
 #include "link_cache.hpp"
 
-#include <algorithm>
-
 #include "core/error.hpp"
 #include "pg/guard.hpp"
+#include "pg/relcache_watch.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
@@ -15,11 +14,9 @@ namespace link_module::link_cache {
 namespace {
 
 StoredLinks cached;
-bool stale = true;
 int users = 0; /* link operations holding `cached` (more than one when nested) */
-/* The relations whose invalidation makes the cache stale: the registry tables, link tables and
- * linked tables. Sorted; only read by the callback, replaced whole by a reload. */
-std::vector<Oid> watched;
+/* Stale after DDL on a link table or linked table, or a registry change. */
+pg::RelcacheWatch watch;
 
 unsigned int
 OidOf(const pg::Value &value) {
@@ -34,7 +31,8 @@ RecordTableOf(const pg::Row &row, std::size_t first, std::size_t oid, std::size_
 	                             *row[first + 4] == "t", OidOf(row[oid]),  OidOf(row[owner])};
 }
 
-void
+/* Loads `cached`; returns the relations it was built from. */
+std::vector<Oid>
 Reload() {
 	static const char *sql =
 	    "SELECT l.definition::text, "
@@ -70,38 +68,15 @@ Reload() {
 			if (row[column])
 				relations.push_back(static_cast<Oid>(std::stoul(*row[column])));
 	}
-	/* With no link yet, the registry tables still matter. */
-	auto registry = pg::Query("SELECT 'link_module.links'::regclass::oid::text, "
-	                          "'link_module.linkables'::regclass::oid::text",
-	                          {}, "registry:oids");
-	for (const auto &value : registry.at(0))
-		relations.push_back(static_cast<Oid>(std::stoul(*value)));
-	std::sort(relations.begin(), relations.end());
-	relations.erase(std::unique(relations.begin(), relations.end()), relations.end());
 	cached = std::move(fresh);
-	watched.swap(relations);
+	return relations;
 }
 
 } // namespace
 
-/* Relcache invalidation: only flips the flag (no allocation, no catalog access). */
-extern "C" void
-link_module_relcache_callback(Datum, Oid relid) {
-	if (relid == InvalidOid || std::binary_search(watched.begin(), watched.end(), relid))
-		stale = true;
-}
-
 Use::Use() {
-	if (users == 0 && stale) {
-		/* Cleared first: an invalidation arriving during the reload marks it stale again. */
-		stale = false;
-		try {
-			Reload();
-		} catch (...) {
-			stale = true;
-			throw;
-		}
-	}
+	if (users == 0)
+		watch.Refresh(Reload);
 	++users;
 }
 
@@ -112,11 +87,6 @@ Use::~Use() {
 const StoredLinks &
 Use::links() const {
 	return cached;
-}
-
-void
-RegisterInvalidation() {
-	CacheRegisterRelcacheCallback(link_module_relcache_callback, (Datum)0);
 }
 
 } // namespace link_module::link_cache

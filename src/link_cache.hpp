@@ -33,7 +33,4 @@ public:
 	const StoredLinks &links() const;
 };
 
-/* Registers the invalidation callback; called once from _PG_init. */
-void RegisterInvalidation();
-
 } // namespace link_module::link_cache

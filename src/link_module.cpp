@@ -1,5 +1,4 @@
 /* Module magic, initialization and settings. */
-#include "link_cache.hpp" /* C++ headers before PostgreSQL's (port.h redefines snprintf) */
 #include "pg/postgres.hpp"
 #include "settings.hpp"
 
@@ -37,5 +36,4 @@ _PG_init(void) {
 	                        "A larger take is an error.", &link_module::settings::graph_max_take, 1000, 1, INT_MAX,
 	                        PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	MarkGUCPrefixReserved("link_module");
-	link_module::link_cache::RegisterInvalidation();
 }

@@ -72,6 +72,23 @@ const char *kNotWrittenOrds =
     "SELECT array_agg(u.ord ORDER BY u.ord) FROM unnest($1::int4[]) AS u(ord) "
     "WHERE u.ord NOT IN (SELECT w.ord__ FROM written w)";
 
+/* A revival that would give a unique key a second active partner. */
+std::string
+RevivalConflicts(const LinkDefinition &link, const Quoter &q) {
+	const std::string table = Table(link, q);
+	const std::string lk = q.ident(link.left.key);
+	const std::string rk = q.ident(link.right.key);
+	std::string conflicts;
+	if (link.LeftKeyUnique())
+		conflicts += "(o." + lk + " = t." + lk + " AND o." + rk + " <> t." + rk + ")";
+	if (link.RightKeyUnique())
+		conflicts += std::string(conflicts.empty() ? "" : " OR ") + "(o." + rk + " = t." + rk + " AND o." + lk +
+		             " <> t." + lk + ")";
+	if (conflicts.empty())
+		return "false";
+	return "EXISTS (SELECT 1 FROM " + table + " o WHERE o.deleted_at IS NULL AND (" + conflicts + "))";
+}
+
 /* The UPDATE shared by CreateUpdate and UpdateExisting: data keys given replace values,
  * missing ones keep them; updated_at moves only when something changes. */
 std::string
@@ -91,18 +108,9 @@ UpdateStatement(const LinkDefinition &link, const Quoter &q, bool revive) {
 		assign(column.name);
 
 	std::string where = "t.ctid = i.tid";
-	if (revive) {
-		/* A dismissed pair is not revived over another active partner of a unique key. */
-		std::string conflicts;
-		if (link.LeftKeyUnique())
-			conflicts += "(o." + lk + " = t." + lk + " AND o." + rk + " <> t." + rk + ")";
-		if (link.RightKeyUnique())
-			conflicts += std::string(conflicts.empty() ? "" : " OR ") + "(o." + rk + " = t." + rk + " AND o." + lk +
-			             " <> t." + lk + ")";
-		if (!conflicts.empty())
-			where += " AND (t.deleted_at IS NULL OR NOT EXISTS (SELECT 1 FROM " + table +
-			         " o WHERE o.deleted_at IS NULL AND (" + conflicts + ")))";
-	}
+	/* A dismissed pair is not revived over another active partner of a unique key. */
+	if (revive && (link.LeftKeyUnique() || link.RightKeyUnique()))
+		where += " AND (t.deleted_at IS NULL OR NOT " + RevivalConflicts(link, q) + ")";
 	return "WITH written AS (UPDATE " + table + " AS t SET " + sets +
 	       "deleted_at = NULL, updated_at = CASE WHEN " + changed + " THEN now() ELSE t.updated_at END FROM " +
 	       Targets(link, q, InputRows(link), revive ? "" : " AND y.deleted_at IS NULL") +
@@ -235,22 +243,6 @@ Pairs(const LinkDefinition &link, const Quoter &q, const char *alias) {
 	       "::text AS r";
 }
 
-/* A revival that would give a unique key a second active partner. */
-std::string
-RevivalConflicts(const LinkDefinition &link, const Quoter &q) {
-	const std::string table = Table(link, q);
-	const std::string lk = q.ident(link.left.key);
-	const std::string rk = q.ident(link.right.key);
-	std::string conflicts;
-	if (link.LeftKeyUnique())
-		conflicts += "(o." + lk + " = t." + lk + " AND o." + rk + " <> t." + rk + ")";
-	if (link.RightKeyUnique())
-		conflicts += std::string(conflicts.empty() ? "" : " OR ") + "(o." + rk + " = t." + rk + " AND o." + lk +
-		             " <> t." + lk + ")";
-	if (conflicts.empty())
-		return "false";
-	return "EXISTS (SELECT 1 FROM " + table + " o WHERE o.deleted_at IS NULL AND (" + conflicts + "))";
-}
 
 std::string
 RecordKey(const RecordTable &table, const Quoter &q) {

@@ -55,6 +55,13 @@ ArrayOf(const std::vector<Datum> &datums, const std::vector<bool> &nulls, Oid el
 	return {PointerGetDatum(array), false};
 }
 
+Datum
+TextDatum(const std::string &value) {
+	const char *data = value.data();
+	int len = static_cast<int>(value.size());
+	return PgCall([](const char *d, int l) { return PointerGetDatum(cstring_to_text_with_len(d, l)); }, data, len);
+}
+
 } // namespace
 
 SPIPlanPtr
@@ -140,10 +147,7 @@ TextArray(const std::vector<std::optional<std::string>> &values) {
 			nulls[i] = true;
 			continue;
 		}
-		const char *data = values[i]->data();
-		int len = static_cast<int>(values[i]->size());
-		datums[i] = PgCall([](const char *d, int l) { return PointerGetDatum(cstring_to_text_with_len(d, l)); }, data,
-		                   len);
+		datums[i] = TextDatum(*values[i]);
 	}
 	return ArrayOf(datums, nulls, TEXTOID);
 }
@@ -151,12 +155,8 @@ TextArray(const std::vector<std::optional<std::string>> &values) {
 Param
 TextArray(const std::vector<std::string> &values) {
 	std::vector<Datum> datums(values.size(), 0);
-	for (std::size_t i = 0; i < values.size(); ++i) {
-		const char *data = values[i].data();
-		int len = static_cast<int>(values[i].size());
-		datums[i] = PgCall([](const char *d, int l) { return PointerGetDatum(cstring_to_text_with_len(d, l)); }, data,
-		                   len);
-	}
+	for (std::size_t i = 0; i < values.size(); ++i)
+		datums[i] = TextDatum(values[i]);
 	return ArrayOf(datums, std::vector<bool>(values.size(), false), TEXTOID);
 }
 
@@ -189,10 +189,7 @@ Bool(bool value) {
 
 Param
 Text(const std::string &value) {
-	const char *data = value.data();
-	int len = static_cast<int>(value.size());
-	return {PgCall([](const char *d, int l) { return PointerGetDatum(cstring_to_text_with_len(d, l)); }, data, len),
-	        false};
+	return {TextDatum(value), false};
 }
 
 namespace {

@@ -1,0 +1,29 @@
+/* The validity of a per-backend cache built from the registry and some tables: stale until
+ * loaded, and stale again when PostgreSQL invalidates any of those relations (DDL on them, or a
+ * registry change, whose statement trigger invalidates the registry tables). */
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "pg/postgres.hpp"
+
+namespace link_module::pg {
+
+class RelcacheWatch {
+public:
+	bool stale() const { return stale_; }
+
+	/* When stale, runs `load`, which fills the cache and returns the relations it read; the
+	 * registry tables are watched as well. A failed load leaves the cache stale. */
+	void Refresh(const std::function<std::vector<Oid>()> &load);
+
+private:
+	static void Invalidated(Datum watch, Oid relid);
+
+	bool registered_ = false;
+	bool stale_ = true;
+	std::vector<Oid> watched_; /* sorted; only read by the callback, replaced whole by a load */
+};
+
+} // namespace link_module::pg
