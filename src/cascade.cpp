@@ -13,6 +13,7 @@
 #include "core/payload.hpp"
 #include "link_cache.hpp"
 #include "pg/guard.hpp"
+#include "pg/json_edge.hpp"
 #include "pg/plan_cache.hpp"
 #include "pg/spi.hpp"
 #include "settings.hpp"
@@ -127,7 +128,7 @@ Notify(const LinkDefinition &link, const char *event, const std::vector<std::str
 	if (!settings::notify)
 		return;
 	for (const auto &payload : EventPayloads(link.names.entity + "." + event, ids))
-		pg::PgCall([](const char *p) { Async_Notify("link_module", p); }, payload.c_str());
+		pg::Notify(payload);
 }
 
 /* The cascade from `start`, level by level; with `as_owners` (a trigger's cascade) each
@@ -243,10 +244,10 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 /* The records given, each (module, key) checked against the registry. */
 std::vector<RecordIds>
 RecordsArg(FunctionCallInfo fcinfo, const char *function) {
-	auto text = pg::JsonbArg(fcinfo, 0);
-	if (!text)
+	auto json = pg::JsonArg(fcinfo, 0, "records");
+	if (!json)
 		throw Error(sqlstate::kNullValueNotAllowed, std::string(function) + ": records must not be null");
-	auto records = ParseRecords(ParseJson(*text, "records"), function);
+	auto records = ParseRecords(*json, function);
 	for (const auto &record : records) {
 		if (pg::QueryValue("SELECT 1 FROM link_module.linkables WHERE module = $1 AND key = $2",
 		                   {record.module, record.key}, "registry:linkable-key"))

@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "link_table.hpp"
 #include "pg/guard.hpp"
+#include "pg/json_edge.hpp"
 #include "pg/spi.hpp"
 #include "registry.hpp"
 
@@ -21,8 +22,8 @@ RequiredText(FunctionCallInfo fcinfo, int n, const char *what) {
 /* A jsonb argument parsed as an object; SQL NULL counts as {}. */
 Json
 OptionsArg(FunctionCallInfo fcinfo, int n, const char *what) {
-	auto text = pg::JsonbArg(fcinfo, n);
-	return text ? ParseJson(*text, what) : Json::object();
+	auto json = pg::JsonArg(fcinfo, n, what);
+	return json ? *json : Json::object();
 }
 
 /* The stored links that another definition would collide with, checked before any DDL. */

@@ -3,7 +3,9 @@
  * with the caller's privileges (GRANTs and row-level security apply). */
 #include "core/error.hpp"
 #include "core/graph.hpp"
+#include "pg/encoding.hpp"
 #include "pg/guard.hpp"
+#include "pg/json_edge.hpp"
 #include "pg/plan_cache.hpp"
 #include "pg/relcache_watch.hpp"
 #include "pg/spi.hpp"
@@ -117,14 +119,14 @@ namespace {
 /* The request argument compiled against the registry (inside an SPI connection). */
 graph::Statement
 CompileArg(FunctionCallInfo fcinfo) {
-	auto text = pg::JsonbArg(fcinfo, 0);
-	if (!text)
+	auto request = pg::JsonArg(fcinfo, 0, "query");
+	if (!request)
 		throw Error(sqlstate::kNullValueNotAllowed, "query_graph: the query must not be null");
 	graph::Limits limits;
 	limits.max_depth = settings::graph_max_depth;
 	limits.max_take = settings::graph_max_take;
 	schema_watch.Refresh(LoadSchema);
-	return graph::Compile(ParseJson(*text, "query"), cached_schema, pg::PgQuoter(), limits);
+	return graph::Compile(*request, cached_schema, pg::PgQuoter(), limits);
 }
 
 } // namespace
@@ -160,5 +162,6 @@ LM_FUNCTION(query_graph_sql) {
 		sql = CompileArg(fcinfo).sql;
 		spi.Finish();
 	}
-	PG_RETURN_TEXT_P(pg::PgCall([](const char *s) { return cstring_to_text(s); }, sql.c_str()));
+	const std::string server_sql = pg::ToServer(sql);
+	PG_RETURN_TEXT_P(pg::PgCall([](const char *s) { return cstring_to_text(s); }, server_sql.c_str()));
 }

@@ -1,5 +1,6 @@
 /* Module magic, initialization and settings. */
-#include "pg/postgres.hpp"
+#include "core/json.hpp"
+#include "pg/guard.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -27,13 +28,15 @@ _PG_init(void) {
 	DefineCustomIntVariable("link_module.batch_size",
 	                        "The most rows one statement of a link operation takes.",
 	                        "Larger calls run in several statements, which bounds their working memory.",
-	                        &link_module::settings::batch_size, 50000, 1, 10000000, PGC_USERSET, 0, nullptr, nullptr,
+	                        &link_module::settings::batch_size, 50000, 1, 10000000, PGC_SUSET, 0, nullptr, nullptr,
 	                        nullptr);
 	DefineCustomIntVariable("link_module.graph_max_depth", "The most links one query_graph field or filter path may cross.",
 	                        "A deeper path is an error.", &link_module::settings::graph_max_depth, 6, 1, 100,
-	                        PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	                        PGC_SUSET, 0, nullptr, nullptr, nullptr);
 	DefineCustomIntVariable("link_module.graph_max_take", "The largest pagination.take query_graph accepts.",
 	                        "A larger take is an error.", &link_module::settings::graph_max_take, 1000, 1, INT_MAX,
-	                        PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	                        PGC_SUSET, 0, nullptr, nullptr, nullptr);
 	MarkGUCPrefixReserved("link_module");
+	link_module::SetCoreHooks({[] { link_module::pg::CheckForInterrupts(); },
+	                           [] { link_module::pg::PgCall(check_stack_depth); }});
 }

@@ -1,6 +1,7 @@
 /* SQL functions that manage links: link_create, link_dismiss, link_update, link_list. Each call
  * parses its payload once, resolves every entry to a link, and runs a fixed number of
  * set-based statements per link, whatever the number of entries. */
+#include <algorithm>
 #include <chrono>
 #include <functional>
 
@@ -8,6 +9,7 @@
 #include "core/link_sql.hpp"
 #include "core/payload.hpp"
 #include "pg/guard.hpp"
+#include "pg/json_edge.hpp"
 #include "pg/jsonb_array.hpp"
 #include "pg/payload_reader.hpp"
 #include "pg/plan_cache.hpp"
@@ -146,11 +148,11 @@ const std::vector<Oid> kRowTypes = {INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, IN
 std::vector<int32>
 Collect(std::vector<Datum> &pieces, const LinkDefinition &link, const char *event) {
 	if (auto rows = pg::ResultDatum(1))
-		pieces.push_back(*rows);
+		pg::AppendResultPiece(pieces, *rows);
 	std::vector<int32> leftover = pg::ResultInt4Array(2);
 	if (settings::notify)
 		for (const auto &payload : EventPayloads(link.names.entity + "." + event, pg::ResultTextArray(3)))
-			pg::PgCall([](const char *p) { Async_Notify("link_module", p); }, payload.c_str());
+			pg::Notify(payload);
 	return leftover;
 }
 
@@ -257,12 +259,8 @@ ReadBatches(Datum payload, const LinkResolver &resolver, const char *function, b
 	/* A pair given several times with data: its data objects merged (read again, rare). */
 	for (auto &batch : batches)
 		for (auto &row : batch.rows)
-			if (row.NeedsMerge()) {
-				std::vector<Json> data;
-				for (std::size_t index : row.data_entries)
-					data.push_back(pg::EntryAt(payload, index).at("data"));
-				row.merged_data = MergeData(data).dump();
-			}
+			if (row.NeedsMerge())
+				row.merged_data = pg::MergedData(payload, row.data_entries);
 	return batches;
 }
 
@@ -373,10 +371,10 @@ LM_FUNCTION(link_update) {
 }
 
 LM_FUNCTION(link_list) {
-	auto options_text = pg::JsonbArg(fcinfo, 1);
-	Json options = options_text ? ParseJson(*options_text, "link_list options") : Json::object();
+	auto given = pg::JsonArg(fcinfo, 1, "link_list options");
+	Json options = given ? *given : Json::object();
 	if (!options.is_object())
-		throw Error(sqlstate::kInvalidParameterValue, "link_list options must be a JSON object, not " + options.dump());
+		throw Error(sqlstate::kInvalidParameterValue, "link_list options must be a JSON object, not " + Excerpt(options));
 	bool as_definition = false;
 	bool with_deleted = false;
 	for (const auto &member : options.items()) {
@@ -388,39 +386,54 @@ LM_FUNCTION(link_list) {
 			            {}, "Valid keys are: asLinkDefinition, withDeleted.");
 		if (!member.value().is_boolean())
 			throw Error(sqlstate::kInvalidParameterValue,
-			            Quoted(member.key()) + " in link_list options must be a boolean, not " + member.value().dump());
+			            Quoted(member.key()) + " in link_list options must be a boolean, not " + Excerpt(member.value()));
 		*flag = member.value().get<bool>();
 	}
 
 	return RunLinkFunction(fcinfo, "link_list", [&](Datum payload, const StoredLinks &,
 	                                               const LinkResolver &resolver, std::vector<Datum> &pieces) {
-		/* Per link, the (left, right) pairs asked for: every combination of an entry's ids. */
+		/* Per link, each entry's ids on either side, tagged with the entry: every combination
+		 * within an entry is asked for, but the pairs are never formed (that would be the
+		 * product of the arrays' sizes). */
+		struct SideIds {
+			std::vector<int32> entries;
+			std::vector<std::string> ids;
+		};
 		std::vector<const LinkDefinition *> order;
-		std::unordered_map<const LinkDefinition *, std::pair<std::vector<std::string>, std::vector<std::string>>> pairs;
+		std::unordered_map<const LinkDefinition *, std::pair<SideIds, SideIds>> asked;
 		pg::ForEachEntry(payload, "link_list", [&](const Json &item, std::size_t index) {
 			PayloadEntry entry = ParseEntry(item, index);
 			const LinkDefinition &link = resolver.Resolve(entry, "link_list");
-			auto ids = EntryIds(entry, link, IdMode::Many);
-			auto [it, added] = pairs.try_emplace(&link);
+			auto [left, right] = EntryIds(entry, link, IdMode::Many);
+			auto [it, added] = asked.try_emplace(&link);
 			if (added)
 				order.push_back(&link);
-			for (const auto &l : ids.first)
-				for (const auto &r : ids.second) {
-					it->second.first.push_back(l);
-					it->second.second.push_back(r);
+			for (auto [ids, side] : {std::pair{&left, &it->second.first}, std::pair{&right, &it->second.second}})
+				for (auto &id : *ids) {
+					side->entries.push_back(static_cast<int32>(index));
+					side->ids.push_back(std::move(id));
 				}
 		});
 		for (const LinkDefinition *link : order) {
-			const auto &[left, right] = pairs[link];
-			ForEachChunk(left.size(), [&](std::size_t begin, std::size_t end) {
+			const auto &[left, right] = asked[link];
+			/* Chunks of left ids; each takes the right ids of the entries it covers (entries
+			 * come in ascending order on both sides). */
+			ForEachChunk(left.ids.size(), [&](std::size_t begin, std::size_t end) {
+				const auto from = std::lower_bound(right.entries.begin(), right.entries.end(), left.entries[begin]);
+				const auto to = std::upper_bound(right.entries.begin(), right.entries.end(), left.entries[end - 1]);
+				const auto r_begin = static_cast<std::size_t>(from - right.entries.begin());
+				const auto r_end = static_cast<std::size_t>(to - right.entries.begin());
 				RunLinkStatement(
 				    *link, "link_list", as_definition ? "list-definition" : "list",
-				    link_sql::List(*link, pg::PgQuoter(), as_definition), {TEXTARRAYOID, TEXTARRAYOID, BOOLOID},
-				    {pg::TextArray(std::vector<std::string>(left.begin() + begin, left.begin() + end)),
-				     pg::TextArray(std::vector<std::string>(right.begin() + begin, right.begin() + end)),
+				    link_sql::List(*link, pg::PgQuoter(), as_definition),
+				    {INT4ARRAYOID, TEXTARRAYOID, INT4ARRAYOID, TEXTARRAYOID, BOOLOID},
+				    {pg::Int4Array(std::vector<int32>(left.entries.begin() + begin, left.entries.begin() + end)),
+				     pg::TextArray(std::vector<std::string>(left.ids.begin() + begin, left.ids.begin() + end)),
+				     pg::Int4Array(std::vector<int32>(from, to)),
+				     pg::TextArray(std::vector<std::string>(right.ids.begin() + r_begin, right.ids.begin() + r_end)),
 				     pg::Bool(with_deleted)});
 				if (auto rows = pg::ResultDatum(1))
-					pieces.push_back(*rows);
+					pg::AppendResultPiece(pieces, *rows);
 			});
 		}
 	});

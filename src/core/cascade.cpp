@@ -9,21 +9,23 @@ std::vector<RecordIds>
 ParseRecords(const Json &records, std::string_view function) {
 	const std::string fn(function);
 	if (!records.is_object())
-		throw Error(sqlstate::kInvalidParameterValue, fn + " expects {\"<module>\": {\"<key>\": [ids]}}, not " + records.dump());
+		throw Error(sqlstate::kInvalidParameterValue, fn + " expects {\"<module>\": {\"<key>\": [ids]}}, not " + Excerpt(records));
 	std::vector<RecordIds> out;
 	for (const auto &module : records.items()) {
 		if (!module.value().is_object())
 			throw Error(sqlstate::kInvalidParameterValue,
-			            fn + ": module " + Quoted(module.key()) + " must map keys to ids, not " + module.value().dump(),
+			            fn + ": module " + Quoted(module.key()) + " must map keys to ids, not " + Excerpt(module.value()),
 			            {}, "Write {\"" + module.key() + "\": {\"<key>\": [\"<id>\", ...]}}.");
 		for (const auto &key : module.value().items()) {
 			RecordIds entry{module.key(), key.key(), {}};
 			const Json &value = key.value();
+			InterruptTicker ticker;
 			auto take = [&](const Json &id) {
+				ticker.Tick();
 				if (!id.is_string() || id.get<std::string>().empty())
 					throw Error(sqlstate::kInvalidParameterValue,
 					            fn + ": ids of " + Quoted(module.key() + "." + key.key()) +
-					                " must be non-empty strings, not " + id.dump());
+					                " must be non-empty strings, not " + Excerpt(id));
 				entry.ids.push_back(id.get<std::string>());
 			};
 			if (value.is_array())

@@ -29,6 +29,15 @@ CheckKeys(const Json &object, const std::vector<std::string> &allowed, std::stri
 	}
 }
 
+/* Extra columns in jsonb's key order (shorter names first, then bytewise), the order in which
+ * they have always been created; Json objects iterate bytewise. */
+void
+SortColumnsLikeJsonb(std::vector<ExtraColumn> &columns) {
+	std::sort(columns.begin(), columns.end(), [](const ExtraColumn &a, const ExtraColumn &b) {
+		return a.name.size() != b.name.size() ? a.name.size() < b.name.size() : a.name < b.name;
+	});
+}
+
 const Json *
 Member(const Json &object, const char *key) {
 	auto it = object.find(key);
@@ -42,7 +51,7 @@ OptionalBool(const Json &object, const char *key, std::string_view where) {
 		return std::nullopt;
 	if (!value->is_boolean())
 		throw Error(sqlstate::kInvalidParameterValue,
-		            Quoted(key) + " in " + std::string(where) + " must be a boolean, not " + value->dump());
+		            Quoted(key) + " in " + std::string(where) + " must be a boolean, not " + Excerpt(*value));
 	return value->get<bool>();
 }
 
@@ -53,7 +62,7 @@ OptionalString(const Json &object, const char *key, std::string_view where) {
 		return std::nullopt;
 	if (!value->is_string())
 		throw Error(sqlstate::kInvalidParameterValue,
-		            Quoted(key) + " in " + std::string(where) + " must be a string, not " + value->dump());
+		            Quoted(key) + " in " + std::string(where) + " must be a string, not " + Excerpt(*value));
 	return value->get<std::string>();
 }
 
@@ -61,7 +70,7 @@ const Json &
 RequireObject(const Json &value, std::string_view what) {
 	if (!value.is_object())
 		throw Error(sqlstate::kInvalidParameterValue,
-		            std::string(what) + " must be a JSON object, not " + value.dump());
+		            std::string(what) + " must be a JSON object, not " + Excerpt(value));
 	return value;
 }
 
@@ -100,7 +109,7 @@ OptionalStringArray(const Json &object, const char *key, std::string_view where)
 		}
 	if (!ok)
 		throw Error(sqlstate::kInvalidParameterValue,
-		            Quoted(key) + " in " + std::string(where) + " must be an array of strings, not " + value->dump());
+		            Quoted(key) + " in " + std::string(where) + " must be an array of strings, not " + Excerpt(*value));
 	return out;
 }
 
@@ -188,7 +197,7 @@ ParseDefault(ExtraColumn &column, const Json &value) {
 	const std::string where = "defaultValue of extra column " + Quoted(column.name);
 	auto mismatch = [&]() {
 		return Error(sqlstate::kDatatypeMismatch,
-		             "invalid " + where + ": " + value.dump() + " is not a valid " + column.type + " value");
+		             "invalid " + where + ": " + Excerpt(value) + " is not a valid " + column.type + " value");
 	};
 
 	if (value.is_string()) {
@@ -233,7 +242,7 @@ ParseDefault(ExtraColumn &column, const Json &value) {
 		for (const auto &item : value) {
 			if (!item.is_string())
 				throw Error(sqlstate::kDatatypeMismatch,
-				            "invalid " + where + ": array elements must be strings, not " + item.dump());
+				            "invalid " + where + ": array elements must be strings, not " + Excerpt(item));
 			items.push_back(item.get<std::string>());
 		}
 		column.default_literal = ArrayLiteral(items);
@@ -317,14 +326,6 @@ SideFromJson(const Json &json) {
 
 } // namespace
 
-Json
-ParseJson(std::string_view text, std::string_view what) {
-	Json json = Json::parse(text.begin(), text.end(), nullptr, false);
-	if (json.is_discarded())
-		throw Error(sqlstate::kInvalidJsonText, std::string(what) + " is not valid JSON");
-	return json;
-}
-
 bool
 ExtraColumn::operator==(const ExtraColumn &other) const {
 	return name == other.name && type == other.type && sql_type == other.sql_type && nullable == other.nullable &&
@@ -383,7 +384,8 @@ ParseExtraColumn(const std::string &name, const Json &spec) {
 				column.sql_type = "numeric";
 			if (precision || scale) {
 				auto valid = [](const Json *v, int lo) {
-					return !v || (v->is_number_integer() && v->get<int>() >= lo && v->get<int>() <= 1000);
+					/* get<int64_t>: get<int> would wrap 4294967297 to 1 */
+					return !v || (v->is_number_integer() && v->get<std::int64_t>() >= lo && v->get<std::int64_t>() <= 1000);
 				};
 				if (!precision || !valid(precision, 1) || !valid(scale, 0) ||
 				    (scale && scale->get<int>() > precision->get<int>()))
@@ -522,6 +524,7 @@ ParseLinkOptions(const Json &options) {
 		RequireObject(*extra, db_where + ".extraColumns");
 		for (const auto &item : extra->items())
 			out.extra_columns.push_back(ParseExtraColumn(item.key(), item.value()));
+		SortColumnsLikeJsonb(out.extra_columns);
 	}
 	return out;
 }
@@ -662,6 +665,7 @@ DefinitionFromJson(const Json &json) {
 	def.names.hash = naming::SimpleHash(def.names.logical_table);
 	for (const auto &item : json.at("extraColumns").items())
 		def.extra_columns.push_back(ParseExtraColumn(item.key(), item.value()));
+	SortColumnsLikeJsonb(def.extra_columns);
 	return def;
 }
 

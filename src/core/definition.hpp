@@ -8,17 +8,10 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "core/json.hpp"
 #include "core/naming.hpp"
 
 namespace link_module {
-
-/* ordered_json keeps the key order of the text it parsed (jsonb's own order). */
-using Json = nlohmann::ordered_json;
-
-/* Parses JSON text; errors name `what` (the argument) and carry SQLSTATE 22032. */
-Json ParseJson(std::string_view text, std::string_view what);
 
 /* Quoting comes from PostgreSQL (quote_identifier, quote_literal) at run time and from a
  * stand-in in unit tests, so the core builds SQL text without linking the server. */

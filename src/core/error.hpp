@@ -27,6 +27,11 @@ constexpr const char *kWrongObjectType = "42809";
 constexpr const char *kObjectNotInPrerequisiteState = "55000";
 constexpr const char *kUniqueViolation = "23505";
 constexpr const char *kSerializationFailure = "40001";
+constexpr const char *kNumericValueOutOfRange = "22003";
+constexpr const char *kCharacterNotInRepertoire = "22021";
+constexpr const char *kFeatureNotSupported = "0A000";
+constexpr const char *kProgramLimitExceeded = "54000";
+constexpr const char *kAmbiguousAlias = "42725";
 constexpr const char *kInternalError = "XX000";
 } // namespace sqlstate
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 #include "core/error.hpp"
 #include "core/naming.hpp"
@@ -19,9 +20,6 @@ Table::Find(const std::string &name) const {
 
 namespace {
 
-constexpr const char *kProgramLimitExceeded = "54000";
-constexpr const char *kAmbiguousAlias = "42725";
-constexpr const char *kFeatureNotSupported = "0A000";
 
 /* What a path reaches: a linkable's records (entity set) or a link's rows. */
 struct Node {
@@ -45,19 +43,12 @@ struct Relation {
 	Node target;
 };
 
-/* The requested fields as a tree: columns of each node and the relations below it. */
+/* The requested fields as a tree: columns of each node and the relations below it. Its
+ * depth is bounded (ParseFields checks paths first), so its recursive destructor is too. */
 struct FieldTree {
 	bool star = false;
 	std::vector<std::string> columns;
-	std::vector<std::pair<std::string, FieldTree>> children;
-
-	FieldTree &Child(const std::string &name) {
-		for (auto &[child_name, child] : children)
-			if (child_name == name)
-				return child;
-		children.emplace_back(name, FieldTree{});
-		return children.back().second;
-	}
+	std::map<std::string, FieldTree> children;
 };
 
 std::string
@@ -145,7 +136,7 @@ Compiler::Root(const std::string &name) const {
 		std::vector<std::string> names;
 		for (const auto *entity : matches)
 			names.push_back(entity->module + "." + entity->model);
-		throw Error(kAmbiguousAlias, "query_graph: entity " + Quoted(name) + " is ambiguous", "",
+		throw Error(sqlstate::kAmbiguousAlias, "query_graph: entity " + Quoted(name) + " is ambiguous", "",
 		            "Name it as module.model: " + Join(names, ", ") + ".");
 	}
 	if (matches.size() == 1)
@@ -219,19 +210,29 @@ Compiler::Relations(const Node &node) const {
 Relation
 Compiler::FindRelation(const Node &node, const std::string &name, const std::string &path, int depth) const {
 	if (depth >= limits_.max_depth)
-		throw Error(kProgramLimitExceeded,
+		throw Error(sqlstate::kProgramLimitExceeded,
 		            "query_graph: " + Quoted(path + "." + name) + " goes deeper than " +
 		                std::to_string(limits_.max_depth) + " links",
 		            "", "The limit is the setting link_module.graph_max_depth.");
 	std::vector<std::string> names;
+	std::optional<Relation> found;
 	for (const auto &relation : Relations(node)) {
-		if (relation.name == name) {
-			if (!relation.target.entity && relation.via != Via::LinkRows)
-				throw Error(sqlstate::kUndefinedObject, "query_graph: " + Quoted(path + "." + name) +
-				                                            " names a linkable that is no longer registered");
-			return relation;
-		}
 		names.push_back(relation.name);
+		if (relation.name != name)
+			continue;
+		if (found && (found->link != relation.link || found->via != relation.via || found->left != relation.left))
+			throw Error(sqlstate::kAmbiguousAlias,
+			            "query_graph: " + Quoted(path + "." + name) + " is ambiguous: links " +
+			                Quoted(schema_.links[found->link].names.entry_point) + " and " +
+			                Quoted(schema_.links[relation.link].names.entry_point) + " both name it",
+			            "", "Give one side of one link another alias (define_link's \"alias\").");
+		found = relation;
+	}
+	if (found) {
+		if (!found->target.entity && found->via != Via::LinkRows)
+			throw Error(sqlstate::kUndefinedObject, "query_graph: " + Quoted(path + "." + name) +
+			                                            " names a linkable that is no longer registered");
+		return *found;
 	}
 	throw Error(sqlstate::kUndefinedColumn,
 	            "query_graph: " + Quoted(NodeName(node)) + " has no field or link " + Quoted(name) + " (in " +
@@ -292,6 +293,7 @@ Compiler::Source(const Node &node, const Relation &relation, const std::string &
 std::string
 Compiler::Object(const Node &node, const std::string &alias, const FieldTree &tree, const std::string &path,
                  int depth) {
+	CheckStack();
 	const Table &table = TableOf(node, path);
 	std::vector<std::string> names;
 	if (tree.star)
@@ -337,9 +339,10 @@ Compiler::Object(const Node &node, const std::string &alias, const FieldTree &tr
 
 std::string
 Compiler::Where(const Json &filter, const Node &node, const std::string &alias, const std::string &path, int depth) {
+	CheckStack();
 	if (!filter.is_object())
 		throw Error(sqlstate::kInvalidParameterValue,
-		            "query_graph: the filter of " + Quoted(path) + " must be an object, not " + filter.dump());
+		            "query_graph: the filter of " + Quoted(path) + " must be an object, not " + Excerpt(filter));
 	const Table &table = TableOf(node, path);
 	std::vector<std::string> terms;
 	for (const auto &[key, value] : filter.items()) {
@@ -375,6 +378,7 @@ Compiler::Where(const Json &filter, const Node &node, const std::string &alias, 
 
 std::string
 Compiler::Condition(const std::string &col, const Column &column, const Json &value, const std::string &path) {
+	CheckStack();
 	if (value.is_object()) {
 		const bool operators = !value.empty() && std::all_of(value.items().begin(), value.items().end(),
 		                                                     [](const auto &item) { return item.key()[0] == '$'; });
@@ -384,7 +388,7 @@ Compiler::Condition(const std::string &col, const Column &column, const Json &va
 			throw Error(sqlstate::kInvalidParameterValue,
 			            "query_graph: " + Quoted(path) + " is " + column.type + ": filter it with a value, an array or "
 			                                                                    "operators ($eq, $in, ...), not " +
-			                value.dump());
+			                Excerpt(value));
 		}
 		std::vector<std::string> terms;
 		for (const auto &[op, operand] : value.items())
@@ -400,18 +404,18 @@ Compiler::Compare(const std::string &col, const Column &column, const std::strin
 	const auto scalar = [&]() {
 		if (value.is_null() || ((value.is_object() || value.is_array()) && !IsJsonType(column.type)))
 			throw Error(sqlstate::kInvalidParameterValue,
-			            "query_graph: " + op + " on " + Quoted(path) + " takes a single value, not " + value.dump());
+			            "query_graph: " + op + " on " + Quoted(path) + " takes a single value, not " + Excerpt(value));
 		return "(" + Bind(ScalarText(value), column.type, path) + "::" + column.type + ")";
 	};
 	const auto array = [&]() {
 		if (!value.is_array())
 			throw Error(sqlstate::kInvalidParameterValue,
-			            "query_graph: " + op + " on " + Quoted(path) + " takes an array, not " + value.dump());
+			            "query_graph: " + op + " on " + Quoted(path) + " takes an array, not " + Excerpt(value));
 		std::vector<std::string> items;
 		for (const auto &item : value) {
 			if (item.is_null() || item.is_object() || item.is_array())
 				throw Error(sqlstate::kInvalidParameterValue, "query_graph: " + op + " on " + Quoted(path) +
-				                                                  " takes an array of values, not " + value.dump());
+				                                                  " takes an array of values, not " + Excerpt(value));
 			items.push_back(ScalarText(item));
 		}
 		return "(" + BindArray(std::move(items), column.type, path) + "::" + column.type + "[])";
@@ -435,7 +439,7 @@ Compiler::Compare(const std::string &col, const Column &column, const std::strin
 	if (op == "$like" || op == "$ilike") {
 		if (!value.is_string())
 			throw Error(sqlstate::kInvalidParameterValue,
-			            "query_graph: " + op + " on " + Quoted(path) + " takes a pattern string, not " + value.dump());
+			            "query_graph: " + op + " on " + Quoted(path) + " takes a pattern string, not " + Excerpt(value));
 		return col + "::text " + (op == "$like" ? "LIKE " : "ILIKE ") + Bind(value.get<std::string>());
 	}
 	if (op == "$not")
@@ -445,7 +449,7 @@ Compiler::Compare(const std::string &col, const Column &column, const std::strin
 }
 
 FieldTree
-ParseFields(const Json &fields) {
+ParseFields(const Json &fields, int max_depth) {
 	FieldTree tree;
 	if (fields.is_null()) {
 		tree.star = true;
@@ -455,17 +459,24 @@ ParseFields(const Json &fields) {
 		throw Error(sqlstate::kInvalidParameterValue, "query_graph: fields must be an array of field paths");
 	if (fields.empty())
 		tree.star = true;
+	InterruptTicker ticker;
 	for (const auto &field : fields) {
 		if (!field.is_string() || field.get<std::string>().empty())
 			throw Error(sqlstate::kInvalidParameterValue,
-			            "query_graph: fields must be an array of field paths, not " + field.dump());
-		const std::string path = field.get<std::string>();
+			            "query_graph: fields must be an array of field paths, not " + Excerpt(field));
+		const std::string &path = field.get_ref<const std::string &>();
+		if (std::count(path.begin(), path.end(), '.') > max_depth)
+			throw Error(sqlstate::kProgramLimitExceeded,
+			            "query_graph: field path " + Quoted(path.substr(0, 200)) + " goes deeper than " +
+			                std::to_string(max_depth) + " links",
+			            "", "The limit is the setting link_module.graph_max_depth.");
+		ticker.Tick();
 		FieldTree *node = &tree;
 		std::size_t start = 0;
 		for (std::size_t dot; (dot = path.find('.', start)) != std::string::npos; start = dot + 1) {
 			if (dot == start)
 				throw Error(sqlstate::kInvalidParameterValue, "query_graph: invalid field path " + Quoted(path));
-			node = &node->Child(path.substr(start, dot - start));
+			node = &node->children[path.substr(start, dot - start)];
 		}
 		const std::string last = path.substr(start);
 		if (last.empty())
@@ -483,7 +494,7 @@ NonNegative(const Json &value, const char *name) {
 	if (!value.is_number_integer() || value.get<long>() < 0)
 		throw Error(sqlstate::kInvalidParameterValue,
 		            std::string("query_graph: pagination.") + name + " must be a non-negative integer, not " +
-		                value.dump());
+		                Excerpt(value));
 	return value.get<long>();
 }
 
@@ -506,7 +517,7 @@ Compiler::Run(const Json &request) {
 	const std::string entity = request.at("entity").get<std::string>();
 	const Node root = Root(entity);
 	const Table &table = TableOf(root, entity);
-	const FieldTree fields = ParseFields(request.value("fields", Json()));
+	const FieldTree fields = ParseFields(request.value("fields", Json()), limits_.max_depth);
 	const std::string alias = NewAlias();
 
 	std::string where = "true" + Live(table, alias);
@@ -530,7 +541,7 @@ Compiler::Run(const Json &request) {
 					continue;
 				long take = NonNegative(value, "take");
 				if (take > limits_.max_take)
-					throw Error(kProgramLimitExceeded,
+					throw Error(sqlstate::kProgramLimitExceeded,
 					            "query_graph: pagination.take " + std::to_string(take) + " is over the limit of " +
 					                std::to_string(limits_.max_take),
 					            "", "The limit is the setting link_module.graph_max_take.");
@@ -542,7 +553,7 @@ Compiler::Run(const Json &request) {
 				for (const auto &[field, direction] : value.items()) {
 					const Column *column = table.Find(field);
 					if (!column)
-						throw Error(direction.is_object() ? kFeatureNotSupported : sqlstate::kUndefinedColumn,
+						throw Error(direction.is_object() ? sqlstate::kFeatureNotSupported : sqlstate::kUndefinedColumn,
 						            "query_graph: cannot order by " + Quoted(field) + ": " + Quoted(NodeName(root)) +
 						                " has no such field",
 						            "", "Order by fields of the entity itself.");
@@ -551,7 +562,7 @@ Compiler::Run(const Json &request) {
 					if (dir != "ASC" && dir != "DESC")
 						throw Error(sqlstate::kInvalidParameterValue, "query_graph: order of " + Quoted(field) +
 						                                                  " must be \"ASC\" or \"DESC\", not " +
-						                                                  direction.dump());
+						                                                  Excerpt(direction));
 					order.push_back(Col(alias, column->name) + " " + dir);
 				}
 			} else {

@@ -183,11 +183,14 @@ List(const LinkDefinition &link, const Quoter &q, bool as_definition) {
 		}
 		row += ")";
 	}
-	/* LATERAL: one primary-key probe per pair asked for, whatever the table's statistics. */
-	return "SELECT jsonb_agg(" + row + " ORDER BY i.ord) FROM (SELECT u.l, u.r, "
-	       "min(u.ord) AS ord FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(l, r, ord) GROUP BY u.l, u.r) i "
-	       "CROSS JOIN LATERAL (SELECT * FROM " + Table(link, q) + " y WHERE y." + lk + " = i.l::" + link.left.key_type +
-	       " AND y." + rk + " = i.r::" + link.right.key_type + " AND ($3 OR y.deleted_at IS NULL)) t";
+	const std::string table = Table(link, q);
+	return "SELECT jsonb_agg(" + row + " ORDER BY m.lo, m.ro) FROM (SELECT y." + lk + " AS l, y." + rk +
+	       " AS r, min(a.ord) AS lo, min(b.ord) AS ro FROM unnest($1::int4[], $2::text[]) WITH ORDINALITY AS a(e, id, "
+	       "ord) JOIN " + table + " y ON y." + lk + " = a.id::" + link.left.key_type +
+	       " AND ($5 OR y.deleted_at IS NULL) JOIN unnest($3::int4[], $4::text[]) WITH ORDINALITY AS b(e, id, ord) "
+	       "ON b.e = a.e AND y." + rk + " = b.id::" + link.right.key_type + " GROUP BY y." + lk + ", y." + rk +
+	       ") m CROSS JOIN LATERAL (SELECT * FROM " + table + " z WHERE z." + lk + " = m.l AND z." + rk +
+	       " = m.r) t";
 }
 
 std::string

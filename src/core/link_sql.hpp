@@ -32,7 +32,10 @@ std::string UpdateExisting(const LinkDefinition &link, const Quoter &quote);
  * notify. Returns (rows jsonb, leftover int4[], notifications). */
 std::string Dismiss(const LinkDefinition &link, const Quoter &quote);
 
-/* Lists pairs. $1 text[] left, $2 text[] right, $3 boolean with deleted. Returns (rows jsonb);
+/* Lists the rows joining any left id of an entry to any right id of the same entry, without
+ * forming the pairs: the left ids drive the probes, the right ids are a hash.
+ * $1 int4[] entry, $2 text[] left id (aligned); $3 int4[] entry, $4 text[] right id (aligned);
+ * $5 boolean with deleted. Returns (rows jsonb) in the order of the ids given (left first);
  * rows are link rows, or Medusa link definitions with `as_definition`. */
 std::string List(const LinkDefinition &link, const Quoter &quote, bool as_definition);
 

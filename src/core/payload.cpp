@@ -29,7 +29,10 @@ KeyName(const std::string &module, const std::string &key) {
 /* A JSON value in a message: strings without JSON escaping noise, anything else as JSON. */
 std::string
 Shown(const Json &value) {
-	return value.is_string() ? "'" + value.get<std::string>() + "'" : value.dump();
+	if (!value.is_string())
+		return Excerpt(value);
+	const std::string &text = value.get_ref<const std::string &>();
+	return "'" + (text.size() > 200 ? text.substr(0, 200) + "..." : text) + "'";
 }
 
 std::string
@@ -37,7 +40,7 @@ Id(const Json &value, const std::string &where, const std::string &module, const
 	if (!value.is_string() || value.get<std::string>().empty())
 		throw Error(sqlstate::kInvalidParameterValue,
 		            where + ": " + Quoted(key) + " of module " + Quoted(module) + " must be a non-empty string id, not " +
-		                value.dump());
+		                Excerpt(value));
 	return value.get<std::string>();
 }
 
@@ -121,7 +124,7 @@ ParseEntry(const Json &item, std::size_t index) {
 	entry.index = index;
 	const std::string where = EntryName(index);
 	if (!item.is_object())
-		throw Error(sqlstate::kInvalidParameterValue, where + " must be a link object, not " + item.dump());
+		throw Error(sqlstate::kInvalidParameterValue, where + " must be a link object, not " + Excerpt(item));
 	std::size_t modules = 0;
 	for (const auto &member : item.items()) {
 		const std::string &name = member.key();
@@ -129,21 +132,21 @@ ParseEntry(const Json &item, std::size_t index) {
 		if (name == "data") {
 			if (!value.is_object() && !value.is_null())
 				throw Error(sqlstate::kInvalidParameterValue,
-				            where + ": \"data\" must be an object of extra column values, not " + value.dump());
+				            where + ": \"data\" must be an object of extra column values, not " + Excerpt(value));
 			entry.data = value.is_null() ? nullptr : &value;
 			continue;
 		}
 		if (name == "link") {
 			if (!value.is_string())
 				throw Error(sqlstate::kInvalidParameterValue,
-				            where + ": \"link\" must be a link's entry point or service name, not " + value.dump());
+				            where + ": \"link\" must be a link's entry point or service name, not " + Excerpt(value));
 			entry.link = value.get<std::string>();
 			continue;
 		}
 		++modules;
 		if (!value.is_object() || value.empty())
 			throw Error(sqlstate::kInvalidParameterValue,
-			            where + ": module " + Quoted(name) + " must map keys to ids, not " + value.dump(), {},
+			            where + ": module " + Quoted(name) + " must map keys to ids, not " + Excerpt(value), {},
 			            "Write {\"" + name + "\": {\"<key>\": \"<id>\"}}.");
 		for (const auto &key : value.items())
 			entry.keys.push_back({name, key.key(), &key.value()});
@@ -163,7 +166,7 @@ ParsePayload(const Json &payload, std::string_view function) {
 	if (payload.is_object())
 		return {ParseEntry(payload, 0)};
 	if (!payload.is_array())
-		throw NotAPayload(function, payload.dump());
+		throw NotAPayload(function, Excerpt(payload));
 	std::vector<PayloadEntry> entries;
 	entries.reserve(payload.size());
 	std::size_t index = 0;
@@ -236,8 +239,12 @@ EntryIds(const PayloadEntry &entry, const LinkDefinition &link, IdMode mode) {
 			if (value.empty())
 				throw Error(sqlstate::kInvalidParameterValue,
 				            where + ": " + Quoted(key.key) + " of module " + Quoted(key.module) + " is an empty array");
-			for (const auto &item : value)
+			InterruptTicker ticker;
+			ids.reserve(value.size());
+			for (const auto &item : value) {
+				ticker.Tick();
 				ids.push_back(Id(item, where, key.module, key.key));
+			}
 		} else {
 			ids.push_back(Id(value, where, key.module, key.key));
 		}
@@ -252,7 +259,7 @@ ValidateData(const LinkDefinition &link, const Json &data, std::size_t index) {
 		if (member.key() == "id") {
 			if (!member.value().is_string() || member.value().get<std::string>().empty())
 				throw Error(sqlstate::kInvalidParameterValue,
-				            where + ": data.id must be a non-empty string, not " + member.value().dump());
+				            where + ": data.id must be a non-empty string, not " + Excerpt(member.value()));
 			continue;
 		}
 		const ExtraColumn *column = link.FindColumn(member.key());
@@ -308,15 +315,6 @@ BuildBatches(const std::vector<PayloadEntry> &entries, const LinkResolver &resol
 	for (const auto &entry : entries)
 		builder.Add(entry);
 	return builder.Finish();
-}
-
-Json
-MergeData(const std::vector<Json> &data) {
-	Json merged = Json::object();
-	for (const auto &object : data)
-		for (const auto &member : object.items())
-			merged[member.key()] = member.value();
-	return merged;
 }
 
 std::string

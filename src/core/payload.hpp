@@ -104,8 +104,6 @@ private:
 std::vector<LinkBatch> BuildBatches(const std::vector<PayloadEntry> &entries, const LinkResolver &resolver,
                                     std::string_view function, bool data_allowed);
 
-/* One pair given several times: its data objects merged in order, a later key winning. */
-Json MergeData(const std::vector<Json> &data);
 
 /* Medusa's rule inside one batch: a unique side may not get two partners. Throws 23505. */
 void CheckBatchCardinality(const LinkBatch &batch);

@@ -4,18 +4,24 @@
 #include <new>
 
 #include "core/error.hpp"
+#include "pg/encoding.hpp"
 
 namespace link_module::pg {
 
 namespace {
 
-/* Copies text into the current memory context without ever raising (inside a catch block a
- * longjmp would skip the exception's destructor). NULL when memory is exhausted. */
+/* `prefix` and `text` copied into the current memory context without ever raising or
+ * allocating C++ memory (inside a catch block a longjmp would skip the exception's destructor,
+ * and a bad_alloc would escape). NULL when memory is exhausted. */
 char *
-CopyOut(const std::string &text) noexcept {
-	auto *copy = static_cast<char *>(palloc_extended(text.size() + 1, MCXT_ALLOC_NO_OOM));
-	if (copy)
-		std::memcpy(copy, text.c_str(), text.size() + 1);
+CopyOut(const char *text, const char *prefix = "") noexcept {
+	const std::size_t prefix_length = std::strlen(prefix);
+	const std::size_t length = std::strlen(text);
+	auto *copy = static_cast<char *>(palloc_extended(prefix_length + length + 1, MCXT_ALLOC_NO_OOM));
+	if (copy) {
+		std::memcpy(copy, prefix, prefix_length);
+		std::memcpy(copy + prefix_length, text, length + 1);
+	}
 	return copy;
 }
 
@@ -44,13 +50,13 @@ EntryGuard(FunctionBody body, FunctionCallInfo fcinfo) {
 	} catch (const Error &error) {
 		std::memcpy(state, error.sqlstate().c_str(), 5);
 		message = CopyOut(error.what());
-		detail = error.detail().empty() ? nullptr : CopyOut(error.detail());
-		hint = error.hint().empty() ? nullptr : CopyOut(error.hint());
+		detail = error.detail().empty() ? nullptr : CopyOut(error.detail().c_str());
+		hint = error.hint().empty() ? nullptr : CopyOut(error.hint().c_str());
 	} catch (const std::bad_alloc &) {
 		std::memcpy(state, "53200", 5);
 		message = CopyOut("out of memory");
 	} catch (const std::exception &error) {
-		message = CopyOut(std::string("internal error in link_module: ") + error.what());
+		message = CopyOut(error.what(), "internal error in link_module: ");
 	} catch (...) {
 		message = CopyOut("internal error in link_module: unknown C++ exception");
 	}
@@ -58,6 +64,9 @@ EntryGuard(FunctionBody body, FunctionCallInfo fcinfo) {
 	/* Out of every catch block: C++ is done unwinding, so a longjmp is safe from here on. */
 	if (pg_error)
 		ReThrowError(pg_error);
+	message = ToServerForReport(message);
+	detail = ToServerForReport(detail);
+	hint = ToServerForReport(hint);
 	ereport(ERROR, (errcode(MAKE_SQLSTATE(state[0], state[1], state[2], state[3], state[4])),
 	                errmsg_internal("%s", message ? message : "out of memory"),
 	                detail ? errdetail_internal("%s", detail) : 0, hint ? errhint("%s", hint) : 0));

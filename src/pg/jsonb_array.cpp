@@ -26,11 +26,11 @@ ConcatJsonbArrays(const std::vector<Datum> &arrays) {
 		bytes += VARSIZE(jsonb);
 	}
 	if (count > JB_CMASK)
-		throw Error("54000", "too many link rows for one jsonb result: " + std::to_string(count));
+		throw Error(sqlstate::kProgramLimitExceeded, "too many link rows for one jsonb result: " + std::to_string(count));
 
 	Size size = VARHDRSZ + sizeof(uint32) + count * sizeof(JEntry) + bytes + 3 * count;
 	if (size > MaxAllocSize)
-		throw Error("54000", "the result of this call would exceed 1 GB", {},
+		throw Error(sqlstate::kProgramLimitExceeded, "the result of this call would exceed 1 GB", {},
 		            "Split the call into several smaller ones.");
 	char *out = static_cast<char *>(PgCall([](Size s) { return palloc0(s); }, size));
 	auto *root = reinterpret_cast<JsonbContainer *>(out + VARHDRSZ);
@@ -56,7 +56,7 @@ ConcatJsonbArrays(const std::vector<Datum> &arrays) {
 				end = INTALIGN(end); /* palloc0: the new padding is zeros already */
 			}
 			if (static_cast<uint64>(end) + length > JENTRY_OFFLENMASK)
-				throw Error("54000", "the link rows of this call exceed jsonb's maximum size (256 MB)", {},
+				throw Error(sqlstate::kProgramLimitExceeded, "the link rows of this call exceed jsonb's maximum size (256 MB)", {},
 				            "Split the call into several smaller ones.");
 			std::memcpy(base + end, source_base + offset, length);
 			end += length;
@@ -65,6 +65,17 @@ ConcatJsonbArrays(const std::vector<Datum> &arrays) {
 	}
 	SET_VARSIZE(out, static_cast<Size>(base - out) + end);
 	return PointerGetDatum(out);
+}
+
+void
+AppendResultPiece(std::vector<Datum> &pieces, Datum array) {
+	pieces.push_back(array);
+	uint64 bytes = 0;
+	for (Datum piece : pieces)
+		bytes += VARSIZE_ANY(DatumGetPointer(piece));
+	if (bytes > JENTRY_OFFLENMASK)
+		throw Error(sqlstate::kProgramLimitExceeded, "the link rows of this call exceed jsonb's maximum size (256 MB)",
+		            {}, "Split the call into several smaller ones.");
 }
 
 } // namespace link_module::pg

@@ -14,7 +14,8 @@ namespace link_module::pg {
 /* Calls fn(entry, index) for the payload's one object (index 0) or for each array element. */
 void ForEachEntry(Datum payload, std::string_view function, const std::function<void(const Json &, std::size_t)> &fn);
 
-/* The payload's entry at `index`, parsed. */
-Json EntryAt(Datum payload, std::size_t index);
+/* The "data" objects of the given entries merged key by key, later ones winning (jsonb ||, so
+ * numbers stay exact), as JSON text. */
+std::string MergedData(Datum payload, const std::vector<std::size_t> &entries);
 
 } // namespace link_module::pg

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "core/error.hpp"
+#include "pg/encoding.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
@@ -56,10 +57,12 @@ ArrayOf(const std::vector<Datum> &datums, const std::vector<bool> &nulls, Oid el
 }
 
 Datum
-TextDatum(const std::string &value) {
-	const char *data = value.data();
-	int len = static_cast<int>(value.size());
-	return PgCall([](const char *d, int l) { return PointerGetDatum(cstring_to_text_with_len(d, l)); }, data, len);
+TextDatum(const std::string &utf8) {
+	const auto make = [](const std::string &value) {
+		return PgCall([](const char *d, int l) { return PointerGetDatum(cstring_to_text_with_len(d, l)); },
+		              value.data(), static_cast<int>(value.size()));
+	};
+	return ServerIsUtf8() ? make(utf8) : make(ToServer(utf8));
 }
 
 } // namespace
@@ -87,7 +90,8 @@ CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid
 		entry.plan = nullptr;
 	}
 	entry.generic = generic;
-	const char *text = sql.c_str();
+	const std::string server_sql = ToServer(sql);
+	const char *text = server_sql.c_str();
 	int count = static_cast<int>(types.size());
 	Oid *type_ptr = const_cast<Oid *>(types.data());
 	/* Link operations want generic plans: planned once, never per call with a batch's arrays
@@ -234,7 +238,7 @@ ResultText(uint64 row, int column) {
 	if (!SPI_tuptable || row >= SPI_processed)
 		return std::nullopt;
 	char *text = PgCall(SPI_getvalue, SPI_tuptable->vals[row], SPI_tuptable->tupdesc, column);
-	return text ? std::optional<std::string>(text) : std::nullopt;
+	return text ? std::optional<std::string>(ToUtf8(text)) : std::nullopt;
 }
 
 namespace {
@@ -274,7 +278,7 @@ ResultTextArray(int column) {
 	out.reserve(count);
 	for (int i = 0; i < count; ++i) {
 		text *value = DatumGetTextPP(elements[i]);
-		out.emplace_back(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value));
+		out.push_back(ToUtf8(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value)));
 	}
 	return out;
 }

@@ -1,6 +1,7 @@
 #include "pg/spi.hpp"
 
 #include "core/error.hpp"
+#include "pg/encoding.hpp"
 #include "pg/guard.hpp"
 #include "pg/plan_cache.hpp"
 
@@ -15,18 +16,15 @@ ToString(const char *text) {
 
 /* Executes and checks the SPI result code; returns the number of rows processed. */
 uint64
-Run(const std::string &sql, const std::vector<Value> &params, const std::string &cache_key = {}) {
+Run(const std::string &utf8_sql, const std::vector<Value> &params, const std::string &cache_key = {}) {
 	int n = static_cast<int>(params.size());
 	if (!cache_key.empty()) {
 		std::vector<Param> values;
 		for (const auto &param : params)
-			values.push_back(param ? Param{PgCall([](const char *d, int l) {
-				                             return PointerGetDatum(cstring_to_text_with_len(d, l));
-			                             }, param->data(), static_cast<int>(param->size())),
-			                             false}
-			                       : Param{0, true});
-		return ExecutePlan(CachedPlan(cache_key, sql, std::vector<Oid>(n, TEXTOID)), values);
+			values.push_back(param ? Text(*param) : Param{0, true});
+		return ExecutePlan(CachedPlan(cache_key, utf8_sql, std::vector<Oid>(n, TEXTOID)), values);
 	}
+	const std::string sql = ToServer(utf8_sql);
 	std::vector<Oid> types(n, TEXTOID);
 	std::vector<Datum> values(n, 0);
 	std::vector<char> nulls(n, ' ');
@@ -35,10 +33,7 @@ Run(const std::string &sql, const std::vector<Value> &params, const std::string 
 			nulls[i] = 'n';
 			continue;
 		}
-		const char *data = params[i]->data();
-		int len = static_cast<int>(params[i]->size());
-		values[i] = PgCall([](const char *d, int l) { return PointerGetDatum(cstring_to_text_with_len(d, l)); },
-		                   data, len);
+		values[i] = Text(*params[i]).value;
 	}
 	const char *query = sql.c_str();
 	Oid *type_ptr = types.data();
@@ -82,7 +77,7 @@ Query(const std::string &sql, const std::vector<Value> &params, const std::strin
 		row.reserve(columns);
 		for (int c = 1; c <= columns; ++c) {
 			char *text = PgCall(SPI_getvalue, table->vals[r], table->tupdesc, c);
-			row.push_back(text ? Value(text) : std::nullopt);
+			row.push_back(text ? Value(ToUtf8(text)) : std::nullopt);
 		}
 		rows.push_back(std::move(row));
 	}
@@ -122,20 +117,7 @@ TextArg(FunctionCallInfo fcinfo, int n) {
 	if (PG_ARGISNULL(n))
 		return std::nullopt;
 	Datum datum = PG_GETARG_DATUM(n);
-	return std::string(PgCall([](Datum d) { return text_to_cstring(DatumGetTextPP(d)); }, datum));
-}
-
-std::optional<std::string>
-JsonbArg(FunctionCallInfo fcinfo, int n) {
-	if (PG_ARGISNULL(n))
-		return std::nullopt;
-	Datum datum = PG_GETARG_DATUM(n);
-	return std::string(PgCall(
-	    [](Datum d) {
-		    Jsonb *jsonb = DatumGetJsonbP(d);
-		    return JsonbToCString(nullptr, &jsonb->root, VARSIZE(jsonb));
-	    },
-	    datum));
+	return ToUtf8(PgCall([](Datum d) { return text_to_cstring(DatumGetTextPP(d)); }, datum));
 }
 
 std::optional<Oid>
@@ -153,9 +135,16 @@ BoolArg(FunctionCallInfo fcinfo, int n) {
 }
 
 Datum
-JsonbDatum(const std::string &json_text) {
-	const char *text = json_text.c_str();
+JsonbDatum(const std::string &utf8_json) {
+	const std::string server_json = ToServer(utf8_json);
+	const char *text = server_json.c_str();
 	return PgCall([](const char *t) { return DirectFunctionCall1(jsonb_in, CStringGetDatum(pstrdup(t))); }, text);
+}
+
+void
+Notify(const std::string &payload) {
+	const std::string server_payload = ToServer(payload);
+	PgCall([](const char *p) { Async_Notify("link_module", p); }, server_payload.c_str());
 }
 
 } // namespace link_module::pg

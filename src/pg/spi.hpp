@@ -40,9 +40,11 @@ std::string SqlState(const ErrorData *data);
 
 /* Function-argument and result conversions. */
 std::optional<std::string> TextArg(FunctionCallInfo fcinfo, int n);
-std::optional<std::string> JsonbArg(FunctionCallInfo fcinfo, int n);
 std::optional<Oid> OidArg(FunctionCallInfo fcinfo, int n);
 std::optional<bool> BoolArg(FunctionCallInfo fcinfo, int n);
 Datum JsonbDatum(const std::string &json_text);
+
+/* NOTIFY link_module, payload given in UTF-8 (delivered after commit). */
+void Notify(const std::string &payload);
 
 } // namespace link_module::pg

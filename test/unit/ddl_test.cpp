@@ -81,9 +81,9 @@ TEST(PlanRedefinition, SafeChanges) {
 	EXPECT_TRUE(Descriptions(changes, true).empty());
 	EXPECT_EQ(Descriptions(changes, false),
 	          (std::vector<std::string>{"deleteCascade of \"note\" becomes true", "column \"a\" becomes nullable",
-	                                    "column \"a\" gets a new default", "column \"e\" drops its CHECK on enum items",
-	                                    "column \"e\" accepts the items \"x\", \"y\"", "column \"b\" is added",
-	                                    "column \"c\" is added"}));
+	                                    "column \"a\" gets a new default", "column \"b\" is added",
+	                                    "column \"c\" is added", "column \"e\" drops its CHECK on enum items",
+	                                    "column \"e\" accepts the items \"x\", \"y\""}));
 }
 
 TEST(PlanRedefinition, UnsafeChangesAreEachNamed) {
@@ -95,8 +95,8 @@ TEST(PlanRedefinition, UnsafeChangesAreEachNamed) {
 	                          "e": {"type": "enum", "options": {"items": ["x"]}}, "req": {"type": "text"}}}})");
 	auto unsafe = Descriptions(PlanRedefinition(old_def, new_def, TestQuoter()), true);
 	EXPECT_EQ(unsafe, (std::vector<std::string>{
-	                      "column \"t\" changes type from text to integer", "column \"t\" becomes NOT NULL",
 	                      "column \"e\" is restricted to the items \"x\"",
+	                      "column \"t\" changes type from text to integer", "column \"t\" becomes NOT NULL",
 	                      "column \"req\" is added as NOT NULL without a default (fails if the table has rows)",
 	                      "column \"gone\" is dropped"}));
 }

@@ -119,7 +119,6 @@ TEST(BuildBatches, MergesDuplicatePairsKeyByKey) {
 	ASSERT_EQ(batches[0].rows.size(), 1u);
 	EXPECT_EQ(batches[0].rows[0].data_entries, (std::vector<std::size_t>{0, 2}));
 	EXPECT_FALSE(batches[1].rows[0].HasData());
-	EXPECT_EQ(MergeData({payload[0]["data"], payload[2]["data"]}), Json::parse(R"({"rank": 2, "status": "a"})"));
 	EXPECT_EQ(batches[1].link->names.service_name, "ProductProductBlogNoteLink");
 }
 
