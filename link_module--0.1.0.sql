@@ -203,3 +203,65 @@ SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'link_restore';
 COMMENT ON FUNCTION link_restore(jsonb) IS
 'Undoes the latest link_delete of records; returns what it restored and what it skipped';
+
+-- A linkable's table stays outside partitioning and inheritance trees: the cascade triggers are
+-- statement triggers on that one table, and a statement on a partition, a child or a parent
+-- does not fire them. register_linkable refuses such tables; this keeps it so afterwards (a
+-- child of a linkable table, a linkable table made a child or attached as a partition, or a
+-- dropped one re-created by name as one of those). It looks only at the tables the command
+-- touched (CREATE SCHEMA included: its CREATE TABLE elements) and their direct parents and
+-- children.
+CREATE FUNCTION link_module.refuse_inheritance()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    hit record;
+BEGIN
+    WITH touched AS (
+        SELECT DISTINCT c.objid AS oid FROM pg_event_trigger_ddl_commands() c
+        WHERE c.classid = 'pg_catalog.pg_class'::regclass AND c.objsubid = 0
+    ), near AS (
+        SELECT t.oid FROM touched t
+        UNION SELECT h.inhparent FROM pg_inherits h JOIN touched t ON h.inhrelid = t.oid
+        UNION SELECT h.inhrelid FROM pg_inherits h JOIN touched t ON h.inhparent = t.oid
+    ), linkable AS (
+        SELECT k.module, k.model, r.oid
+        FROM link_module.linkables k
+        CROSS JOIN LATERAL (SELECT link_module.current_relation(k.relation, k.relation_name)::oid AS oid) r
+        WHERE k.relation IS NOT NULL AND r.oid IN (SELECT n.oid FROM near n)
+    )
+    SELECT l.module || '.' || l.model AS linkable, l.oid::regclass::text AS tab, x.how, x.other
+    INTO hit
+    FROM linkable l
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN c.relispartition THEN 'partition' ELSE 'child' END AS how,
+               h.inhparent::regclass::text AS other
+        FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid WHERE h.inhrelid = l.oid
+        UNION ALL
+        SELECT 'parent', h.inhrelid::regclass::text FROM pg_inherits h WHERE h.inhparent = l.oid
+        UNION ALL
+        SELECT 'partitioned', NULL FROM pg_class c WHERE c.oid = l.oid AND c.relkind = 'p'
+    ) x
+    ORDER BY 1, 3, 4
+    LIMIT 1;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    RAISE EXCEPTION USING
+        ERRCODE = 'feature_not_supported',
+        MESSAGE = CASE hit.how
+            WHEN 'partition' THEN format('table %s of linkable "%s" cannot be a partition of %s', hit.tab, hit.linkable, hit.other)
+            WHEN 'child' THEN format('table %s of linkable "%s" cannot inherit from %s', hit.tab, hit.linkable, hit.other)
+            WHEN 'parent' THEN format('table %s cannot inherit from table %s of linkable "%s"', hit.other, hit.tab, hit.linkable)
+            ELSE format('table %s of linkable "%s" cannot be partitioned', hit.tab, hit.linkable) END,
+        DETAIL = 'Statements on one table of a partitioning or inheritance tree do not fire the cascade triggers '
+                 'of the others, so links would outlive their records.',
+        HINT = 'A linkable''s table must be an ordinary table that is not partitioned, not a partition, and has '
+               'no inheritance parent or children.';
+END
+$$;
+CREATE EVENT TRIGGER link_module_refuse_inheritance ON ddl_command_end
+WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE FOREIGN TABLE', 'ALTER FOREIGN TABLE', 'CREATE SCHEMA')
+EXECUTE FUNCTION link_module.refuse_inheritance();

@@ -216,3 +216,7 @@ SELECT id FROM "記事" ORDER BY id;
 DROP DATABASE lm_latin1;
 DROP DATABASE lm_eucjp;
 SELECT 'the session is still usable' AS still_here;
+-- Leave the registry as we found it.
+SELECT count(*) AS dropped FROM (SELECT drop_link(entry_point, true) FROM links) d;
+DELETE FROM link_module.linkables;
+DROP SCHEMA hostile CASCADE;

@@ -386,9 +386,18 @@ LinkablesOf(const StoredLinks &stored, Oid relid) {
 }
 
 /* PostgreSQL timestamps count microseconds from 2000-01-01; epoch microseconds cross the SPI
- * boundary exactly (no DateStyle involved). */
+ * boundary exactly (no DateStyle involved). 'infinity' and '-infinity' have no epoch: they
+ * come as such and stamp as such. */
 TimestampTz
 FromEpochMicros(const std::string &text) {
+	if (text == "infinity" || text == "-infinity") {
+		TimestampTz infinite;
+		if (text[0] == '-')
+			TIMESTAMP_NOBEGIN(infinite);
+		else
+			TIMESTAMP_NOEND(infinite);
+		return infinite;
+	}
 	return static_cast<TimestampTz>(std::stoll(text)) -
 	       static_cast<TimestampTz>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
 }
@@ -399,9 +408,9 @@ std::deque<Step>
 StampedSteps(const TableLinkable &linkable, bool restored, const Quoter &q) {
 	const std::string pk = q.ident(linkable.table.primary_key);
 	const std::string sd = q.ident(*linkable.table.soft_delete_column);
-	const std::string stamp = restored ? "o." + sd : "n." + sd;
-	auto rows = pg::Query("SELECT n." + pk + "::text, (extract(epoch FROM " + stamp +
-	                      "::timestamptz) * 1000000)::bigint::text FROM link_module_new n "
+	const std::string stamp = "(" + std::string(restored ? "o." : "n.") + sd + ")::timestamptz";
+	auto rows = pg::Query("SELECT n." + pk + "::text, CASE WHEN isfinite(" + stamp + ") THEN (extract(epoch FROM " +
+	                      stamp + ") * 1000000)::bigint::text ELSE " + stamp + "::text END FROM link_module_new n "
 	                      "JOIN link_module_old o ON o." + pk + " = n." + pk + " WHERE o." + sd +
 	                      (restored ? " IS NOT NULL AND n." + sd + " IS NULL" : " IS NULL AND n." + sd + " IS NOT NULL"));
 	std::map<TimestampTz, std::vector<std::string>> by_stamp;

@@ -14,6 +14,10 @@ struct TableFacts {
 	std::string name; /* schema-qualified, quoted where needed */
 	std::string relkind;
 	std::optional<std::string> single_column_pk;
+	std::string relpersistence;
+	bool partition = false;
+	std::optional<std::string> parent; /* a table it inherits from, or is a partition of */
+	std::optional<std::string> child;  /* a table that inherits from it */
 };
 
 TableFacts
@@ -21,12 +25,50 @@ DescribeTable(Oid relation) {
 	auto rows = pg::Query("SELECT c.oid::regclass::text, c.relkind::text, "
 	                      "  (SELECT a.attname FROM pg_index i JOIN pg_attribute a "
 	                      "     ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
-	                      "   WHERE i.indrelid = c.oid AND i.indisprimary AND i.indnatts = 1) "
+	                      "   WHERE i.indrelid = c.oid AND i.indisprimary AND i.indnatts = 1), "
+	                      "  c.relpersistence::text, c.relispartition::text, "
+	                      "  (SELECT h.inhparent::regclass::text FROM pg_inherits h WHERE h.inhrelid = c.oid "
+	                      "   ORDER BY h.inhseqno LIMIT 1), "
+	                      "  (SELECT h.inhrelid::regclass::text FROM pg_inherits h WHERE h.inhparent = c.oid "
+	                      "   ORDER BY h.inhrelid LIMIT 1) "
 	                      "FROM pg_class c WHERE c.oid = $1::oid",
 	                      {std::to_string(relation)});
 	if (rows.empty())
 		throw Error(sqlstate::kUndefinedTable, "relation with OID " + std::to_string(relation) + " does not exist");
-	return {*rows[0][0], *rows[0][1], rows[0][2]};
+	return {*rows[0][0], *rows[0][1], rows[0][2], *rows[0][3], *rows[0][4] == "true", rows[0][5], rows[0][6]};
+}
+
+/* A linkable's table must be an ordinary, permanent table outside any partitioning or
+ * inheritance tree: the cascade triggers are statement triggers on that one table, and a
+ * statement on a partition, a child or a parent does not fire them (the event trigger
+ * link_module.refuse_inheritance keeps it so afterwards). A temporary table's records vanish
+ * with the session while its link rows would stay. */
+void
+RefuseUnsupportedTable(const TableFacts &table, const std::string &name) {
+	const std::string cannot = "cannot register " + table.name + " as linkable " + name;
+	const std::string hint = "A linkable's table must be an ordinary permanent table that is not partitioned, "
+	                         "not a partition, and has no inheritance parent or children.";
+	const std::string why = " Statements on one table of a partitioning or inheritance tree do not fire the "
+	                        "cascade triggers of the others, so links would outlive their records.";
+	if (table.relkind != "r" && table.relkind != "p")
+		throw Error(sqlstate::kWrongObjectType, cannot, table.name + " is not a table.",
+		            "A linkable's relation is an ordinary table.");
+	if (table.relkind == "p")
+		throw Error(sqlstate::kFeatureNotSupported, cannot + ": it is a partitioned table", "link_module does not support "
+		            "partitioned linkable tables." + why, hint);
+	if (table.relpersistence == "t")
+		throw Error(sqlstate::kFeatureNotSupported, cannot + ": it is a temporary table",
+		            "Its records would vanish at the end of the session while the rows of its links stay.",
+		            "Register a permanent table.");
+	if (table.parent && table.partition)
+		throw Error(sqlstate::kFeatureNotSupported, cannot + ": it is a partition of " + *table.parent,
+		            "link_module does not support partitions as linkable tables." + why, hint);
+	if (table.parent)
+		throw Error(sqlstate::kFeatureNotSupported, cannot + ": it inherits from " + *table.parent,
+		            "link_module does not support inheritance children as linkable tables." + why, hint);
+	if (table.child)
+		throw Error(sqlstate::kFeatureNotSupported, cannot + ": " + *table.child + " inherits from it",
+		            "link_module does not support inheritance parents as linkable tables." + why, hint);
 }
 
 /* format_type of a live column, or nullopt when the table has no such column. */
@@ -35,6 +77,33 @@ ColumnType(Oid relation, const std::string &column) {
 	return pg::QueryValue("SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
 	                      "WHERE attrelid = $1::oid AND attname = $2 AND attnum > 0 AND NOT attisdropped",
 	                      {std::to_string(relation), column});
+}
+
+/* A soft-delete column holds a point in time: the cascade triggers read it as timestamptz and
+ * stamp the records they soft-delete with it. timestamptz, timestamp and date qualify (or a
+ * domain over one); anything else would make every UPDATE of the table fail in the trigger. */
+void
+RequireSoftDeleteType(Oid relation, const std::string &column, const TableFacts &table, const std::string &name,
+                      bool given) {
+	auto fits = pg::QueryValue("WITH RECURSIVE t(oid) AS ("
+	                           "  SELECT atttypid FROM pg_attribute "
+	                           "  WHERE attrelid = $1::oid AND attname = $2 AND attnum > 0 AND NOT attisdropped "
+	                           "  UNION ALL SELECT y.typbasetype FROM t JOIN pg_type y ON y.oid = t.oid "
+	                           "  WHERE y.typtype = 'd') "
+	                           "SELECT bool_or(oid IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype))::text "
+	                           "FROM t",
+	                           {std::to_string(relation), column});
+	if (fits && *fits == "true")
+		return;
+	throw Error(sqlstate::kDatatypeMismatch,
+	            "soft-delete column " + Quoted(column) + " of table " + table.name + " is of type " +
+	                ColumnType(relation, column).value_or("?") + ", not a timestamp",
+	            given ? "It was given as softDeleteColumn of linkable " + name + "."
+	                  : "Linkable " + name + " would use it as its soft-delete column (the default when the table "
+	                    "has a deleted_at column).",
+	            given ? "A softDeleteColumn is of type timestamptz, timestamp or date."
+	                  : "Register the linkable with register_linkable() and options {\"softDeleteColumn\": null} "
+	                    "(or the name of a timestamptz, timestamp or date column).");
 }
 
 Linkable
@@ -106,9 +175,7 @@ RegisterLinkable(const std::string &module, const std::string &model, std::optio
 
 	if (relation) {
 		TableFacts table = DescribeTable(*relation);
-		if (table.relkind != "r" && table.relkind != "p")
-			throw Error(sqlstate::kWrongObjectType, "cannot register " + table.name + " as linkable " + name,
-			            table.name + " is not a table.", "A linkable's relation is an ordinary or partitioned table.");
+		RefuseUnsupportedTable(table, name);
 		linkable.relation = table.name;
 		linkable.primary_key = options.primary_key.value_or(table.single_column_pk.value_or("id"));
 		auto key_type = ColumnType(*relation, linkable.primary_key);
@@ -125,7 +192,10 @@ RegisterLinkable(const std::string &module, const std::string &model, std::optio
 				            "column " + Quoted(*linkable.soft_delete_column) + " of table " + table.name +
 				                " does not exist",
 				            "It was given as softDeleteColumn of linkable " + name + ".");
+			if (linkable.soft_delete_column)
+				RequireSoftDeleteType(*relation, *linkable.soft_delete_column, table, name, true);
 		} else if (ColumnType(*relation, "deleted_at")) {
+			RequireSoftDeleteType(*relation, "deleted_at", table, name, false);
 			linkable.soft_delete_column = "deleted_at";
 		}
 	} else {
@@ -180,6 +250,14 @@ ResolveLinkable(const std::string &module, const std::string &model, const std::
 			                " does not exist",
 			            "It was dropped after the linkable was registered.",
 			            "Create the table again, or register the linkable again with register_linkable().");
+		/* Registered before its table could be refused (or by an older version). */
+		if (linkable->relation) {
+			auto oid = pg::QueryValue("SELECT link_module.current_relation(relation, relation_name)::oid::text "
+			                          "FROM link_module.linkables WHERE module = $1 AND model = $2",
+			                          {module, model});
+			if (oid)
+				RefuseUnsupportedTable(DescribeTable(static_cast<Oid>(std::stoul(*oid))), Quoted(module + "." + model));
+		}
 		return *linkable;
 	}
 	auto relation = pg::QueryValue("SELECT c.oid::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
