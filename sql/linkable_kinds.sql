@@ -163,6 +163,19 @@ SELECT link_restore('{"kinds": {"plain_id": ["x1", "x3"]}}');
 SELECT id, deleted_at FROM kinds.other ORDER BY 1;
 SELECT plain_id, other_id, deleted_at FROM kinds_plain_kinds_other ORDER BY 1;
 
+-- query_graph names a linkable whose table was dropped as such (42P01), not as a virtual one.
+CREATE TABLE kinds.dropped (id text PRIMARY KEY);
+SELECT define_link('kinds.other', 'kinds.dropped') ->> 'entryPoint';
+SELECT query_graph('{"entity": "dropped"}');
+DROP TABLE kinds.dropped;
+SELECT query_graph('{"entity": "dropped"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT query_graph('{"entity": "other", "fields": ["id", "dropped.*"]}');
+\echo :LAST_ERROR_SQLSTATE
+-- Created again, it is found again (the backend's cache of the registry follows).
+CREATE TABLE kinds.dropped (id text PRIMARY KEY);
+SELECT query_graph('{"entity": "dropped"}');
+
 SELECT drop_link(entry_point, true) FROM links;
 DELETE FROM link_module.linkables;
 DROP SCHEMA kinds CASCADE;

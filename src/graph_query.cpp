@@ -47,11 +47,12 @@ LoadSchema() {
 	std::vector<Oid> relations;
 	for (const auto &row : pg::Query(
 	         "SELECT k.module, k.model, c.oid::regclass::text, k.primary_key, k.soft_delete_column, " LM_COLUMNS_OF(
-	             "c.oid") ", c.oid::text FROM link_module.linkables k LEFT JOIN pg_class c "
+	             "c.oid") ", c.oid::text, CASE WHEN k.relation IS NOT NULL AND c.oid IS NULL THEN k.relation_name END "
+	                      "FROM link_module.linkables k LEFT JOIN pg_class c "
 	                      "ON c.oid = link_module.current_relation(k.relation, k.relation_name) "
 	                      "ORDER BY k.module, k.model",
 	         {}, "graph:linkables")) {
-		graph::Entity entity{*row[0], *row[1], std::nullopt};
+		graph::Entity entity{*row[0], *row[1], std::nullopt, row[7]};
 		if (row[2])
 			entity.table = graph::Table{*row[2], *row[3], row[4], ColumnsOf(row[5])};
 		schema.entities.push_back(std::move(entity));
@@ -67,6 +68,11 @@ LoadSchema() {
 		                                    : std::nullopt);
 		Watch(relations, row[3]);
 	}
+	/* A linkable's table was dropped: no invalidation will announce it created again, so the
+	 * schema is loaded again on every call until it is back. */
+	for (const auto &entity : schema.entities)
+		if (entity.dropped_table)
+			schema_watch.Invalidate();
 	cached_schema = std::move(schema);
 	return relations;
 }

@@ -160,6 +160,11 @@ Compiler::NodeName(const Node &node) const {
 const Table &
 Compiler::TableOf(const Node &node, const std::string &path) const {
 	const std::optional<Table> &table = node.entity ? node.entity->table : schema_.link_tables[node.link];
+	if (!table && node.entity && node.entity->dropped_table)
+		throw Error(sqlstate::kUndefinedTable,
+		            "query_graph: " + Quoted(path) + " reaches " + Quoted(NodeName(node)) + ", whose table " +
+		                *node.entity->dropped_table + " was dropped",
+		            "", "Create the table again, or register the linkable again with register_linkable().");
 	if (!table)
 		throw Error(sqlstate::kWrongObjectType,
 		            "query_graph: " + Quoted(path) + " reaches " + Quoted(NodeName(node)) +

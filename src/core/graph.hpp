@@ -31,6 +31,8 @@ struct Entity {
 	std::string module;
 	std::string model;
 	std::optional<Table> table;
+	/* Registered with a table that no longer exists: the name it had (table is then nullopt). */
+	std::optional<std::string> dropped_table = std::nullopt;
 };
 
 /* What a request is checked against: the registry with each table's columns. */

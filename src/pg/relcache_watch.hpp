@@ -14,6 +14,10 @@ class RelcacheWatch {
 public:
 	bool stale() const { return stale_; }
 
+	/* Makes the next Refresh load again (for a cache that depends on something no relcache
+	 * invalidation announces, such as a table that does not exist yet). */
+	void Invalidate() { stale_ = true; }
+
 	/* When stale, runs `load`, which fills the cache and returns the relations it read; the
 	 * registry tables are watched as well. A failed load leaves the cache stale. */
 	void Refresh(const std::function<std::vector<Oid>()> &load);

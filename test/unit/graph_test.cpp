@@ -107,3 +107,20 @@ TEST(Graph, BadInputNamesThePath) {
 		EXPECT_NE(std::string(error.what()).find("product.post.nope"), std::string::npos) << error.what();
 	}
 }
+
+TEST(Graph, ALinkableWhoseTableWasDroppedIsNamedSoNotAsVirtual) {
+	Schema schema = Fixture();
+	schema.entities[1].table = std::nullopt;
+	schema.entities[1].dropped_table = "blog.post";
+	const auto compile = [&](const std::string &request) { Compile(ParseJson(request, "query"), schema, TestQuoter(), {}); };
+	EXPECT_EQ(SqlStateOf([&] { compile(R"({"entity": "post"})"); }), "42P01");
+	EXPECT_EQ(SqlStateOf([&] { compile(R"({"entity": "product", "fields": ["id", "post.*"]})"); }), "42P01");
+	try {
+		compile(R"({"entity": "post"})");
+	} catch (const Error &error) {
+		EXPECT_NE(std::string(error.what()).find("blog.post was dropped"), std::string::npos) << error.what();
+	}
+	/* A virtual linkable (no table, none dropped) is still 42809. */
+	schema.entities[1].dropped_table = std::nullopt;
+	EXPECT_EQ(SqlStateOf([&] { compile(R"({"entity": "post"})"); }), "42809");
+}
