@@ -188,6 +188,17 @@ AS 'MODULE_PATHNAME', 'link_module_table_dropped';
 CREATE EVENT TRIGGER link_module_table_dropped ON sql_drop
 EXECUTE FUNCTION link_module.table_dropped();
 
+-- A linkable's table created again under its name (after a DROP, or by a rename) gets the
+-- statement triggers back, so its records' links follow them as before.
+CREATE FUNCTION link_module.table_created()
+RETURNS event_trigger
+LANGUAGE c
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'link_module_table_created';
+CREATE EVENT TRIGGER link_module_table_created ON ddl_command_end
+WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE')
+EXECUTE FUNCTION link_module.table_created();
+
 CREATE FUNCTION link_delete(records jsonb)
 RETURNS jsonb
 LANGUAGE c VOLATILE

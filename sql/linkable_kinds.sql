@@ -175,6 +175,21 @@ SELECT query_graph('{"entity": "other", "fields": ["id", "dropped.*"]}');
 -- Created again, it is found again (the backend's cache of the registry follows).
 CREATE TABLE kinds.dropped (id text PRIMARY KEY);
 SELECT query_graph('{"entity": "dropped"}');
+-- ... with the statement triggers back, so its links follow its records again.
+SELECT tgname FROM pg_trigger WHERE tgrelid = 'kinds.dropped'::regclass ORDER BY 1;
+INSERT INTO kinds.dropped VALUES ('d1');
+SELECT jsonb_array_length(link_create('{"kinds": {"other_id": "o1", "dropped_id": "d1"}}')) AS linked;
+DELETE FROM kinds.dropped;
+SELECT count(*) AS links_left FROM kinds_other_kinds_dropped;
+-- Renamed to the name, too; and dropped again, it takes its link rows along.
+DROP TABLE kinds.dropped;
+CREATE TABLE kinds.dropped_new (id text PRIMARY KEY);
+INSERT INTO kinds.dropped_new VALUES ('d2');
+ALTER TABLE kinds.dropped_new RENAME TO dropped;
+SELECT tgname FROM pg_trigger WHERE tgrelid = 'kinds.dropped'::regclass ORDER BY 1;
+SELECT jsonb_array_length(link_create('{"kinds": {"other_id": "o1", "dropped_id": "d2"}}')) AS linked;
+DROP TABLE kinds.dropped;
+SELECT count(*) AS links_left FROM kinds_other_kinds_dropped;
 
 SELECT drop_link(entry_point, true) FROM links;
 DELETE FROM link_module.linkables;

@@ -514,7 +514,8 @@ LM_FUNCTION(link_module_table_dropped) {
 		return PointerGetDatum(nullptr);
 	}
 	auto dropped = pg::Query("SELECT k.module, k.key FROM pg_event_trigger_dropped_objects() d "
-	                         "JOIN link_module.linkables k ON k.relation = d.objid "
+	                         "JOIN link_module.linkables k ON k.relation = d.objid OR (d.object_identity = "
+	                         "  k.relation_name AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = k.relation)) "
 	                         "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0");
 	if (!dropped.empty()) {
 		link_cache::Use cache;

@@ -6,6 +6,10 @@
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
 
+extern "C" {
+#include "utils/inval.h"
+}
+
 namespace link_module::link_table {
 
 namespace {
@@ -188,11 +192,11 @@ const char *kTriggerNames[] = {"link_module_update", "link_module_delete", "link
 
 } // namespace
 
-void
+bool
 InstallRecordTriggers(const std::string &relation) {
 	if (pg::QueryValue("SELECT 1 FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname = 'link_module_delete'",
 	                   {relation}))
-		return;
+		return false;
 	/* relation is regclass output: already quoted and qualified. */
 	pg::Execute("CREATE TRIGGER link_module_update AFTER UPDATE ON " + relation +
 	            " REFERENCING OLD TABLE AS link_module_old NEW TABLE AS link_module_new FOR EACH STATEMENT "
@@ -202,6 +206,7 @@ InstallRecordTriggers(const std::string &relation) {
 	            "EXECUTE FUNCTION link_module.record_changed()");
 	pg::Execute("CREATE TRIGGER link_module_truncate AFTER TRUNCATE ON " + relation +
 	            " FOR EACH STATEMENT EXECUTE FUNCTION link_module.record_changed()");
+	return true;
 }
 
 void
@@ -220,3 +225,29 @@ RemoveRecordTriggersIfUnused(const std::string &relation) {
 }
 
 } // namespace link_module::link_table
+
+using namespace link_module;
+
+/* ddl_command_end event trigger: a table that has become a linkable's table again (created
+ * under the name of a dropped one, or renamed to it) gets the record triggers of the links
+ * that use it, as define_link gave the table before. */
+LM_FUNCTION(link_module_table_created) {
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		throw Error("39P01", "link_module.table_created() must be called as an event trigger");
+	pg::SpiConnection spi;
+	bool installed = false;
+	for (const auto &row : pg::Query(
+	         "SELECT DISTINCT c.objid::regclass::text FROM pg_event_trigger_ddl_commands() c "
+	         "JOIN link_module.linkables k ON link_module.current_relation(k.relation, k.relation_name) = c.objid "
+	         "JOIN link_module.links l ON NOT l.read_only AND "
+	         "  (k.module, k.model) IN ((l.left_module, l.left_model), (l.right_module, l.right_model)) "
+	         "WHERE c.classid = 'pg_class'::regclass AND c.objsubid = 0"))
+		installed = link_table::InstallRecordTriggers(*row[0]) || installed;
+	/* The backends' link caches know the linkable's table by its old OID: as for any registry
+	 * change, invalidate them (at commit, everywhere). */
+	if (installed)
+		pg::PgCall(CacheInvalidateRelcacheByRelid,
+		           static_cast<Oid>(std::stoul(*pg::QueryValue("SELECT 'link_module.linkables'::regclass::oid::text"))));
+	spi.Finish();
+	return PointerGetDatum(nullptr);
+}

@@ -28,8 +28,8 @@ void CreateOrAdopt(const LinkDefinition &def, bool allow_unsafe);
 void Converge(const LinkDefinition &old_def, const LinkDefinition &def, bool allow_unsafe);
 
 /* The statement triggers that cascade DML on a linkable's table (AFTER UPDATE and DELETE with
- * transition tables, AFTER TRUNCATE), created once per table. */
-void InstallRecordTriggers(const std::string &relation);
+ * transition tables, AFTER TRUNCATE), created once per table: false when they were there. */
+bool InstallRecordTriggers(const std::string &relation);
 
 /* Drops them when no stored link uses the table any more. */
 void RemoveRecordTriggersIfUnused(const std::string &relation);
