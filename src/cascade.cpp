@@ -211,7 +211,7 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 						changed = pg::ResultTextArray(1);
 					} else if (table) {
 						if (!table->soft_delete_column)
-							throw Error("55000",
+							throw Error(sqlstate::kObjectNotInPrerequisiteState,
 							            std::string(function) + " cannot cascade to " +
 							                Quoted(target.module + "." + target.model) + ": table " + table->relation +
 							                " has no soft-delete column",
@@ -440,7 +440,7 @@ RefuseKeyChanges(const TableLinkable &linkable, const StoredLinks &stored, const
 			                        q.Qualified(link.schema, link.names.table) + " t WHERE t." + q.ident(side.key) +
 			                        " IN (" + changed_keys + ") LIMIT 1");
 			if (!linked.empty())
-				throw Error("23503",
+				throw Error(sqlstate::kForeignKeyViolation,
 				            "cannot change " + Quoted(linkable.table.primary_key) + " of " + linkable.table.relation +
 				                " record '" + *linked[0][0] + "': link " + Quoted(link.names.service_name) +
 				                " references it",
@@ -458,11 +458,11 @@ RefuseKeyChanges(const TableLinkable &linkable, const StoredLinks &stored, const
  * refused; TRUNCATE removes the link rows of the table's links. */
 LM_FUNCTION(link_module_record_changed) {
 	if (!CALLED_AS_TRIGGER(fcinfo))
-		throw Error("39P01", "link_module.record_changed() must be called as a trigger");
+		throw Error(sqlstate::kTriggerProtocolViolated, "link_module.record_changed() must be called as a trigger");
 	auto *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
 	TriggerEvent event = trigger->tg_event;
 	if (!TRIGGER_FIRED_FOR_STATEMENT(event) || !TRIGGER_FIRED_AFTER(event))
-		throw Error("39P01", "link_module.record_changed() must fire AFTER ... FOR EACH STATEMENT");
+		throw Error(sqlstate::kTriggerProtocolViolated, "link_module.record_changed() must fire AFTER ... FOR EACH STATEMENT");
 	if (cascading > 0)
 		return PointerGetDatum(nullptr); /* a cascade's own statement: the cascade handles it */
 	Oid relid = RelationGetRelid(trigger->tg_relation);
@@ -506,7 +506,7 @@ LM_FUNCTION(link_module_record_changed) {
  * links that name it go too (as for TRUNCATE). The table's own triggers went with the table. */
 LM_FUNCTION(link_module_table_dropped) {
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		throw Error("39P01", "link_module.table_dropped() must be called as an event trigger");
+		throw Error(sqlstate::kTriggerProtocolViolated, "link_module.table_dropped() must be called as an event trigger");
 	pg::SpiConnection spi;
 	/* DROP EXTENSION drops the registry too: nothing to clean then. */
 	if (!pg::QueryValue("SELECT 1 WHERE to_regclass('link_module.linkables') IS NOT NULL")) {

@@ -97,7 +97,7 @@ using namespace link_module;
  * again if the transaction rolls back) that the stored links changed. */
 LM_FUNCTION(link_module_registry_changed) {
 	if (!CALLED_AS_TRIGGER(fcinfo))
-		throw Error("39P01", "link_module_registry_changed() must be called as a trigger");
+		throw Error(sqlstate::kTriggerProtocolViolated, "link_module_registry_changed() must be called as a trigger");
 	auto *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
 	Oid relid = RelationGetRelid(trigger->tg_relation);
 	pg::PgCall(CacheInvalidateRelcacheByRelid, relid);

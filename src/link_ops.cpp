@@ -105,7 +105,7 @@ CheckRecords(const LinkBatch &batch, const StoredLinks &stored, const std::strin
 			return; /* two spellings of one id (a UUID in either case) counted once: none missing */
 		const std::string &id = *missing;
 		bool soft_deleted = pg::ResultText(0, 2) == std::optional<std::string>("t");
-		throw Error("23503",
+		throw Error(sqlstate::kForeignKeyViolation,
 		            "links[" + std::to_string(first_entry[id]) + "]: " + side.module + "." + side.key + " '" + id +
 		                (soft_deleted ? "' is soft-deleted" : "' does not exist"),
 		            "Link " + Quoted(link.names.service_name) + " needs a live record of " + table->relation + " with " +
@@ -221,7 +221,7 @@ CreateBatch(const LinkBatch &batch, Datum payload, LinkIdGenerator &id_generator
 			if (auto conflict = FindConflict(batch, remaining, "link_create"))
 				ThrowConflict(link, *conflict);
 		}
-		throw Error("40001", "link_create: concurrent changes kept links of " + Quoted(link.names.service_name) +
+		throw Error(sqlstate::kSerializationFailure, "link_create: concurrent changes kept links of " + Quoted(link.names.service_name) +
 		                         " from being written",
 		            {}, "Retry the transaction.");
 	});
@@ -360,7 +360,7 @@ LM_FUNCTION(link_update) {
 					          "]: " + batch.link->left.key + " '" + row.left + "', " + batch.link->right.key + " '" +
 					          row.right + "'";
 				}
-				throw Error("P0002", "Could not find all existing links from data",
+				throw Error(sqlstate::kNoDataFound, "Could not find all existing links from data",
 				            "No active link of " + Quoted(batch.link->names.service_name) + " for " + detail +
 				                (missing.size() > 5 ? " (and " + std::to_string(missing.size() - 5) + " more)" : "") +
 				                ".",

@@ -233,7 +233,7 @@ using namespace link_module;
  * that use it, as define_link gave the table before. */
 LM_FUNCTION(link_module_table_created) {
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		throw Error("39P01", "link_module.table_created() must be called as an event trigger");
+		throw Error(sqlstate::kTriggerProtocolViolated, "link_module.table_created() must be called as an event trigger");
 	pg::SpiConnection spi;
 	bool installed = false;
 	for (const auto &row : pg::Query(

@@ -58,7 +58,7 @@ void
 ValidateColumnValue(const LinkDefinition &link, const ExtraColumn &column, const Json &value, const std::string &where) {
 	if (value.is_null()) {
 		if (!column.nullable)
-			throw Error("23502",
+			throw Error(sqlstate::kNotNullViolation,
 			            where + ": column " + Quoted(column.name) + " of link " + Quoted(link.names.service_name) +
 			                " cannot be null",
 			            "The extra column is NOT NULL.");
