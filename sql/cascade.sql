@@ -92,6 +92,27 @@ SELECT link_restore('{"blog": {"comment_id": ["1", "two"]}}');
 \echo :LAST_ERROR_SQLSTATE
 SELECT link_delete('{"blog": {"comment_id": ["1"]}}') AS integer_ids;
 
+-- A restore never leaves an active link to a record that is not live: restoring one side
+-- revives the links only where the record at the other end is live too (by trigger and by
+-- link_restore); the others keep their stamp, listed under "skipped".
+CREATE TABLE blog.note (id text PRIMARY KEY, deleted_at timestamptz);
+INSERT INTO blog.note VALUES ('n1'), ('n2');
+INSERT INTO product.product VALUES ('q1'), ('q2');
+SELECT define_link('product.product', 'blog.note') ->> 'entryPoint';
+SELECT jsonb_array_length(link_create('[{"product": {"product_id": "q1"}, "blog": {"note_id": "n1"}},
+                                        {"product": {"product_id": "q2"}, "blog": {"note_id": "n2"}}]')) AS linked;
+UPDATE blog.note SET deleted_at = now() WHERE id = 'n1';
+UPDATE product.product SET deleted_at = now() WHERE id = 'q1';
+UPDATE blog.note SET deleted_at = NULL WHERE id = 'n1';
+SELECT link_delete('{"blog": {"note_id": ["n2"]}}');
+UPDATE product.product SET deleted_at = now() WHERE id = 'q2';
+SELECT link_restore('{"blog": {"note_id": ["n2"]}}');
+SELECT product_id, note_id, deleted_at IS NULL AS active FROM product_product_blog_note ORDER BY 1;
+-- Once the product is back, restoring the note again revives the link.
+UPDATE product.product SET deleted_at = NULL WHERE id = 'q2';
+SELECT link_restore('{"blog": {"note_id": ["n2"]}}');
+SELECT product_id, note_id, deleted_at IS NULL AS active FROM product_product_blog_note ORDER BY 1;
+
 SELECT drop_link(entry_point, true) FROM links;
 DELETE FROM link_module.linkables;
 DROP SCHEMA product, blog CASCADE;

@@ -144,6 +144,12 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 	CascadeResult result;
 	CascadeResult skipped;
 	std::set<std::string> processed; /* module, key, stamp, id */
+	/* A restore's revived rows per link, with their stamps, checked once it is done. */
+	struct Revived {
+		std::vector<std::string> left, right;
+		std::vector<TimestampTz> stamps;
+	};
+	std::map<std::size_t, Revived> revived;
 	while (!work.empty()) {
 		Step step = std::move(work.front());
 		work.pop_front();
@@ -165,8 +171,8 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 				const std::string what = "link " + Quoted(link.names.service_name);
 				const std::string cache_key = std::string(on_left ? "l:" : "r:") + link.names.service_name;
 				const Oid link_owner = as_owners ? stored.link_owners[i] : InvalidOid;
-				link_sql::Returning returning{report || link.left.delete_cascade,
-				                              report || link.right.delete_cascade, report || settings::notify};
+				link_sql::Returning returning{report || !remove || link.left.delete_cascade,
+				                              report || !remove || link.right.delete_cascade, report || settings::notify};
 				const std::string variant = std::to_string(returning.left) + std::to_string(returning.right) +
 				                            std::to_string(returning.ids) + ":";
 				if (remove)
@@ -184,6 +190,10 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 				if (report)
 					result.AddLinkRows(link, left, right);
 				if (!remove) {
+					Revived &rows = revived[i];
+					rows.left.insert(rows.left.end(), left.begin(), left.end());
+					rows.right.insert(rows.right.end(), right.begin(), right.end());
+					rows.stamps.insert(rows.stamps.end(), left.size(), step.stamp);
 					/* Rows left stamped: their revival would break cardinality. */
 					Run("stamped-rows:" + cache_key, link_sql::StampedLinkRows(link, q, on_left), ids, step.stamp,
 					    what, function, link_owner);
@@ -233,6 +243,29 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 						work.push_back({target.module, target.key, step.stamp, next});
 				}
 			}
+		}
+	}
+	/* A revived row whose record at the other end stayed deleted (it was deleted on its own, or
+	 * the restore does not reach it) goes back to its stamp: a restore never leaves an active
+	 * link to a record that is not live. */
+	for (const auto &[i, rows] : revived) {
+		if (rows.left.empty())
+			continue;
+		const LinkDefinition &link = stored.links[i];
+		const auto table_of = [](const auto &table) { return table ? &*table : nullptr; };
+		AsOwner as_owner(as_owners ? stored.link_owners[i] : InvalidOid);
+		pg::ExecutePlan(pg::CachedPlan("orphans:" + link.names.service_name,
+		                               link_sql::DismissRevivedOrphans(link, table_of(stored.left_tables[i]),
+		                                                               table_of(stored.right_tables[i]), q),
+		                               {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID}),
+		                {pg::TextArray(rows.left), pg::TextArray(rows.right), pg::TimestampTzArray(rows.stamps)});
+		const std::vector<std::string> left = pg::ResultTextArray(1);
+		if (left.empty())
+			continue;
+		const std::vector<std::string> right = pg::ResultTextArray(2);
+		if (report) {
+			result.RemoveLinkRows(link, left, right);
+			skipped.AddLinkRows(link, left, right, true);
 		}
 	}
 	Json json = result.ToJson();

@@ -1,5 +1,7 @@
 #include "core/cascade.hpp"
 
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "core/cpp_only.hpp"
 
@@ -56,6 +58,31 @@ CascadeResult::AddLinkRows(const LinkDefinition &link, const std::vector<std::st
 			continue;
 		rows.left.push_back(left[i]);
 		rows.right.push_back(right[i]);
+	}
+}
+
+void
+CascadeResult::RemoveLinkRows(const LinkDefinition &link, const std::vector<std::string> &left,
+                              const std::vector<std::string> &right) {
+	auto it = link_rows_.find(link.names.service_name);
+	if (it == link_rows_.end())
+		return;
+	std::set<std::pair<std::string, std::string>> gone;
+	for (std::size_t i = 0; i < left.size() && i < right.size(); ++i)
+		gone.emplace(left[i], right[i]);
+	Rows &rows = it->second;
+	Rows kept{rows.left_key, rows.right_key, {}, {}, {}};
+	for (std::size_t i = 0; i < rows.left.size(); ++i)
+		if (!gone.count({rows.left[i], rows.right[i]})) {
+			kept.left.push_back(rows.left[i]);
+			kept.right.push_back(rows.right[i]);
+			kept.pairs.emplace(rows.left[i], rows.right[i]);
+		}
+	if (kept.left.empty()) {
+		link_rows_.erase(it);
+		link_order_.erase(std::find(link_order_.begin(), link_order_.end(), link.names.service_name));
+	} else {
+		rows = std::move(kept);
 	}
 }
 

@@ -30,6 +30,9 @@ public:
 	/* With `once`, a row (pair) already listed is not listed again. */
 	void AddLinkRows(const LinkDefinition &link, const std::vector<std::string> &left,
 	                 const std::vector<std::string> &right, bool once = false);
+	/* Takes back rows listed before (a restore that had to dismiss them again). */
+	void RemoveLinkRows(const LinkDefinition &link, const std::vector<std::string> &left,
+	                    const std::vector<std::string> &right);
 	void AddRecords(const std::string &module, const std::string &key, const std::vector<std::string> &ids);
 	bool Empty() const { return link_rows_.empty() && records_.empty(); }
 	Json ToJson() const;

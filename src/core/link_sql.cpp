@@ -282,6 +282,22 @@ RestoreLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Retur
 }
 
 std::string
+DismissRevivedOrphans(const LinkDefinition &link, const RecordTable *left, const RecordTable *right, const Quoter &q) {
+	const auto live = [&](const RecordTable *table, const LinkSide &side) -> std::string {
+		if (!table)
+			return "true";
+		return "EXISTS (SELECT 1 FROM " + table->relation + " x WHERE x." + q.ident(table->primary_key) + " = t." +
+		       q.ident(side.key) +
+		       (table->soft_delete_column ? " AND x." + q.ident(*table->soft_delete_column) + " IS NULL" : "") + ")";
+	};
+	return "WITH d AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = u.s FROM unnest($1::text[], $2::text[], "
+	       "$3::timestamptz[]) AS u(l, r, s) WHERE t." + q.ident(link.left.key) + " = u.l::" + link.left.key_type +
+	       " AND t." + q.ident(link.right.key) + " = u.r::" + link.right.key_type +
+	       " AND t.deleted_at IS NULL AND NOT (" + live(left, link.left) + " AND " + live(right, link.right) +
+	       ") RETURNING " + Pairs(link, q, "t") + ") SELECT array_agg(l), array_agg(r) FROM d";
+}
+
+std::string
 StampedLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left) {
 	return "SELECT array_agg(l), array_agg(r) FROM (SELECT " + Pairs(link, q, "t") + " FROM " + Table(link, q) +
 	       " t WHERE " + KeyIn(link, q, on_left) + " AND t.deleted_at = $2) s";

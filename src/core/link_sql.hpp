@@ -82,6 +82,13 @@ std::string RemoveLinkRows(const LinkDefinition &link, const Quoter &quote, bool
  * Returns (left text[], right text[], ids text[]). */
 std::string RestoreLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left, Returning returning = {});
 
+/* After a restore: the revived rows among ($1 text[] left, $2 text[] right) whose record at
+ * either end is missing or soft-deleted (the restore did not bring it back) are dismissed again
+ * with their stamp ($3 timestamptz[], aligned), so no active row names a record that is not
+ * live. A side with a null table is virtual (always live). Returns (left text[], right text[]). */
+std::string DismissRevivedOrphans(const LinkDefinition &link, const RecordTable *left, const RecordTable *right,
+                                  const Quoter &quote);
+
 /* The rows still stamped $2 (a restore skipped them). Returns (left text[], right text[]). */
 std::string StampedLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left);
 

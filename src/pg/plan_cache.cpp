@@ -174,6 +174,15 @@ Int4Array(const std::vector<int32> &values) {
 }
 
 Param
+TimestampTzArray(const std::vector<TimestampTz> &values) {
+	std::vector<Datum> datums;
+	datums.reserve(values.size());
+	for (TimestampTz v : values)
+		datums.push_back(TimestampTzGetDatum(v));
+	return ArrayOf(datums, std::vector<bool>(values.size(), false), TIMESTAMPTZOID);
+}
+
+Param
 Int4Array(const std::vector<std::optional<int32>> &values) {
 	std::vector<Datum> datums(values.size(), 0);
 	std::vector<bool> nulls(values.size(), false);
