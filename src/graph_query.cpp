@@ -143,18 +143,34 @@ LM_FUNCTION(query_graph) {
 	Datum result;
 	{
 		pg::SpiConnection spi;
-		const graph::Statement statement = CompileArg(fcinfo);
-		std::vector<Oid> types;
-		std::vector<pg::Param> params;
-		for (const auto &param : statement.params) {
-			types.push_back(static_cast<Oid>(param.array ? TEXTARRAYOID : TEXTOID));
-			params.push_back(param.array ? pg::TextArray(param.items) : pg::Text(param.value));
+		for (int attempt = 1;; ++attempt) {
+			const graph::Statement statement = CompileArg(fcinfo);
+			std::vector<Oid> types;
+			std::vector<pg::Param> params;
+			for (const auto &param : statement.params) {
+				types.push_back(static_cast<Oid>(param.array ? TEXTARRAYOID : TEXTOID));
+				params.push_back(param.array ? pg::TextArray(param.items) : pg::Text(param.value));
+			}
+			/* A column or table the statement names is gone when DDL committed while it waited
+			 * for its lock (preparing or running): the schema cache heard of it then, so
+			 * compile again. */
+			bool bad_value = false;
+			const auto handled = [&](int code) {
+				bad_value = IsDataException(code);
+				return bad_value || ((code == ERRCODE_UNDEFINED_COLUMN || code == ERRCODE_UNDEFINED_TABLE) &&
+				                     schema_watch.stale() && attempt < 3);
+			};
+			const auto run = [&] {
+				/* Not forced generic: a generic plan would guess the page's LIMIT (10% of the table). */
+				pg::ExecutePlan(pg::CachedPlan("graph:" + statement.sql, statement.sql, types, false), params);
+			};
+			if (pg::InSubtransaction(run, handled)) {
+				result = *pg::ResultDatum(1);
+				break;
+			}
+			if (bad_value)
+				ThrowBadValue(statement.params);
 		}
-		/* Not forced generic: a generic plan would guess the page's LIMIT (10% of the table). */
-		const SPIPlanPtr plan = pg::CachedPlan("graph:" + statement.sql, statement.sql, types, false);
-		if (!pg::InSubtransaction([&] { pg::ExecutePlan(plan, params); }, IsDataException))
-			ThrowBadValue(statement.params);
-		result = *pg::ResultDatum(1);
 		spi.Finish();
 	}
 	PG_RETURN_DATUM(result);

@@ -6,6 +6,7 @@
 #include "pg/spi.hpp"
 
 extern "C" {
+#include "storage/lmgr.h"
 #include "utils/inval.h"
 }
 
@@ -64,6 +65,7 @@ Reload() {
 		fresh.left_tables.push_back(RecordTableOf(row, 1, 12, 19));
 		fresh.right_tables.push_back(RecordTableOf(row, 6, 13, 20));
 		fresh.link_owners.push_back(OidOf(row[18]));
+		fresh.link_table_oids.push_back(OidOf(row[11]));
 		for (std::size_t column = 11; column <= 15; ++column)
 			if (row[column])
 				relations.push_back(static_cast<Oid>(std::stoul(*row[column])));
@@ -82,6 +84,17 @@ Use::Use() {
 
 Use::~Use() {
 	--users;
+}
+
+void
+Use::LockTables(const std::vector<const LinkDefinition *> &links, bool write) const {
+	const LOCKMODE mode = write ? RowExclusiveLock : AccessShareLock;
+	for (const LinkDefinition *link : links)
+		if (Oid oid = cached.link_table_oids[cached.IndexOf(link)])
+			pg::PgCall([](Oid relation, LOCKMODE m) { LockRelationOid(relation, m); }, oid, mode);
+	/* A nested operation keeps the definitions its outer one holds. */
+	if (watch.stale() && users == 1)
+		throw Changed{};
 }
 
 const StoredLinks &

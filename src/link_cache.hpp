@@ -17,6 +17,7 @@ struct StoredLinks {
 	std::vector<std::optional<link_sql::RecordTable>> left_tables;
 	std::vector<std::optional<link_sql::RecordTable>> right_tables;
 	std::vector<unsigned int> link_owners; /* owner of each link table (0: no table) */
+	std::vector<unsigned int> link_table_oids;
 
 	std::size_t IndexOf(const LinkDefinition *link) const { return static_cast<std::size_t>(link - links.data()); }
 };
@@ -31,6 +32,15 @@ public:
 	Use(const Use &) = delete;
 	Use &operator=(const Use &) = delete;
 	const StoredLinks &links() const;
+
+	/* Locks the tables of `links` (ROW EXCLUSIVE for writes, ACCESS SHARE for reads, as the
+	 * statements will) before any statement
+	 * is built from their definitions. Throws Changed when the wait for a lock brought news
+	 * of DDL on them or the registry (a concurrent define_link or ALTER TABLE committed): the
+	 * outermost operation then starts again with the definitions as they are now. */
+	void LockTables(const std::vector<const LinkDefinition *> &links, bool write = true) const;
 };
+
+struct Changed {};
 
 } // namespace link_module::link_cache

@@ -250,12 +250,17 @@ PayloadArg(FunctionCallInfo fcinfo, const char *function) {
 	return pg::PgCall([](Datum d) { return PointerGetDatum(PG_DETOAST_DATUM(d)); }, raw);
 }
 
-/* Reads, resolves, validates and groups the payload's entries. */
+/* Reads, resolves, validates and groups the payload's entries, and locks their links' tables. */
 std::vector<LinkBatch>
-ReadBatches(Datum payload, const LinkResolver &resolver, const char *function, bool data_allowed) {
+ReadBatches(Datum payload, const link_cache::Use &cache, const LinkResolver &resolver, const char *function,
+            bool data_allowed) {
 	BatchBuilder builder(resolver, function, data_allowed);
 	pg::ForEachEntry(payload, function, [&](const Json &item, std::size_t index) { builder.Add(ParseEntry(item, index)); });
 	auto batches = builder.Finish();
+	std::vector<const LinkDefinition *> links;
+	for (const auto &batch : batches)
+		links.push_back(batch.link);
+	cache.LockTables(links);
 	/* A pair given several times with data: its data objects merged (read again, rare). */
 	for (auto &batch : batches)
 		for (auto &row : batch.rows)
@@ -265,8 +270,10 @@ ReadBatches(Datum payload, const LinkResolver &resolver, const char *function, b
 }
 
 /* The frame every link function shares: its payload, an SPI connection and the stored links.
- * `body` appends the jsonb arrays of the rows it writes or reads, joined into the result. */
-using LinkBody = std::function<void(Datum payload, const StoredLinks &stored, const LinkResolver &resolver,
+ * `body` appends the jsonb arrays of the rows it writes or reads, joined into the result. It
+ * starts again when a concurrent change of the links it uses committed before it wrote
+ * anything (link_cache::Changed). */
+using LinkBody = std::function<void(Datum payload, const link_cache::Use &cache, const LinkResolver &resolver,
                                     std::vector<Datum> &pieces)>;
 
 Datum
@@ -275,10 +282,20 @@ RunLinkFunction(FunctionCallInfo fcinfo, const char *function, const LinkBody &b
 	std::vector<Datum> pieces;
 	{
 		pg::SpiConnection spi;
-		link_cache::Use cache;
-		const StoredLinks &stored = cache.links();
-		LinkResolver resolver(stored.links);
-		body(payload, stored, resolver, pieces);
+		for (int attempt = 1;; ++attempt) {
+			try {
+				link_cache::Use cache;
+				LinkResolver resolver(cache.links().links);
+				body(payload, cache, resolver, pieces);
+				break;
+			} catch (const link_cache::Changed &) {
+				if (attempt == 3)
+					throw Error(sqlstate::kSerializationFailure,
+					            std::string(function) + ": the links' definitions kept changing while it waited",
+					            "", "Retry the transaction.");
+				pieces.clear();
+			}
+		}
 		spi.Finish();
 	}
 	return Combine(pieces);
@@ -302,9 +319,10 @@ NewIdGenerator() {
 using namespace link_module;
 
 LM_FUNCTION(link_create) {
-	return RunLinkFunction(fcinfo, "link_create", [](Datum payload, const StoredLinks &stored,
+	return RunLinkFunction(fcinfo, "link_create", [](Datum payload, const link_cache::Use &cache,
 	                                                 const LinkResolver &resolver, std::vector<Datum> &pieces) {
-		auto batches = ReadBatches(payload, resolver, "link_create", true);
+		const StoredLinks &stored = cache.links();
+		auto batches = ReadBatches(payload, cache, resolver, "link_create", true);
 		for (const auto &batch : batches)
 			CheckBatchCardinality(batch);
 		for (const auto &batch : batches)
@@ -316,9 +334,9 @@ LM_FUNCTION(link_create) {
 }
 
 LM_FUNCTION(link_dismiss) {
-	return RunLinkFunction(fcinfo, "link_dismiss", [](Datum payload, const StoredLinks &,
+	return RunLinkFunction(fcinfo, "link_dismiss", [](Datum payload, const link_cache::Use &cache,
 	                                                  const LinkResolver &resolver, std::vector<Datum> &pieces) {
-		for (const auto &batch : ReadBatches(payload, resolver, "link_dismiss", false)) {
+		for (const auto &batch : ReadBatches(payload, cache, resolver, "link_dismiss", false)) {
 			ForEachChunk(batch.rows.size(), [&](std::size_t begin, std::size_t end) {
 				std::vector<int32> ord;
 				std::vector<std::string> left, right;
@@ -338,9 +356,9 @@ LM_FUNCTION(link_dismiss) {
 }
 
 LM_FUNCTION(link_update) {
-	return RunLinkFunction(fcinfo, "link_update", [](Datum payload, const StoredLinks &,
+	return RunLinkFunction(fcinfo, "link_update", [](Datum payload, const link_cache::Use &cache,
 	                                                 const LinkResolver &resolver, std::vector<Datum> &pieces) {
-		for (const auto &batch : ReadBatches(payload, resolver, "link_update", true)) {
+		for (const auto &batch : ReadBatches(payload, cache, resolver, "link_update", true)) {
 			std::vector<int32> missing;
 			ForEachChunk(batch.rows.size(), [&](std::size_t begin, std::size_t end) {
 				std::vector<int32> chunk;
@@ -390,7 +408,7 @@ LM_FUNCTION(link_list) {
 		*flag = member.value().get<bool>();
 	}
 
-	return RunLinkFunction(fcinfo, "link_list", [&](Datum payload, const StoredLinks &,
+	return RunLinkFunction(fcinfo, "link_list", [&](Datum payload, const link_cache::Use &cache,
 	                                               const LinkResolver &resolver, std::vector<Datum> &pieces) {
 		/* Per link, each entry's ids on either side, tagged with the entry: every combination
 		 * within an entry is asked for, but the pairs are never formed (that would be the
@@ -414,6 +432,7 @@ LM_FUNCTION(link_list) {
 					side->ids.push_back(std::move(id));
 				}
 		});
+		cache.LockTables(order, false);
 		for (const LinkDefinition *link : order) {
 			const auto &[left, right] = asked[link];
 			/* Chunks of left ids; each takes the right ids of the entries it covers (entries
