@@ -90,7 +90,7 @@ Run(const std::string &cache_key, const std::string &sql, const std::vector<std:
 	} catch (const pg::PgError &error) {
 		std::string state = pg::SqlState(error.data());
 		if (state.rfind("22", 0) == 0)
-			throw Error(state.c_str(), std::string(function) + " on " + what + ": " + error.what());
+			throw Error(state.c_str(), std::string(function) + " on " + what + ": " + error.Utf8Message());
 		throw;
 	}
 }
@@ -322,7 +322,7 @@ CheckIdTypes(const std::vector<RecordIds> &records, const StoredLinks &stored, c
 				throw;
 			throw Error(state.c_str(),
 			            std::string(function) + ": ids of " + Quoted(record.module + "." + record.key) + " are " +
-			                table->key_type + " (the key of " + table->relation + "): " + error.what());
+			                table->key_type + " (the key of " + table->relation + "): " + error.Utf8Message());
 		}
 	}
 }

@@ -99,7 +99,7 @@ ThrowBadValue(const std::vector<graph::Param> &params) {
 				    pg::ExecutePlan(pg::CachedPlan("graph-cast:" + sql, sql, {static_cast<Oid>(param.array ? TEXTARRAYOID : TEXTOID)}),
 				                    {param.array ? pg::TextArray(param.items) : pg::Text(param.value)});
 			    } catch (const pg::PgError &error) {
-				    message = error.what();
+				    message = error.Utf8Message();
 				    throw;
 			    }
 		    },

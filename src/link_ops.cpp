@@ -44,14 +44,14 @@ ForEachChunk(std::size_t count, Fn fn) {
 [[noreturn]] void
 RethrowForLink(const pg::PgError &error, const LinkDefinition &link, const std::string &function) {
 	std::string state = pg::SqlState(error.data());
-	const char *detail = error.data()->detail;
+	const std::string detail = error.Utf8Detail();
 	if (state == sqlstate::kUniqueViolation)
 		throw Error(sqlstate::kUniqueViolation, CardinalityMessage(link),
-		            std::string(detail ? detail : "") + " A concurrent transaction linked it first.",
+		            detail + " A concurrent transaction linked it first.",
 		            "Each id of a side without isList on the other side may have one active link.");
 	if (state.rfind("22", 0) == 0 || state.rfind("23", 0) == 0)
-		throw Error(state.c_str(), function + " on link " + Quoted(link.names.service_name) + ": " + error.what(),
-		            detail ? detail : "");
+		throw Error(state.c_str(),
+		            function + " on link " + Quoted(link.names.service_name) + ": " + error.Utf8Message(), detail);
 	throw error;
 }
 

@@ -71,7 +71,7 @@ CheckDefaults(const LinkDefinition &def) {
 			throw Error(pg::SqlState(error.data()).c_str(),
 			            "invalid defaultValue for extra column " + Quoted(column.name) + " of type " + column.type +
 			                ": " + Quoted(*column.default_literal),
-			            error.what(),
+			            error.Utf8Message(),
 			            "defaultValue is a literal of the column's type, or now(), CURRENT_TIMESTAMP, "
 			            "gen_random_uuid().");
 		}

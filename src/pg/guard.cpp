@@ -27,6 +27,16 @@ CopyOut(const char *text, const char *prefix = "") noexcept {
 
 } // namespace
 
+std::string
+PgError::Utf8Message() const {
+	return data_->message ? ToUtf8(data_->message) : std::string();
+}
+
+std::string
+PgError::Utf8Detail() const {
+	return data_->detail ? ToUtf8(data_->detail) : std::string();
+}
+
 void
 ThrowCaughtPgError(MemoryContext context) {
 	MemoryContextSwitchTo(context);

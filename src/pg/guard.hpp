@@ -13,6 +13,7 @@
 
 #include <exception>
 #include <functional>
+#include <string>
 #include <type_traits>
 
 #include "pg/postgres.hpp"
@@ -25,6 +26,9 @@ public:
 	explicit PgError(ErrorData *data) : data_(data) {}
 	const char *what() const noexcept override { return data_->message ? data_->message : "PostgreSQL error"; }
 	ErrorData *data() const noexcept { return data_; }
+	/* Its message and detail in UTF-8, for the core's own errors that quote them. */
+	std::string Utf8Message() const;
+	std::string Utf8Detail() const;
 
 private:
 	ErrorData *data_;
