@@ -129,8 +129,8 @@ CREATE FUNCTION load.soft_delete(kind int, x int) RETURNS void LANGUAGE sql AS $
     load.tbl(kind), load.prefix(kind) || x, load.prefix(kind) || (x + 1), load.prefix(kind) || (x + 17)))
 $$;
 CREATE FUNCTION load.restore(kind int, x int) RETURNS void LANGUAGE sql AS $$
-  SELECT load.run('restore', format('UPDATE %s SET deleted_at = NULL WHERE id IN (%L, %L) AND deleted_at IS NOT NULL',
-    load.tbl(kind), load.prefix(kind) || x, load.prefix(kind) || (x + 1)))
+  SELECT load.run('restore', format('UPDATE %s SET deleted_at = NULL WHERE id IN (%L, %L, %L) AND deleted_at IS NOT NULL',
+    load.tbl(kind), load.prefix(kind) || x, load.prefix(kind) || (x + 1), load.prefix(kind) || (x + 17)))
 $$;
 -- Hard delete of one record (the triggers purge its links and deleteCascade records), then put
 -- it back, in one transaction.
