@@ -5,4 +5,4 @@
 # PG_BIN, else the bin dir of PG_CONFIG (default pg_config), has psql, pgbench, createdb.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-PG_BIN=${PG_BIN:-$("${PG_CONFIG:-pg_config}" --bindir)} exec bash "$root/test/load/load.sh"
+PG_BIN=${PG_BIN:-$("${PG_CONFIG:-pg_config}" --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)} exec bash "$root/test/load/load.sh"
