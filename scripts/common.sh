@@ -7,7 +7,7 @@ LM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LM_PORT=${LM_PORT:-54329}
 LM_PGDIR=${LM_PGDIR:-/tmp/link_module_pg_$LM_PORT}
 PG_BIN=/usr/lib/postgresql/15/bin
-DEPS=(build-essential cmake pkg-config postgresql-15 postgresql-server-dev-15 nlohmann-json3-dev libgtest-dev)
+DEPS=(build-essential cmake pkg-config postgresql-15 postgresql-server-dev-15 nlohmann-json3-dev libgtest-dev libipc-run-perl)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

@@ -1,0 +1,1 @@
+SELECT load.refill_op();

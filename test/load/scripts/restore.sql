@@ -1,0 +1,3 @@
+\set k random(0, 3)
+\set x random(1, 300)
+SELECT load.restore(:k, :x);

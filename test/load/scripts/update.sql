@@ -1,0 +1,2 @@
+\set p random(1, 300)
+SELECT load.update(:p);
