@@ -89,12 +89,22 @@ Use::~Use() {
 void
 Use::LockTables(const std::vector<const LinkDefinition *> &links, bool write) const {
 	const LOCKMODE mode = write ? RowExclusiveLock : AccessShareLock;
+	std::vector<Oid> tables;
 	for (const LinkDefinition *link : links)
-		if (Oid oid = cached.link_table_oids[cached.IndexOf(link)])
+		if (Oid oid = cached.link_table_oids[cached.IndexOf(link)]) {
 			pg::PgCall([](Oid relation, LOCKMODE m) { LockRelationOid(relation, m); }, oid, mode);
+			tables.push_back(oid);
+		}
 	/* A nested operation keeps the definitions its outer one holds. */
-	if (watch.stale() && users == 1)
-		throw Changed{};
+	if (!watch.Invalidated(tables) || users != 1)
+		return;
+	/* Under REPEATABLE READ the registry would be read again as of the transaction's snapshot,
+	 * from before the change. */
+	if (IsolationUsesXactSnapshot())
+		throw Error(sqlstate::kSerializationFailure,
+		            "the definition or table of a link changed after this transaction's snapshot was taken", "",
+		            "Retry the transaction.");
+	throw Changed{};
 }
 
 const StoredLinks &

@@ -10,31 +10,52 @@ extern "C" {
 
 namespace link_module::pg {
 
-/* Relcache invalidation: only flips the flag (no allocation, no catalog access). */
+/* Relcache invalidation: flips the flag and notes the relation (no allocation, no catalog
+ * access). */
 void
-RelcacheWatch::Invalidated(Datum watch, Oid relid) {
+RelcacheWatch::Callback(Datum watch, Oid relid) {
 	auto *self = reinterpret_cast<RelcacheWatch *>(DatumGetPointer(watch));
-	if (relid == InvalidOid || std::binary_search(self->watched_.begin(), self->watched_.end(), relid))
-		self->stale_ = true;
+	if (relid != InvalidOid && !std::binary_search(self->watched_.begin(), self->watched_.end(), relid))
+		return;
+	self->stale_ = true;
+	if (relid == InvalidOid || self->noted_count_ == kMaxNoted)
+		self->noted_all_ = true;
+	else
+		self->noted_[self->noted_count_++] = relid;
+}
+
+bool
+RelcacheWatch::Invalidated(const std::vector<Oid> &relations) const {
+	if (noted_all_)
+		return true;
+	for (int i = 0; i < noted_count_; ++i)
+		if (std::find(relations.begin(), relations.end(), noted_[i]) != relations.end() ||
+		    std::find(registry_.begin(), registry_.end(), noted_[i]) != registry_.end())
+			return true;
+	return false;
 }
 
 void
 RelcacheWatch::Refresh(const std::function<std::vector<Oid>()> &load) {
 	if (!registered_) {
-		PgCall([](RelcacheWatch *self) { CacheRegisterRelcacheCallback(Invalidated, PointerGetDatum(self)); }, this);
+		PgCall([](RelcacheWatch *self) { CacheRegisterRelcacheCallback(Callback, PointerGetDatum(self)); }, this);
 		registered_ = true;
 	}
 	if (!stale_)
 		return;
 	/* Cleared first: an invalidation arriving during the load marks it stale again. */
 	stale_ = false;
+	noted_count_ = 0;
+	noted_all_ = false;
 	try {
 		std::vector<Oid> relations = load();
 		auto registry = Query("SELECT 'link_module.links'::regclass::oid::text, "
 		                      "'link_module.linkables'::regclass::oid::text",
 		                      {}, "registry:oids");
+		registry_.clear();
 		for (const auto &value : registry.at(0))
-			relations.push_back(static_cast<Oid>(std::stoul(*value)));
+			registry_.push_back(static_cast<Oid>(std::stoul(*value)));
+		relations.insert(relations.end(), registry_.begin(), registry_.end());
 		std::sort(relations.begin(), relations.end());
 		relations.erase(std::unique(relations.begin(), relations.end()), relations.end());
 		watched_.swap(relations);

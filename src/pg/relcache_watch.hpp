@@ -22,12 +22,22 @@ public:
 	 * registry tables are watched as well. A failed load leaves the cache stale. */
 	void Refresh(const std::function<std::vector<Oid>()> &load);
 
+	/* Whether an invalidation since the last load named the registry or one of `relations`
+	 * (or may have: too many to note, or a full reset). */
+	bool Invalidated(const std::vector<Oid> &relations) const;
+
 private:
-	static void Invalidated(Datum watch, Oid relid);
+	static void Callback(Datum watch, Oid relid);
 
 	bool registered_ = false;
 	bool stale_ = true;
-	std::vector<Oid> watched_; /* sorted; only read by the callback, replaced whole by a load */
+	std::vector<Oid> watched_;  /* sorted; only read by the callback, replaced whole by a load */
+	std::vector<Oid> registry_; /* the registry tables' OIDs */
+	/* The watched relations invalidated since the last load; the callback may not allocate. */
+	static constexpr int kMaxNoted = 32;
+	Oid noted_[kMaxNoted] = {};
+	int noted_count_ = 0;
+	bool noted_all_ = false;
 };
 
 } // namespace link_module::pg
