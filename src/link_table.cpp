@@ -239,6 +239,9 @@ LM_FUNCTION(link_module_table_created) {
 	for (const auto &row : pg::Query(
 	         "SELECT DISTINCT c.objid::regclass::text FROM pg_event_trigger_ddl_commands() c "
 	         "JOIN link_module.linkables k ON link_module.current_relation(k.relation, k.relation_name) = c.objid "
+	         /* only a table that took the place of a dropped one: pg_restore's own ALTER TABLEs,
+	          * run before it creates the dumped triggers, must not add them */
+	         "  AND NOT EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = k.relation) "
 	         "JOIN link_module.links l ON NOT l.read_only AND "
 	         "  (k.module, k.model) IN ((l.left_module, l.left_model), (l.right_module, l.right_model)) "
 	         "WHERE c.classid = 'pg_class'::regclass AND c.objsubid = 0"))
