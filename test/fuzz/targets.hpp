@@ -16,42 +16,9 @@
 #include "core/error.hpp"
 #include "core/graph.hpp"
 #include "core/payload.hpp"
+#include "../unit/test_support.hpp"
 
 namespace link_module::fuzz {
-
-inline const Quoter &
-FuzzQuoter() {
-	static const Quoter quoter{[](const std::string &name) { return "\"" + name + "\""; },
-	                           [](const std::string &value) {
-		                           std::string out = "'";
-		                           for (char ch : value)
-			                           out += ch == '\'' ? std::string("''") : std::string(1, ch);
-		                           return out + "'";
-	                           }};
-	return quoter;
-}
-
-inline Linkable
-FuzzLinkable(const std::string &module, const std::string &model) {
-	Linkable linkable;
-	linkable.module = module;
-	linkable.model = model;
-	linkable.relation = module + "." + model;
-	linkable.primary_key = "id";
-	linkable.key = model + "_id";
-	linkable.key_type = "text";
-	linkable.alias = model;
-	return linkable;
-}
-
-inline LinkDefinition
-FuzzDefine(const std::string &left, const std::string &right, const std::string &options = "{}") {
-	SideSpec left_spec = ParseSide(left, "left side");
-	SideSpec right_spec = ParseSide(right, "right side");
-	return BuildDefinition(left_spec, FuzzLinkable(left_spec.module, left_spec.model), right_spec,
-	                       FuzzLinkable(right_spec.module, right_spec.model),
-	                       ParseLinkOptions(ParseJson(options, "options")));
-}
 
 inline graph::Table
 FuzzTable(const std::string &relation, std::vector<graph::Column> columns) {
@@ -65,11 +32,11 @@ struct Fixture {
 	graph::Schema schema;
 
 	Fixture() {
-		links.push_back(FuzzDefine("product.product", "blog.post",
+		links.push_back(testing::Define("product.product", "blog.post",
 		                           R"({"database": {"extraColumns": {"metadata": {"type": "json", "nullable": true},
 		                               "rank": {"type": "integer", "defaultValue": 0},
 		                               "status": {"type": "enum", "options": {"items": ["a", "b"]}, "nullable": true}}}})"));
-		links.push_back(FuzzDefine("product.product", R"({"linkable": "blog.note", "isList": true})"));
+		links.push_back(testing::Define("product.product", R"({"linkable": "blog.note", "isList": true})"));
 		const std::string ts = "timestamp with time zone";
 		schema.entities.push_back({"product", "product",
 		                           FuzzTable("product.product", {{"id", "text"}, {"title", "text"}, {"price", "integer"},
@@ -174,9 +141,9 @@ RunAll(std::string_view text) {
 	if (side_ok)
 		Step(outcome, "BuildDefinition(side)", [&] {
 			SideSpec other = ParseSide("blog.post", "right side");
-			LinkDefinition definition = BuildDefinition(side, FuzzLinkable(side.module, side.model), other,
-			                                            FuzzLinkable(other.module, other.model), LinkOptions{});
-			DefinitionToJson(definition, FuzzQuoter());
+			LinkDefinition definition = BuildDefinition(side, testing::TableLinkable(side.module, side.model), other,
+			                                            testing::TableLinkable(other.module, other.model), LinkOptions{});
+			DefinitionToJson(definition, testing::TestQuoter());
 		});
 	/* Ids reach EventPayloads from jsonb or text in UTF-8 (the PostgreSQL edge converts), so
 	 * only valid UTF-8 is fed to it. */
@@ -193,9 +160,9 @@ RunAll(std::string_view text) {
 		Step(outcome, "BuildDefinition(options)", [&] {
 			SideSpec left = ParseSide("product.product", "left side");
 			SideSpec right = ParseSide(R"({"linkable": "blog.post", "isList": true})", "right side");
-			LinkDefinition definition = BuildDefinition(left, FuzzLinkable("product", "product"), right,
-			                                            FuzzLinkable("blog", "post"), options);
-			Json stored = DefinitionToJson(definition, FuzzQuoter());
+			LinkDefinition definition = BuildDefinition(left, testing::TableLinkable("product", "product"), right,
+			                                            testing::TableLinkable("blog", "post"), options);
+			Json stored = DefinitionToJson(definition, testing::TestQuoter());
 			DefinitionFromJson(stored);
 		});
 	Step(outcome, "ParseLinkableOptions", [&] { ParseLinkableOptions(json); });
@@ -243,20 +210,20 @@ RunAll(std::string_view text) {
 
 	/* query_graph: the request itself, and the value as filters and as fields of a request. */
 	const graph::Limits limits;
-	Step(outcome, "graph::Compile", [&] { graph::Compile(json, fixture.schema, FuzzQuoter(), limits); });
+	Step(outcome, "graph::Compile", [&] { graph::Compile(json, fixture.schema, testing::TestQuoter(), limits); });
 	if (json.is_array() || json.is_string())
 		Step(outcome, "graph::Compile(fields)", [&] {
 			Json request = Json::object();
 			request["entity"] = "product_post";
 			Lend lend(json, request["fields"]);
-			graph::Compile(request, fixture.schema, FuzzQuoter(), limits);
+			graph::Compile(request, fixture.schema, testing::TestQuoter(), limits);
 		});
 	Step(outcome, "graph::Compile(filters)", [&] {
 		Json request = Json::object();
 		request["entity"] = "product";
 		request["fields"] = Json::array({"id", "post.*", "notes.id", "post_link.metadata"});
 		Lend lend(json, request["filters"]);
-		graph::Compile(request, fixture.schema, FuzzQuoter(), limits);
+		graph::Compile(request, fixture.schema, testing::TestQuoter(), limits);
 	});
 	return outcome;
 }
