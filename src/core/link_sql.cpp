@@ -254,17 +254,20 @@ RecordKey(const RecordTable &table, const Quoter &q) {
 
 } // namespace
 
-/* `statement` (an UPDATE or DELETE of link rows aliased t) with the columns asked for. */
+/* `statement` (an UPDATE or DELETE of link rows aliased t) with the columns asked for; with
+ * `active_only`, of the rows that were active (a DELETE's RETURNING sees the old row). */
 std::string
-WithReturning(const std::string &statement, const LinkDefinition &link, const Quoter &q, Returning returning) {
+WithReturning(const std::string &statement, const LinkDefinition &link, const Quoter &q, Returning returning,
+              bool active_only = false) {
 	if (!returning.Any())
 		return "WITH d AS (" + statement + " RETURNING 1) SELECT NULL::text[], NULL::text[], NULL::text[]";
-	auto column = [](bool wanted, const char *name) {
-		return wanted ? std::string("array_agg(") + name + ")" : std::string("NULL::text[]");
+	auto column = [&](bool wanted, const char *name) {
+		return wanted ? std::string("array_agg(") + name + ")" + (active_only ? " FILTER (WHERE d.active)" : "")
+		              : std::string("NULL::text[]");
 	};
-	return "WITH d AS (" + statement + " RETURNING " + Pairs(link, q, "t") + ", t.id) SELECT " +
-	       column(returning.left, "l") + ", " + column(returning.right, "r") + ", " + column(returning.ids, "id") +
-	       " FROM d";
+	return "WITH d AS (" + statement + " RETURNING " + Pairs(link, q, "t") + ", t.id" +
+	       (active_only ? ", t.deleted_at IS NULL AS active" : "") + ") SELECT " + column(returning.left, "l") + ", " +
+	       column(returning.right, "r") + ", " + column(returning.ids, "id") + " FROM d";
 }
 
 std::string
@@ -315,7 +318,7 @@ std::string
 PurgeLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returning returning) {
 	return WithReturning("DELETE FROM " + Table(link, q) + " AS t WHERE " + KeyIn(link, q, on_left) +
 	                         " AND $2 IS NOT NULL",
-	                     link, q, returning);
+	                     link, q, returning, true);
 }
 
 std::string

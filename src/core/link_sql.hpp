@@ -96,7 +96,8 @@ std::string StampedLinkRows(const LinkDefinition &link, const Quoter &quote, boo
 std::string LatestStamps(const LinkDefinition &link, const Quoter &quote, bool on_left);
 
 /* Hard-deletes every row (active or dismissed) whose key is in $1 ($2 unused). Returns
- * (left text[], right text[], ids text[]). */
+ * (left text[], right text[], ids text[]) of the rows that were active: a dismissed row links
+ * nothing, so a cascade goes on through active rows only. */
 std::string PurgeLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left, Returning returning = {});
 
 /* Hard-deletes the records among $1 ($2 unused). Returns (ids text[]). */
