@@ -85,6 +85,7 @@ private:
 	bool with_deleted_ = false;
 	int next_alias_ = 0;
 	std::vector<Param> params_;
+	InterruptTicker ticker_; /* filters may hold a million terms */
 
 	std::string NewAlias() { return "t" + std::to_string(next_alias_++); }
 	std::string Bind(std::string value, const std::string &type = "text", const std::string &path = {}) {
@@ -345,6 +346,7 @@ Compiler::Object(const Node &node, const std::string &alias, const FieldTree &tr
 std::string
 Compiler::Where(const Json &filter, const Node &node, const std::string &alias, const std::string &path, int depth) {
 	CheckStack();
+	ticker_.Tick();
 	if (!filter.is_object())
 		throw Error(sqlstate::kInvalidParameterValue,
 		            "query_graph: the filter of " + Quoted(path) + " must be an object, not " + Excerpt(filter));
@@ -384,6 +386,7 @@ Compiler::Where(const Json &filter, const Node &node, const std::string &alias, 
 std::string
 Compiler::Condition(const std::string &col, const Column &column, const Json &value, const std::string &path) {
 	CheckStack();
+	ticker_.Tick();
 	if (value.is_object()) {
 		const bool operators = !value.empty() && std::all_of(value.items().begin(), value.items().end(),
 		                                                     [](const auto &item) { return item.key()[0] == '$'; });
