@@ -21,7 +21,7 @@ PG_CXXFLAGS = -std=c++17 -Wno-register -Wshadow -Wextra -Wno-unused-parameter -W
 # Header dependencies: PGXS does not track them, and a stale object with an old struct layout
 # crashes the backend.
 PG_CXXFLAGS += -MMD -MP
-EXTRA_CLEAN = $(OBJS:.o=.d) build results output_iso regression.diffs regression.out
+EXTRA_CLEAN = $(OBJS:.o=.d) build results output_iso regression.diffs regression.out output_random
 SHLIB_LINK = -lstdc++
 
 # No LLVM bitcode: PGXS would need clang for the C++ sources, and JIT inlining of these
@@ -38,3 +38,9 @@ unit:
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build build -j2
 	cd build && ctest --output-on-failure
+
+# The randomized cascade model test (issue 9): a seeded run of 3,000 random operations checked
+# after each step. Not in CI yet: it still finds 9 violations (see README, Reliability).
+.PHONY: random-check
+random-check:
+	$(pg_regress_installcheck) $(REGRESS_OPTS) --inputdir=test/random --outputdir=output_random cascade_random
