@@ -263,18 +263,13 @@ Removals(const LinkDefinition &link, const Quoter &q) {
 	       "::regclass";
 }
 
-/* The rows t of the records $1 of one side that the cascade stamped $2 removed (from either
- * end: a restore of any record that cascade took brings back what it took): driven by the
- * removals (an index probe per id), each joined to its link row by the primary key, so no
- * table statistics can turn a restore into a scan per row. Ids are compared in their key
- * type's canonical text. For "UPDATE t ... FROM" or "FROM t, ". */
+/* The row t was removed by the cascade stamped `stamp`, from the record on its left side
+ * (`on_left`) or its right. */
 std::string
-RemovedRows(const LinkDefinition &link, const Quoter &q, bool on_left) {
-	const LinkSide &side = on_left ? link.left : link.right;
-	return Removals(link, q) + " AND m." +
-	       (on_left ? "left_id" : "right_id") + " = ANY ($1::text[]::" + side.key_type + "[]::text[]) AND m.stamp = $2 AND t." +
-	       q.ident(link.left.key) + " = m.left_id::" + link.left.key_type + " AND t." + q.ident(link.right.key) +
-	       " = m.right_id::" + link.right.key_type + " AND t.deleted_at = $2";
+RemovedBy(const LinkDefinition &link, const Quoter &q, const std::string &stamp, bool on_left) {
+	return "EXISTS (SELECT 1 FROM " + Removals(link, q) + " AND m.left_id = t." + q.ident(link.left.key) +
+	       "::text AND m.right_id = t." + q.ident(link.right.key) + "::text AND m.stamp = " + stamp +
+	       " AND m.by_left = " + (on_left ? "true" : "false") + ")";
 }
 
 /* CTEs over d(l, r): note its rows as removed with their stamp s (for a restore), or forget them. */
@@ -323,8 +318,9 @@ RemoveLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Return
 
 std::string
 RestoreLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returning returning) {
-	return WithReturning("UPDATE " + Table(link, q) + " AS t SET deleted_at = NULL, updated_at = now() FROM " +
-	                         RemovedRows(link, q, on_left) + " AND NOT " + RevivalConflicts(link, q),
+	return WithReturning("UPDATE " + Table(link, q) + " AS t SET deleted_at = NULL, updated_at = now() WHERE " +
+	                         KeyIn(link, q, on_left) + " AND t.deleted_at = $2 AND " + RemovedBy(link, q, "$2", on_left) +
+	                         " AND NOT " + RevivalConflicts(link, q),
 	                     link, q, returning, false, ForgetRemovals(link, q));
 }
 
@@ -348,7 +344,7 @@ DismissRevivedOrphans(const LinkDefinition &link, const RecordTable *left, const
 std::string
 StampedLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left) {
 	return "SELECT array_agg(l), array_agg(r) FROM (SELECT " + Pairs(link, q, "t") + " FROM " + Table(link, q) +
-	       " t, " + RemovedRows(link, q, on_left) + ") s";
+	       " t WHERE " + KeyIn(link, q, on_left) + " AND t.deleted_at = $2 AND " + RemovedBy(link, q, "$2", on_left) + ") s";
 }
 
 std::string
