@@ -48,7 +48,6 @@ CREATE TABLE link_module.removals (
     left_id     text NOT NULL,
     right_id    text NOT NULL,
     stamp       timestamptz NOT NULL,
-    by_left     boolean NOT NULL, -- removed because its left record was deleted (else its right one)
     PRIMARY KEY (link_table, left_id, right_id)
 );
 CREATE INDEX removals_right_idx ON link_module.removals (link_table, right_id);

@@ -148,7 +148,6 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 	struct Revived {
 		std::vector<std::string> left, right;
 		std::vector<TimestampTz> stamps;
-		std::vector<bool> by_left;
 	};
 	std::map<std::size_t, Revived> revived;
 	while (!work.empty()) {
@@ -195,7 +194,6 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 					rows.left.insert(rows.left.end(), left.begin(), left.end());
 					rows.right.insert(rows.right.end(), right.begin(), right.end());
 					rows.stamps.insert(rows.stamps.end(), left.size(), step.stamp);
-					rows.by_left.insert(rows.by_left.end(), left.size(), on_left);
 					/* Rows left stamped: their revival would break cardinality. */
 					Run("stamped-rows:" + cache_key, link_sql::StampedLinkRows(link, q, on_left), ids, step.stamp,
 					    what, function, link_owner);
@@ -266,9 +264,8 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 		pg::ExecutePlan(pg::CachedPlan("orphans:" + link.names.service_name,
 		                               link_sql::DismissRevivedOrphans(link, table_of(stored.left_tables[i]),
 		                                                               table_of(stored.right_tables[i]), q),
-		                               {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, BOOLARRAYOID}),
-		                {pg::TextArray(rows.left), pg::TextArray(rows.right), pg::TimestampTzArray(rows.stamps),
-		                 pg::BoolArray(rows.by_left)});
+		                               {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID}),
+		                {pg::TextArray(rows.left), pg::TextArray(rows.right), pg::TimestampTzArray(rows.stamps)});
 		const std::vector<std::string> left = pg::ResultTextArray(1);
 		if (left.empty())
 			continue;
@@ -307,26 +304,19 @@ RecordsArg(FunctionCallInfo fcinfo, const char *function) {
 	return records;
 }
 
-/* The table of the linkable (module, key), from any link that uses it; null when virtual or
- * unused. */
-const link_sql::RecordTable *
-TableOf(const StoredLinks &stored, const std::string &module, const std::string &key) {
-	for (std::size_t i = 0; i < stored.links.size(); ++i)
-		for (bool on_left : {true, false}) {
-			const LinkSide &side = on_left ? stored.links[i].left : stored.links[i].right;
-			const auto &table = on_left ? stored.left_tables[i] : stored.right_tables[i];
-			if (side.module == module && side.key == key && table)
-				return &*table;
-		}
-	return nullptr;
-}
-
 /* Ids that cannot be keys of their linkable's table (a uuid key given "abc") are an error rather
  * than a silent no-op. */
 void
 CheckIdTypes(const std::vector<RecordIds> &records, const StoredLinks &stored, const char *function) {
 	for (const auto &record : records) {
-		const link_sql::RecordTable *table = TableOf(stored, record.module, record.key);
+		const link_sql::RecordTable *table = nullptr;
+		for (std::size_t i = 0; i < stored.links.size() && !table; ++i)
+			for (bool on_left : {true, false}) {
+				const LinkSide &side = on_left ? stored.links[i].left : stored.links[i].right;
+				const auto &candidate = on_left ? stored.left_tables[i] : stored.right_tables[i];
+				if (side.module == record.module && side.key == record.key && candidate)
+					table = &*candidate;
+			}
 		if (!table || record.ids.empty())
 			continue;
 		try {
@@ -376,32 +366,12 @@ LM_FUNCTION(link_restore) {
 		const StoredLinks &stored = cache.links();
 		CheckIdTypes(records, stored, "link_restore");
 		const Quoter &q = pg::PgQuoter();
-		/* Each record's latest stamp: a soft-deleted record's own (that delete is undone, the
-		 * record first), else that of the links its last link_delete removed. */
+		/* Each record's latest stamp: what the last delete of it removed. */
 		std::deque<Step> work;
-		CascadeResult started;
 		for (const auto &record : records) {
 			if (record.ids.empty())
 				continue;
 			std::map<std::string, TimestampTz> latest;
-			std::set<std::string> deleted;
-			if (const link_sql::RecordTable *table = TableOf(stored, record.module, record.key);
-			    table && table->soft_delete_column) {
-				Run("deleted-records:" + table->relation, link_sql::DeletedRecords(*table, q), record.ids, 0,
-				    "table " + table->relation, "link_restore");
-				std::map<TimestampTz, std::vector<std::string>> by_stamp;
-				for (uint64 row = 0; row < SPI_processed; ++row)
-					by_stamp[DatumGetTimestampTz(*pg::ResultValue(row, 2))].push_back(*pg::ResultText(row, 1));
-				/* The table's trigger stands aside: the cascade below restores what it took. */
-				CascadeScope scope;
-				for (auto &[stamp, ids] : by_stamp) {
-					Run("restore-records:" + table->relation, link_sql::RestoreRecords(*table, q), ids, stamp,
-					    "table " + table->relation, "link_restore");
-					started.AddRecords(record.module, record.key, pg::ResultTextArray(1));
-					deleted.insert(ids.begin(), ids.end());
-					work.push_back({record.module, record.key, stamp, std::move(ids)});
-				}
-			}
 			for (const auto &link : stored.links)
 				for (bool on_left : {true, false}) {
 					const LinkSide &side = on_left ? link.left : link.right;
@@ -412,8 +382,6 @@ LM_FUNCTION(link_restore) {
 					    "link " + Quoted(link.names.service_name), "link_restore");
 					for (uint64 row = 0; row < SPI_processed; ++row) {
 						std::string id = *pg::ResultText(row, 1);
-						if (deleted.count(id))
-							continue;
 						TimestampTz stamp = DatumGetTimestampTz(*pg::ResultValue(row, 2));
 						auto [it, added] = latest.emplace(id, stamp);
 						if (!added && stamp > it->second)
@@ -426,7 +394,7 @@ LM_FUNCTION(link_restore) {
 			for (auto &[stamp, ids] : by_stamp)
 				work.push_back({record.module, record.key, stamp, std::move(ids)});
 		}
-		result = started.Merge(Cascade(Mode::Restore, std::move(work), stored, "link_restore")).dump();
+		result = Cascade(Mode::Restore, std::move(work), stored, "link_restore").dump();
 		spi.Finish();
 	}
 	return pg::JsonbDatum(result);

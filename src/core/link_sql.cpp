@@ -263,23 +263,19 @@ Removals(const LinkDefinition &link, const Quoter &q) {
 	       "::regclass";
 }
 
-/* The row t was removed by the cascade stamped `stamp`, from the record on its left side
- * (`on_left`) or its right. */
+/* The row t was removed by the cascade stamped `stamp`. */
 std::string
-RemovedBy(const LinkDefinition &link, const Quoter &q, const std::string &stamp, bool on_left) {
+RemovedBy(const LinkDefinition &link, const Quoter &q, const std::string &stamp) {
 	return "EXISTS (SELECT 1 FROM " + Removals(link, q) + " AND m.left_id = t." + q.ident(link.left.key) +
-	       "::text AND m.right_id = t." + q.ident(link.right.key) + "::text AND m.stamp = " + stamp +
-	       " AND m.by_left = " + (on_left ? "true" : "false") + ")";
+	       "::text AND m.right_id = t." + q.ident(link.right.key) + "::text AND m.stamp = " + stamp + ")";
 }
 
 /* CTEs over d(l, r): note its rows as removed with their stamp s (for a restore), or forget them. */
 std::string
-NoteRemovals(const LinkDefinition &link, const Quoter &q, const std::string &stamp, const std::string &by_left) {
-	return ", noted AS (INSERT INTO link_module.removals (link_table, left_id, right_id, stamp, by_left) SELECT " +
-	       q.literal(q.Qualified(link.schema, link.names.table)) + "::regclass, d.l, d.r, " + stamp + ", " +
-	       by_left +
-	       " FROM d ON CONFLICT (link_table, left_id, right_id) DO UPDATE SET stamp = excluded.stamp, "
-	       "by_left = excluded.by_left)";
+NoteRemovals(const LinkDefinition &link, const Quoter &q, const std::string &stamp) {
+	return ", noted AS (INSERT INTO link_module.removals (link_table, left_id, right_id, stamp) SELECT " +
+	       q.literal(q.Qualified(link.schema, link.names.table)) + "::regclass, d.l, d.r, " + stamp +
+	       " FROM d ON CONFLICT (link_table, left_id, right_id) DO UPDATE SET stamp = excluded.stamp)";
 }
 
 std::string
@@ -313,13 +309,13 @@ std::string
 RemoveLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returning returning) {
 	return WithReturning("UPDATE " + Table(link, q) + " AS t SET deleted_at = $2, updated_at = $2 WHERE " +
 	                         KeyIn(link, q, on_left) + " AND t.deleted_at IS NULL",
-	                     link, q, returning, false, NoteRemovals(link, q, "$2", on_left ? "true" : "false"));
+	                     link, q, returning, false, NoteRemovals(link, q, "$2"));
 }
 
 std::string
 RestoreLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returning returning) {
 	return WithReturning("UPDATE " + Table(link, q) + " AS t SET deleted_at = NULL, updated_at = now() WHERE " +
-	                         KeyIn(link, q, on_left) + " AND t.deleted_at = $2 AND " + RemovedBy(link, q, "$2", on_left) +
+	                         KeyIn(link, q, on_left) + " AND t.deleted_at = $2 AND " + RemovedBy(link, q, "$2") +
 	                         " AND NOT " + RevivalConflicts(link, q),
 	                     link, q, returning, false, ForgetRemovals(link, q));
 }
@@ -334,17 +330,17 @@ DismissRevivedOrphans(const LinkDefinition &link, const RecordTable *left, const
 		       (table->soft_delete_column ? " AND x." + q.ident(*table->soft_delete_column) + " IS NULL" : "") + ")";
 	};
 	return "WITH d AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = u.s FROM unnest($1::text[], $2::text[], "
-	       "$3::timestamptz[], $4::boolean[]) AS u(l, r, s, b) WHERE t." + q.ident(link.left.key) + " = u.l::" + link.left.key_type +
+	       "$3::timestamptz[]) AS u(l, r, s) WHERE t." + q.ident(link.left.key) + " = u.l::" + link.left.key_type +
 	       " AND t." + q.ident(link.right.key) + " = u.r::" + link.right.key_type +
 	       " AND t.deleted_at IS NULL AND NOT (" + live(left, link.left) + " AND " + live(right, link.right) +
-	       ") RETURNING " + Pairs(link, q, "t") + ", u.s, u.b)" + NoteRemovals(link, q, "d.s", "d.b") +
+	       ") RETURNING " + Pairs(link, q, "t") + ", u.s)" + NoteRemovals(link, q, "d.s") +
 	       " SELECT array_agg(l), array_agg(r) FROM d";
 }
 
 std::string
 StampedLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left) {
 	return "SELECT array_agg(l), array_agg(r) FROM (SELECT " + Pairs(link, q, "t") + " FROM " + Table(link, q) +
-	       " t WHERE " + KeyIn(link, q, on_left) + " AND t.deleted_at = $2 AND " + RemovedBy(link, q, "$2", on_left) + ") s";
+	       " t WHERE " + KeyIn(link, q, on_left) + " AND t.deleted_at = $2 AND " + RemovedBy(link, q, "$2") + ") s";
 }
 
 std::string
@@ -353,8 +349,7 @@ LatestStamps(const LinkDefinition &link, const Quoter &q, bool on_left) {
 	/* Removals whose row still carries the stamp: a row revived or dismissed since, by
 	 * link_module or by Medusa's own SQL, is what they made it. */
 	return "SELECT u.k, s.stamp FROM unnest($1::text[]) AS u(k) CROSS JOIN LATERAL (SELECT m.stamp FROM " +
-	       Removals(link, q) + " AND m.by_left = " + (on_left ? "true" : "false") + " AND m." +
-	       (on_left ? "left_id" : "right_id") + " = (u.k::" + side.key_type +
+	       Removals(link, q) + " AND m." + (on_left ? "left_id" : "right_id") + " = (u.k::" + side.key_type +
 	       ")::text AND EXISTS (SELECT 1 FROM " + Table(link, q) + " t WHERE t." + q.ident(link.left.key) +
 	       " = m.left_id::" + link.left.key_type + " AND t." + q.ident(link.right.key) + " = m.right_id::" +
 	       link.right.key_type + " AND t.deleted_at = m.stamp) ORDER BY m.stamp DESC LIMIT 1) s";
@@ -365,13 +360,6 @@ PurgeLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returni
 	return WithReturning("DELETE FROM " + Table(link, q) + " AS t WHERE " + KeyIn(link, q, on_left) +
 	                         " AND $2 IS NOT NULL",
 	                     link, q, returning, true, ForgetRemovals(link, q));
-}
-
-std::string
-DeletedRecords(const RecordTable &table, const Quoter &q) {
-	const std::string column = "x." + q.ident(*table.soft_delete_column);
-	return "SELECT x." + q.ident(table.primary_key) + "::text, " + column + " FROM " + table.relation + " x WHERE " +
-	       RecordKey(table, q) + " AND " + column + " IS NOT NULL AND $2 IS NOT NULL";
 }
 
 std::string

@@ -84,8 +84,8 @@ std::string RestoreLinkRows(const LinkDefinition &link, const Quoter &quote, boo
 
 /* After a restore: the revived rows among ($1 text[] left, $2 text[] right) whose record at
  * either end is missing or soft-deleted (the restore did not bring it back) are dismissed again
- * with their stamp ($3 timestamptz[], aligned) and noted as removed by the side they were
- * ($4 boolean[] by left), so no active row names a record that is not live. A side with a null table is virtual (always live). Returns (left text[], right text[]). */
+ * with their stamp ($3 timestamptz[], aligned), so no active row names a record that is not
+ * live. A side with a null table is virtual (always live). Returns (left text[], right text[]). */
 std::string DismissRevivedOrphans(const LinkDefinition &link, const RecordTable *left, const RecordTable *right,
                                   const Quoter &quote);
 
@@ -105,9 +105,6 @@ std::string PurgeRecords(const RecordTable &table, const Quoter &quote);
 
 /* Soft-deletes the live records among $1, stamping them $2. Returns (ids text[]). */
 std::string RemoveRecords(const RecordTable &table, const Quoter &quote);
-
-/* The soft-deleted records among $1 ($2 unused, not null), with their stamps. Returns rows (id, stamp). */
-std::string DeletedRecords(const RecordTable &table, const Quoter &quote);
 
 /* Restores the records among $1 stamped $2. Returns (ids text[]). */
 std::string RestoreRecords(const RecordTable &table, const Quoter &quote);

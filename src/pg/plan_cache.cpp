@@ -183,15 +183,6 @@ TimestampTzArray(const std::vector<TimestampTz> &values) {
 }
 
 Param
-BoolArray(const std::vector<bool> &values) {
-	std::vector<Datum> datums;
-	datums.reserve(values.size());
-	for (bool v : values)
-		datums.push_back(BoolGetDatum(v));
-	return ArrayOf(datums, std::vector<bool>(values.size(), false), BOOLOID);
-}
-
-Param
 Int4Array(const std::vector<std::optional<int32>> &values) {
 	std::vector<Datum> datums(values.size(), 0);
 	std::vector<bool> nulls(values.size(), false);

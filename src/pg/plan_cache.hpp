@@ -48,7 +48,6 @@ Param TextArray(const std::vector<std::string> &values);
 Param Int4Array(const std::vector<int32> &values);
 Param Int4Array(const std::vector<std::optional<int32>> &values);
 Param TimestampTzArray(const std::vector<TimestampTz> &values);
-Param BoolArray(const std::vector<bool> &values);
 Param Bool(bool value);
 Param Text(const std::string &value);
 
