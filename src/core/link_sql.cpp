@@ -254,70 +254,34 @@ RecordKey(const RecordTable &table, const Quoter &q) {
 
 } // namespace
 
-namespace {
-
-/* The removals of the link's table: which of its rows a cascade removed, with the stamp. */
-std::string
-Removals(const LinkDefinition &link, const Quoter &q) {
-	return "link_module.removals m WHERE m.link_table = " + q.literal(q.Qualified(link.schema, link.names.table)) +
-	       "::regclass";
-}
-
-/* The row t was removed by the cascade stamped `stamp`. */
-std::string
-RemovedBy(const LinkDefinition &link, const Quoter &q, const std::string &stamp) {
-	return "EXISTS (SELECT 1 FROM " + Removals(link, q) + " AND m.left_id = t." + q.ident(link.left.key) +
-	       "::text AND m.right_id = t." + q.ident(link.right.key) + "::text AND m.stamp = " + stamp + ")";
-}
-
-/* CTEs over d(l, r): note its rows as removed with their stamp s (for a restore), or forget them. */
-std::string
-NoteRemovals(const LinkDefinition &link, const Quoter &q, const std::string &stamp) {
-	return ", noted AS (INSERT INTO link_module.removals (link_table, left_id, right_id, stamp) SELECT " +
-	       q.literal(q.Qualified(link.schema, link.names.table)) + "::regclass, d.l, d.r, " + stamp +
-	       " FROM d ON CONFLICT (link_table, left_id, right_id) DO UPDATE SET stamp = excluded.stamp)";
-}
-
-std::string
-ForgetRemovals(const LinkDefinition &link, const Quoter &q) {
-	const std::string table = q.literal(q.Qualified(link.schema, link.names.table)) + "::regclass";
-	return ", forgotten AS (DELETE FROM link_module.removals m USING d WHERE m.link_table = " + table +
-	       " AND m.left_id = d.l AND m.right_id = d.r)";
-}
-
-} // namespace
-
 /* `statement` (an UPDATE or DELETE of link rows aliased t) with the columns asked for; with
- * `active_only`, of the rows that were active (a DELETE's RETURNING sees the old row). `more`
- * adds CTEs over d. */
+ * `active_only`, of the rows that were active (a DELETE's RETURNING sees the old row). */
 std::string
 WithReturning(const std::string &statement, const LinkDefinition &link, const Quoter &q, Returning returning,
-              bool active_only = false, const std::string &more = {}) {
-	if (!returning.Any() && more.empty())
+              bool active_only = false) {
+	if (!returning.Any())
 		return "WITH d AS (" + statement + " RETURNING 1) SELECT NULL::text[], NULL::text[], NULL::text[]";
 	auto column = [&](bool wanted, const char *name) {
 		return wanted ? std::string("array_agg(") + name + ")" + (active_only ? " FILTER (WHERE d.active)" : "")
 		              : std::string("NULL::text[]");
 	};
 	return "WITH d AS (" + statement + " RETURNING " + Pairs(link, q, "t") + ", t.id" +
-	       (active_only ? ", t.deleted_at IS NULL AS active" : "") + ")" + more + " SELECT " +
-	       column(returning.left, "l") + ", " + column(returning.right, "r") + ", " + column(returning.ids, "id") +
-	       " FROM d";
+	       (active_only ? ", t.deleted_at IS NULL AS active" : "") + ") SELECT " + column(returning.left, "l") + ", " +
+	       column(returning.right, "r") + ", " + column(returning.ids, "id") + " FROM d";
 }
 
 std::string
 RemoveLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returning returning) {
 	return WithReturning("UPDATE " + Table(link, q) + " AS t SET deleted_at = $2, updated_at = $2 WHERE " +
 	                         KeyIn(link, q, on_left) + " AND t.deleted_at IS NULL",
-	                     link, q, returning, false, NoteRemovals(link, q, "$2"));
+	                     link, q, returning);
 }
 
 std::string
 RestoreLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returning returning) {
 	return WithReturning("UPDATE " + Table(link, q) + " AS t SET deleted_at = NULL, updated_at = now() WHERE " +
-	                         KeyIn(link, q, on_left) + " AND t.deleted_at = $2 AND " + RemovedBy(link, q, "$2") +
-	                         " AND NOT " + RevivalConflicts(link, q),
-	                     link, q, returning, false, ForgetRemovals(link, q));
+	                         KeyIn(link, q, on_left) + " AND t.deleted_at = $2 AND NOT " + RevivalConflicts(link, q),
+	                     link, q, returning);
 }
 
 std::string
@@ -333,33 +297,28 @@ DismissRevivedOrphans(const LinkDefinition &link, const RecordTable *left, const
 	       "$3::timestamptz[]) AS u(l, r, s) WHERE t." + q.ident(link.left.key) + " = u.l::" + link.left.key_type +
 	       " AND t." + q.ident(link.right.key) + " = u.r::" + link.right.key_type +
 	       " AND t.deleted_at IS NULL AND NOT (" + live(left, link.left) + " AND " + live(right, link.right) +
-	       ") RETURNING " + Pairs(link, q, "t") + ", u.s)" + NoteRemovals(link, q, "d.s") +
-	       " SELECT array_agg(l), array_agg(r) FROM d";
+	       ") RETURNING " + Pairs(link, q, "t") + ") SELECT array_agg(l), array_agg(r) FROM d";
 }
 
 std::string
 StampedLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left) {
 	return "SELECT array_agg(l), array_agg(r) FROM (SELECT " + Pairs(link, q, "t") + " FROM " + Table(link, q) +
-	       " t WHERE " + KeyIn(link, q, on_left) + " AND t.deleted_at = $2 AND " + RemovedBy(link, q, "$2") + ") s";
+	       " t WHERE " + KeyIn(link, q, on_left) + " AND t.deleted_at = $2) s";
 }
 
 std::string
 LatestStamps(const LinkDefinition &link, const Quoter &q, bool on_left) {
 	const LinkSide &side = on_left ? link.left : link.right;
-	/* Removals whose row still carries the stamp: a row revived or dismissed since, by
-	 * link_module or by Medusa's own SQL, is what they made it. */
-	return "SELECT u.k, s.stamp FROM unnest($1::text[]) AS u(k) CROSS JOIN LATERAL (SELECT m.stamp FROM " +
-	       Removals(link, q) + " AND m." + (on_left ? "left_id" : "right_id") + " = (u.k::" + side.key_type +
-	       ")::text AND EXISTS (SELECT 1 FROM " + Table(link, q) + " t WHERE t." + q.ident(link.left.key) +
-	       " = m.left_id::" + link.left.key_type + " AND t." + q.ident(link.right.key) + " = m.right_id::" +
-	       link.right.key_type + " AND t.deleted_at = m.stamp) ORDER BY m.stamp DESC LIMIT 1) s";
+	return "SELECT u.k, s.stamp FROM unnest($1::text[]) AS u(k) CROSS JOIN LATERAL (SELECT t.deleted_at AS "
+	       "stamp FROM " + Table(link, q) + " t WHERE t." + q.ident(side.key) + " = u.k::" + side.key_type +
+	       " AND t.deleted_at IS NOT NULL ORDER BY t.deleted_at DESC LIMIT 1) s";
 }
 
 std::string
 PurgeLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returning returning) {
 	return WithReturning("DELETE FROM " + Table(link, q) + " AS t WHERE " + KeyIn(link, q, on_left) +
 	                         " AND $2 IS NOT NULL",
-	                     link, q, returning, true, ForgetRemovals(link, q));
+	                     link, q, returning, true);
 }
 
 std::string
