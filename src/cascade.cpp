@@ -253,6 +253,13 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 			continue;
 		const LinkDefinition &link = stored.links[i];
 		const auto table_of = [](const auto &table) { return table ? &*table : nullptr; };
+		/* The records at both ends are locked first (FOR SHARE, as link_create does): a
+		 * concurrent soft delete of one of them either commits before the check below sees
+		 * it, or waits and then dismisses the revived row itself. */
+		for (bool left : {true, false})
+			if (const auto &table = left ? stored.left_tables[i] : stored.right_tables[i])
+				Run("restore-lock:" + table->relation, link_sql::LockRecords(*table, q), left ? rows.left : rows.right, 0,
+				    "table " + table->relation, function, as_owners ? table->owner : InvalidOid);
 		AsOwner as_owner(as_owners ? stored.link_owners[i] : InvalidOid);
 		pg::ExecutePlan(pg::CachedPlan("orphans:" + link.names.service_name,
 		                               link_sql::DismissRevivedOrphans(link, table_of(stored.left_tables[i]),
