@@ -40,7 +40,7 @@ unit:
 	cd build && ctest --output-on-failure
 
 # The randomized cascade model test (issue 9): a seeded run of 3,000 random operations checked
-# after each step. Not in CI yet: it still finds 9 violations (see README, Reliability).
+# after each step. Not in CI yet: link_restore still breaks two of its properties (see README).
 .PHONY: random-check
 random-check:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) --inputdir=test/random --outputdir=output_random cascade_random
