@@ -164,22 +164,29 @@ TextArray(const std::vector<std::string> &values) {
 	return ArrayOf(datums, std::vector<bool>(values.size(), false), TEXTOID);
 }
 
+namespace {
+
+/* An array of by-value elements, none NULL. */
+template <typename T, typename ToDatum>
 Param
-Int4Array(const std::vector<int32> &values) {
+ByValueArray(const std::vector<T> &values, ToDatum to_datum, Oid element_type) {
 	std::vector<Datum> datums;
 	datums.reserve(values.size());
-	for (int32 v : values)
-		datums.push_back(Int32GetDatum(v));
-	return ArrayOf(datums, std::vector<bool>(values.size(), false), INT4OID);
+	for (const T &value : values)
+		datums.push_back(to_datum(value));
+	return ArrayOf(datums, std::vector<bool>(values.size(), false), element_type);
+}
+
+} // namespace
+
+Param
+Int4Array(const std::vector<int32> &values) {
+	return ByValueArray(values, [](int32 v) { return Int32GetDatum(v); }, INT4OID);
 }
 
 Param
 TimestampTzArray(const std::vector<TimestampTz> &values) {
-	std::vector<Datum> datums;
-	datums.reserve(values.size());
-	for (TimestampTz v : values)
-		datums.push_back(TimestampTzGetDatum(v));
-	return ArrayOf(datums, std::vector<bool>(values.size(), false), TIMESTAMPTZOID);
+	return ByValueArray(values, [](TimestampTz v) { return TimestampTzGetDatum(v); }, TIMESTAMPTZOID);
 }
 
 Param
