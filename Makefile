@@ -8,7 +8,7 @@ SRCS = $(wildcard src/*.cpp src/core/*.cpp src/pg/*.cpp)
 OBJS = $(SRCS:.cpp=.o)
 
 # pg_regress suites: sql/<name>.sql against expected/<name>.out, in this order.
-REGRESS = extension naming linkables define_link column_types redefine errors link_create link_manage link_errors link_batches link_cache cascade cascade_triggers cascade_privileges query_graph cascade_active hostile linkable_kinds
+REGRESS = extension naming linkables define_link column_types redefine errors link_create link_manage link_errors link_batches link_cache cascade cascade_triggers cascade_privileges query_graph cascade_active cascade_restore cascade_nested cascade_random hostile linkable_kinds
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 # Isolation specs: test/isolation/specs/<name>.spec against test/isolation/expected/<name>.out.
@@ -21,7 +21,7 @@ PG_CXXFLAGS = -std=c++17 -Wno-register -Wshadow -Wextra -Wno-unused-parameter -W
 # Header dependencies: PGXS does not track them, and a stale object with an old struct layout
 # crashes the backend.
 PG_CXXFLAGS += -MMD -MP
-EXTRA_CLEAN = $(OBJS:.o=.d) build results output_iso regression.diffs regression.out output_random
+EXTRA_CLEAN = $(OBJS:.o=.d) build results output_iso regression.diffs regression.out
 SHLIB_LINK = -lstdc++
 
 # No LLVM bitcode: PGXS would need clang for the C++ sources, and JIT inlining of these
@@ -38,9 +38,3 @@ unit:
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build build -j2
 	cd build && ctest --output-on-failure
-
-# The randomized cascade model test (issue 9): a seeded run of 3,000 random operations checked
-# after each step. Not in CI yet: link_restore still breaks two of its properties (see README).
-.PHONY: random-check
-random-check:
-	$(pg_regress_installcheck) $(REGRESS_OPTS) --inputdir=test/random --outputdir=output_random cascade_random

@@ -39,9 +39,25 @@ CREATE TABLE link_module.links (
 );
 CREATE INDEX links_modules_idx ON link_module.links (left_module, left_key, right_module, right_key);
 
+-- The link rows a cascade (link_delete, or a soft delete by trigger) removed, with its stamp
+-- and the side whose deletion took them: a restore follows these from the record it restores
+-- and revives a row only while it still carries the stamp. Dismissals (link_dismiss, or
+-- Medusa's own SQL) are not noted, so no restore revives them. Link tables keep Medusa's exact
+-- shape; this is where the difference lives. A note lives as long as its row.
+CREATE TABLE link_module.removals (
+    link_table  regclass NOT NULL,
+    left_id     text NOT NULL,
+    right_id    text NOT NULL,
+    stamp       timestamptz NOT NULL,
+    by_left     boolean NOT NULL, -- removed because its left record was deleted (else its right one)
+    PRIMARY KEY (link_table, left_id, right_id)
+);
+CREATE INDEX removals_right_idx ON link_module.removals (link_table, right_id);
+
 -- pg_dump keeps the registrations (the link tables themselves are ordinary user tables).
 SELECT pg_catalog.pg_extension_config_dump('link_module.linkables', '');
 SELECT pg_catalog.pg_extension_config_dump('link_module.links', '');
+SELECT pg_catalog.pg_extension_config_dump('link_module.removals', '');
 
 -- Every change to the registry tells all backends to reload the links they cached.
 CREATE FUNCTION link_module.registry_changed()
@@ -56,6 +72,13 @@ FOR EACH STATEMENT EXECUTE FUNCTION link_module.registry_changed();
 
 GRANT USAGE ON SCHEMA link_module TO PUBLIC;
 GRANT SELECT ON link_module.linkables, link_module.links TO PUBLIC;
+-- Cascades note removals as whoever may change the link table (its owner, for a trigger's
+-- cascade): each role sees and changes only the removals of link tables it may update.
+GRANT SELECT, INSERT, UPDATE, DELETE ON link_module.removals TO PUBLIC;
+ALTER TABLE link_module.removals ENABLE ROW LEVEL SECURITY;
+CREATE POLICY removals_of_updatable_tables ON link_module.removals
+    USING (pg_catalog.has_table_privilege(link_table::oid, 'UPDATE'))
+    WITH CHECK (pg_catalog.has_table_privilege(link_table::oid, 'UPDATE'));
 
 -- Every function pins search_path: nothing it runs can be redirected by the caller's path.
 

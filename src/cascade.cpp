@@ -6,6 +6,8 @@
 #include <deque>
 #include <map>
 #include <set>
+#include <algorithm>
+#include <unordered_set>
 
 #include "core/cascade.hpp"
 #include "core/error.hpp"
@@ -21,6 +23,7 @@
 extern "C" {
 #include "commands/async.h"
 #include "miscadmin.h"
+#include "utils/fmgrprotos.h"
 #include "utils/timestamp.h"
 }
 
@@ -34,16 +37,53 @@ using link_cache::StoredLinks;
  * DELETEd: its link rows go, and the deleteCascade records with them). */
 enum class Mode { Delete, Restore, Purge };
 
-/* Cascades in progress in this backend: the triggers their own statements fire stand aside, so
- * every step is done (and reported) once, by the cascade. */
-int cascading = 0;
+/* This backend's cascades in progress, innermost last: the trigger depth (pg_trigger_depth())
+ * each runs its statements at, and the records its current statement changes. The record
+ * trigger of a table leaves to the cascade the records its own statement changed: the cascade
+ * does those steps itself, once, and reports them. Any other change, made by a user's trigger
+ * on a table the cascade changed (one level deeper) or by a foreign key's action (whose
+ * triggers fire with the cascade's statement), is cascaded by its own trigger. */
+struct CascadeFrame {
+	int depth;
+	Oid table = InvalidOid;
+	const std::vector<std::string> *ids = nullptr; /* key text */
+};
+std::vector<CascadeFrame> cascade_frames;
+
+int
+TriggerDepth() {
+	LOCAL_FCINFO(call, 0);
+	InitFunctionCallInfoData(*call, nullptr, 0, InvalidOid, nullptr, nullptr);
+	return DatumGetInt32(pg_trigger_depth(call));
+}
 
 struct CascadeScope {
-	CascadeScope() { ++cascading; }
-	~CascadeScope() { --cascading; }
+	CascadeScope() { cascade_frames.push_back({TriggerDepth()}); }
+	~CascadeScope() { cascade_frames.pop_back(); }
 	CascadeScope(const CascadeScope &) = delete;
 	CascadeScope &operator=(const CascadeScope &) = delete;
 };
+
+/* While in scope, the records `ids` of `table` are the innermost cascade's own. */
+class OwnRecords {
+public:
+	OwnRecords(Oid table, const std::vector<std::string> &ids) { cascade_frames.back() = {cascade_frames.back().depth, table, &ids}; }
+	~OwnRecords() { cascade_frames.back() = {cascade_frames.back().depth}; }
+	OwnRecords(const OwnRecords &) = delete;
+	OwnRecords &operator=(const OwnRecords &) = delete;
+};
+
+/* Whether a statement trigger on `table` fired for the innermost cascade's own statement, whose
+ * changed rows begin with the record `first` (key text). The statement's rows are all its own;
+ * the rows of a foreign key's action, whose triggers fire with it, are none of them. */
+bool
+OwnStatement(Oid table, const std::optional<std::string> &first) {
+	if (cascade_frames.empty() || !first)
+		return false;
+	const CascadeFrame &frame = cascade_frames.back();
+	return frame.table == table && frame.depth + 1 == TriggerDepth() &&
+	       std::find(frame.ids->begin(), frame.ids->end(), *first) != frame.ids->end();
+}
 
 /* Some ids of one module key, reached under one stamp. */
 struct Step {
@@ -78,15 +118,14 @@ private:
 	int saved_context_ = 0;
 };
 
-/* Runs a cascade statement (ids $1, stamp $2) through its cached plan, as `owner` when given;
- * errors name the link or table. */
+/* Runs a cascade statement through its cached plan, as `owner` when given; data errors name
+ * the link or table. */
 void
-Run(const std::string &cache_key, const std::string &sql, const std::vector<std::string> &ids, TimestampTz stamp,
-    const std::string &what, const char *function, Oid owner = InvalidOid) {
+RunPlan(const std::string &cache_key, const std::string &sql, const std::vector<Oid> &types,
+        const std::vector<pg::Param> &params, const std::string &what, const char *function, Oid owner) {
 	AsOwner as_owner(owner);
 	try {
-		pg::ExecutePlan(pg::CachedPlan(cache_key, sql, {TEXTARRAYOID, TIMESTAMPTZOID}),
-		                {pg::TextArray(ids), {TimestampTzGetDatum(stamp), false}});
+		pg::ExecutePlan(pg::CachedPlan(cache_key, sql, types), params);
 	} catch (const pg::PgError &error) {
 		std::string state = pg::SqlState(error.data());
 		if (state.rfind("22", 0) == 0)
@@ -95,19 +134,79 @@ Run(const std::string &cache_key, const std::string &sql, const std::vector<std:
 	}
 }
 
-/* Revives the link rows stamped `stamp`, skipping those whose revival would break cardinality.
- * The statement skips conflicts it can see; a link_create committed while it waited on a
- * unique index shows up as a unique violation instead, and a second try (a new snapshot
- * under READ COMMITTED) skips that one too. */
+/* A statement over ids $1 and a stamp $2. */
 void
+Run(const std::string &cache_key, const std::string &sql, const std::vector<std::string> &ids, TimestampTz stamp,
+    const std::string &what, const char *function, Oid owner = InvalidOid) {
+	RunPlan(cache_key, sql, {TEXTARRAYOID, TIMESTAMPTZOID}, {pg::TextArray(ids), {TimestampTzGetDatum(stamp), false}},
+	        what, function, owner);
+}
+
+/* What a restore did to one side's link rows. */
+struct Revival {
+	std::vector<std::string> left, right, ids; /* revived */
+	std::vector<std::string> kept_left, kept_right; /* left dismissed: reviving them would break cardinality */
+	std::vector<std::string> through_left, through_right; /* revived or changed since: only followed */
+};
+
+/* Revives the rows the cascade stamped `stamp` removed from the records `ids` of one side,
+ * except those that would give a unique key a second active partner. The partners are looked
+ * up once per unique key (key = ANY(candidates)), never by a per-row subquery that stale
+ * statistics could plan into a scan per row. A link_create committed after they were looked up
+ * shows up as a unique violation; a second try (a new snapshot under READ COMMITTED) skips it. */
+Revival
 Revive(const LinkDefinition &link, bool on_left, link_sql::Returning returning, const std::string &cache_key,
        const std::vector<std::string> &ids, TimestampTz stamp, const std::string &what, const char *function,
        Oid owner) {
-	const std::string sql = link_sql::RestoreLinkRows(link, pg::PgQuoter(), on_left, returning);
-	for (int attempt = 0; attempt < 2; ++attempt)
-		if (pg::InSubtransaction([&] { Run(cache_key, sql, ids, stamp, what, function, owner); },
-		                         [](int code) { return code == ERRCODE_UNIQUE_VIOLATION; }))
+	const Quoter &q = pg::PgQuoter();
+	Revival revival;
+	auto attempt = [&] {
+		revival = {};
+		Run("removed-rows:" + cache_key, link_sql::RemovedLinkRows(link, q, on_left), ids, stamp, what, function, owner);
+		std::vector<std::string> left = pg::ResultTextArray(1);
+		std::vector<std::string> right = pg::ResultTextArray(2);
+		revival.through_left = pg::ResultTextArray(3);
+		revival.through_right = pg::ResultTextArray(4);
+		if (left.empty())
 			return;
+		std::unordered_set<std::string> taken[2]; /* active keys: left, right */
+		for (bool side : {true, false})
+			if (side ? link.LeftKeyUnique() : link.RightKeyUnique()) {
+				RunPlan(std::string("active-keys:") + (side ? "l:" : "r:") + link.names.service_name,
+				        link_sql::ActiveKeys(link, q, side), {TEXTARRAYOID}, {pg::TextArray(side ? left : right)}, what,
+				        function, owner);
+				for (auto &key : pg::ResultTextArray(1))
+					taken[side ? 0 : 1].insert(std::move(key));
+			}
+		std::vector<std::string> revive_left, revive_right;
+		for (std::size_t i = 0; i < left.size(); ++i) {
+			pg::CheckForInterrupts();
+			/* A revived row takes its unique keys too: no two revivals share one. */
+			const bool free = !(link.LeftKeyUnique() && taken[0].count(left[i])) &&
+			                  !(link.RightKeyUnique() && taken[1].count(right[i]));
+			if (free) {
+				if (link.LeftKeyUnique())
+					taken[0].insert(left[i]);
+				if (link.RightKeyUnique())
+					taken[1].insert(right[i]);
+			}
+			(free ? revive_left : revival.kept_left).push_back(left[i]);
+			(free ? revive_right : revival.kept_right).push_back(right[i]);
+		}
+		if (revive_left.empty())
+			return;
+		RunPlan("revive:" + std::to_string(returning.left) + std::to_string(returning.right) +
+		            std::to_string(returning.ids) + ":" + link.names.service_name,
+		        link_sql::ReviveLinkRows(link, q, returning), {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID},
+		        {pg::TextArray(revive_left), pg::TextArray(revive_right), {TimestampTzGetDatum(stamp), false}}, what,
+		        function, owner);
+		revival.left = pg::ResultTextArray(1);
+		revival.right = pg::ResultTextArray(2);
+		revival.ids = pg::ResultTextArray(3);
+	};
+	for (int tries = 0; tries < 2; ++tries)
+		if (pg::InSubtransaction(attempt, [](int code) { return code == ERRCODE_UNIQUE_VIOLATION; }))
+			return revival;
 	throw Error(sqlstate::kSerializationFailure,
 	            std::string(function) + " on " + what + ": a concurrent link_create took the place of a link it would revive",
 	            "", "Retry the transaction.");
@@ -123,11 +222,14 @@ Unique(const std::vector<std::string> &ids) {
 	return out;
 }
 
+/* A cascade's events name the records each row joined too: after a hard delete the rows are gone. */
 void
-Notify(const LinkDefinition &link, const char *event, const std::vector<std::string> &ids) {
-	if (!settings::notify)
+Notify(const LinkDefinition &link, const char *event, const std::vector<std::string> &ids,
+       std::vector<std::string> left, std::vector<std::string> right) {
+	if (!settings::notify || ids.empty())
 		return;
-	for (const auto &payload : EventPayloads(link.names.entity + "." + event, ids))
+	EventKeys keys{link.left.key, link.right.key, std::move(left), std::move(right)};
+	for (const auto &payload : EventPayloads(link.names.entity + "." + event, ids, &keys))
 		pg::Notify(payload);
 }
 
@@ -171,39 +273,43 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 				const std::string what = "link " + Quoted(link.names.service_name);
 				const std::string cache_key = std::string(on_left ? "l:" : "r:") + link.names.service_name;
 				const Oid link_owner = as_owners ? stored.link_owners[i] : InvalidOid;
-				link_sql::Returning returning{report || !remove || link.left.delete_cascade,
-				                              report || !remove || link.right.delete_cascade, report || settings::notify};
+				link_sql::Returning returning{report || settings::notify || !remove || link.left.delete_cascade,
+				                              report || settings::notify || !remove || link.right.delete_cascade,
+				                              report || settings::notify};
 				const std::string variant = std::to_string(returning.left) + std::to_string(returning.right) +
 				                            std::to_string(returning.ids) + ":";
-				if (remove)
+				std::vector<std::string> left, right;
+				if (remove) {
 					Run((purge ? "purge-rows:" : "remove-rows:") + variant + cache_key,
 					    purge ? link_sql::PurgeLinkRows(link, q, on_left, returning)
 					          : link_sql::RemoveLinkRows(link, q, on_left, returning),
 					    ids, step.stamp, what, function, link_owner);
-				else
-					Revive(link, on_left, returning, "restore-rows:" + variant + cache_key, ids, step.stamp, what,
-					       function, link_owner);
-				std::vector<std::string> left = pg::ResultTextArray(1);
-				std::vector<std::string> right = pg::ResultTextArray(2);
-				if (returning.ids)
-					Notify(link, remove ? "detached" : "attached", pg::ResultTextArray(3));
-				if (report)
-					result.AddLinkRows(link, left, right);
-				if (!remove) {
-					Revived &rows = revived[i];
-					rows.left.insert(rows.left.end(), left.begin(), left.end());
-					rows.right.insert(rows.right.end(), right.begin(), right.end());
-					rows.stamps.insert(rows.stamps.end(), left.size(), step.stamp);
-					/* Rows left stamped: their revival would break cardinality. */
-					Run("stamped-rows:" + cache_key, link_sql::StampedLinkRows(link, q, on_left), ids, step.stamp,
-					    what, function, link_owner);
-					std::vector<std::string> kept_left = pg::ResultTextArray(1);
-					std::vector<std::string> kept_right = pg::ResultTextArray(2);
+					left = pg::ResultTextArray(1);
+					right = pg::ResultTextArray(2);
+					if (returning.ids)
+						Notify(link, "detached", pg::ResultTextArray(3), left, right);
 					if (report)
-						skipped.AddLinkRows(link, kept_left, kept_right, true);
-					/* The records the delete took through those rows come back all the same. */
-					left.insert(left.end(), kept_left.begin(), kept_left.end());
-					right.insert(right.end(), kept_right.begin(), kept_right.end());
+						result.AddLinkRows(link, left, right);
+				} else {
+					Revival revival = Revive(link, on_left, returning, cache_key, ids, step.stamp, what, function, link_owner);
+					if (returning.ids)
+						Notify(link, "attached", revival.ids, revival.left, revival.right);
+					if (report) {
+						result.AddLinkRows(link, revival.left, revival.right);
+						skipped.AddLinkRows(link, revival.kept_left, revival.kept_right, true);
+					}
+					Revived &rows = revived[i];
+					rows.left.insert(rows.left.end(), revival.left.begin(), revival.left.end());
+					rows.right.insert(rows.right.end(), revival.right.begin(), revival.right.end());
+					rows.stamps.insert(rows.stamps.end(), revival.left.size(), step.stamp);
+					/* The records the delete took through every row it removed come back, whatever
+					 * became of the row since. */
+					left = std::move(revival.left);
+					right = std::move(revival.right);
+					for (auto *more : {&revival.kept_left, &revival.through_left})
+						left.insert(left.end(), more->begin(), more->end());
+					for (auto *more : {&revival.kept_right, &revival.through_right})
+						right.insert(right.end(), more->begin(), more->end());
 				}
 
 				for (bool cascade_left : {true, false}) {
@@ -216,6 +322,7 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 					const auto &table = cascade_left ? stored.left_tables[i] : stored.right_tables[i];
 					std::vector<std::string> changed = reached; /* virtual: reported for the caller */
 					if (table && purge) {
+						OwnRecords own(table->oid, reached);
 						Run("purge-records:" + table->relation, link_sql::PurgeRecords(*table, q), reached, step.stamp,
 						    "table " + table->relation, function, as_owners ? table->owner : InvalidOid);
 						changed = pg::ResultTextArray(1);
@@ -229,6 +336,7 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 							                Quoted(target.alias) + ".",
 							            "Register the linkable with {\"softDeleteColumn\": \"<column>\"}, or define the "
 							            "link without deleteCascade.");
+						OwnRecords own(table->oid, reached);
 						Run((remove ? "remove-records:" : "restore-records:") + table->relation,
 						    remove ? link_sql::RemoveRecords(*table, q) : link_sql::RestoreRecords(*table, q), reached,
 						    step.stamp, "table " + table->relation, function, as_owners ? table->owner : InvalidOid);
@@ -270,6 +378,8 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 		if (left.empty())
 			continue;
 		const std::vector<std::string> right = pg::ResultTextArray(2);
+		/* Their "attached" events are taken back in the same transaction. */
+		Notify(link, "detached", pg::ResultTextArray(3), left, right);
 		if (report) {
 			result.RemoveLinkRows(link, left, right);
 			skipped.AddLinkRows(link, left, right, true);
@@ -304,19 +414,26 @@ RecordsArg(FunctionCallInfo fcinfo, const char *function) {
 	return records;
 }
 
+/* The table of the linkable (module, key), from any link that uses it; null when virtual or
+ * unused. */
+const link_sql::RecordTable *
+TableOf(const StoredLinks &stored, const std::string &module, const std::string &key) {
+	for (std::size_t i = 0; i < stored.links.size(); ++i)
+		for (bool on_left : {true, false}) {
+			const LinkSide &side = on_left ? stored.links[i].left : stored.links[i].right;
+			const auto &table = on_left ? stored.left_tables[i] : stored.right_tables[i];
+			if (side.module == module && side.key == key && table)
+				return &*table;
+		}
+	return nullptr;
+}
+
 /* Ids that cannot be keys of their linkable's table (a uuid key given "abc") are an error rather
  * than a silent no-op. */
 void
 CheckIdTypes(const std::vector<RecordIds> &records, const StoredLinks &stored, const char *function) {
 	for (const auto &record : records) {
-		const link_sql::RecordTable *table = nullptr;
-		for (std::size_t i = 0; i < stored.links.size() && !table; ++i)
-			for (bool on_left : {true, false}) {
-				const LinkSide &side = on_left ? stored.links[i].left : stored.links[i].right;
-				const auto &candidate = on_left ? stored.left_tables[i] : stored.right_tables[i];
-				if (side.module == record.module && side.key == record.key && candidate)
-					table = &*candidate;
-			}
+		const link_sql::RecordTable *table = TableOf(stored, record.module, record.key);
 		if (!table || record.ids.empty())
 			continue;
 		try {
@@ -366,12 +483,33 @@ LM_FUNCTION(link_restore) {
 		const StoredLinks &stored = cache.links();
 		CheckIdTypes(records, stored, "link_restore");
 		const Quoter &q = pg::PgQuoter();
-		/* Each record's latest stamp: what the last delete of it removed. */
+		/* Each record's latest stamp: a soft-deleted record's own (that delete is undone, the
+		 * record first), else that of the links its last link_delete removed. */
 		std::deque<Step> work;
+		CascadeResult started;
 		for (const auto &record : records) {
 			if (record.ids.empty())
 				continue;
 			std::map<std::string, TimestampTz> latest;
+			std::set<std::string> deleted;
+			if (const link_sql::RecordTable *table = TableOf(stored, record.module, record.key);
+			    table && table->soft_delete_column) {
+				Run("deleted-records:" + table->relation, link_sql::DeletedRecords(*table, q), record.ids, 0,
+				    "table " + table->relation, "link_restore");
+				std::map<TimestampTz, std::vector<std::string>> by_stamp;
+				for (uint64 row = 0; row < SPI_processed; ++row)
+					by_stamp[DatumGetTimestampTz(*pg::ResultValue(row, 2))].push_back(*pg::ResultText(row, 1));
+				/* The table's trigger stands aside: the cascade below restores what it took. */
+				CascadeScope scope;
+				for (auto &[stamp, ids] : by_stamp) {
+					OwnRecords own(table->oid, ids);
+					Run("restore-records:" + table->relation, link_sql::RestoreRecords(*table, q), ids, stamp,
+					    "table " + table->relation, "link_restore");
+					started.AddRecords(record.module, record.key, pg::ResultTextArray(1));
+					deleted.insert(ids.begin(), ids.end());
+					work.push_back({record.module, record.key, stamp, std::move(ids)});
+				}
+			}
 			for (const auto &link : stored.links)
 				for (bool on_left : {true, false}) {
 					const LinkSide &side = on_left ? link.left : link.right;
@@ -382,6 +520,8 @@ LM_FUNCTION(link_restore) {
 					    "link " + Quoted(link.names.service_name), "link_restore");
 					for (uint64 row = 0; row < SPI_processed; ++row) {
 						std::string id = *pg::ResultText(row, 1);
+						if (deleted.count(id))
+							continue;
 						TimestampTz stamp = DatumGetTimestampTz(*pg::ResultValue(row, 2));
 						auto [it, added] = latest.emplace(id, stamp);
 						if (!added && stamp > it->second)
@@ -394,7 +534,7 @@ LM_FUNCTION(link_restore) {
 			for (auto &[stamp, ids] : by_stamp)
 				work.push_back({record.module, record.key, stamp, std::move(ids)});
 		}
-		result = Cascade(Mode::Restore, std::move(work), stored, "link_restore").dump();
+		result = started.Merge(Cascade(Mode::Restore, std::move(work), stored, "link_restore")).dump();
 		spi.Finish();
 	}
 	return pg::JsonbDatum(result);
@@ -503,8 +643,6 @@ LM_FUNCTION(link_module_record_changed) {
 	TriggerEvent event = trigger->tg_event;
 	if (!TRIGGER_FIRED_FOR_STATEMENT(event) || !TRIGGER_FIRED_AFTER(event))
 		throw Error(sqlstate::kTriggerProtocolViolated, "link_module.record_changed() must fire AFTER ... FOR EACH STATEMENT");
-	if (cascading > 0)
-		return PointerGetDatum(nullptr); /* a cascade's own statement: the cascade handles it */
 	Oid relid = RelationGetRelid(trigger->tg_relation);
 
 	pg::SpiConnection spi;
@@ -514,7 +652,15 @@ LM_FUNCTION(link_module_record_changed) {
 	link_cache::Use cache;
 	const StoredLinks &stored = cache.links();
 	const Quoter &q = pg::PgQuoter();
-	for (const auto &linkable : LinkablesOf(stored, relid)) {
+	const std::vector<TableLinkable> linkables = LinkablesOf(stored, relid);
+	if (!linkables.empty() && !TRIGGER_FIRED_BY_TRUNCATE(event) &&
+	    OwnStatement(relid, pg::QueryValue("SELECT " + q.ident(linkables[0].table.primary_key) + "::text FROM " +
+	                                       (TRIGGER_FIRED_BY_DELETE(event) ? "link_module_old" : "link_module_new") +
+	                                       " LIMIT 1"))) {
+		spi.Finish(); /* the cascade does (and reports) this step itself */
+		return PointerGetDatum(nullptr);
+	}
+	for (const auto &linkable : linkables) {
 		if (TRIGGER_FIRED_BY_DELETE(event)) {
 			std::vector<std::string> ids;
 			for (const auto &row : pg::Query("SELECT " + q.ident(linkable.table.primary_key) +
@@ -534,7 +680,9 @@ LM_FUNCTION(link_module_record_changed) {
 				if ((link.left.module == linkable.module && link.left.key == linkable.key) ||
 				    (link.right.module == linkable.module && link.right.key == linkable.key)) {
 					AsOwner as_owner(stored.link_owners[stored.IndexOf(&link)]);
-					pg::Execute("DELETE FROM " + q.Qualified(link.schema, link.names.table));
+					const std::string table = q.Qualified(link.schema, link.names.table);
+					pg::Execute("DELETE FROM " + table);
+					pg::Execute("DELETE FROM link_module.removals WHERE link_table = $1::regclass", {table});
 				}
 		}
 	}
@@ -567,8 +715,10 @@ LM_FUNCTION(link_module_table_dropped) {
 				bool names = (link.left.module == *row[0] && link.left.key == *row[1]) ||
 				             (link.right.module == *row[0] && link.right.key == *row[1]);
 				const std::string table = q.Qualified(link.schema, link.names.table);
-				if (names && pg::QueryValue("SELECT 1 WHERE to_regclass($1) IS NOT NULL", {table}))
+				if (names && pg::QueryValue("SELECT 1 WHERE to_regclass($1) IS NOT NULL", {table})) {
 					pg::Execute("DELETE FROM " + table);
+					pg::Execute("DELETE FROM link_module.removals WHERE link_table = $1::regclass", {table});
+				}
 			}
 	}
 	spi.Finish();

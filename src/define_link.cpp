@@ -146,8 +146,10 @@ LM_FUNCTION(drop_link) {
 	auto table = pg::QueryValue("SELECT link_table::regclass::text FROM link_module.links l "
 	                            "JOIN pg_class c ON c.oid = l.link_table WHERE l.service_name = $1",
 	                            {def.names.service_name});
-	if (drop_table && table)
+	if (drop_table && table) {
+		pg::Execute("DELETE FROM link_module.removals WHERE link_table = $1::regclass", {*table});
 		pg::Execute("DROP TABLE " + *table);
+	}
 	registry::DeleteLink(def.names.service_name);
 	for (const LinkSide *side : {&def.left, &def.right})
 		if (auto linkable = registry::FindLinkable(side->module, side->model); linkable && linkable->relation)

@@ -100,6 +100,20 @@ CascadeResult::AddRecords(const std::string &module, const std::string &key, con
 }
 
 Json
+CascadeResult::Merge(Json json) const {
+	for (const auto &name : record_order_) {
+		Json &ids = json[name.first][name.second];
+		const auto &[first, mine] = records_.at(name);
+		Json merged = first; /* this result's ids first, then the others */
+		for (const auto &id : ids)
+			if (!mine.count(id.get<std::string>()))
+				merged.push_back(id);
+		ids = std::move(merged);
+	}
+	return json;
+}
+
+Json
 CascadeResult::ToJson() const {
 	Json json = Json::object();
 	for (const auto &service : link_order_) {

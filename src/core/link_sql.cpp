@@ -34,12 +34,15 @@ Populated(const LinkDefinition &link, const Quoter &q) {
  * row's tid: a LATERAL primary-key probe per input row, so the input always drives the join,
  * whatever the table's statistics say (a nested loop scanning the table for each input row
  * would be quadratic). FOR UPDATE waits for concurrent writers and yields the latest version,
- * which the UPDATE then reaches by its tid. */
+ * which the UPDATE then reaches by its tid. `condition` (on x.deleted_at) is checked on that
+ * version, outside the probe (OFFSET 0 keeps it out): inside, the planner could use it as the
+ * index condition instead of the key (the deleted_at index, after statistics that see no
+ * active row), and scan per input row. */
 std::string
 Targets(const LinkDefinition &link, const Quoter &q, const std::string &rows, const std::string &condition) {
-	return "(SELECT i0.*, x.tid FROM " + rows + " AS i0 CROSS JOIN LATERAL (SELECT y.ctid AS tid FROM " +
+	return "(SELECT i0.*, x.tid FROM " + rows + " AS i0 CROSS JOIN LATERAL (SELECT y.ctid AS tid, y.deleted_at FROM " +
 	       Table(link, q) + " y WHERE y." + q.ident(link.left.key) + " = i0.l AND y." + q.ident(link.right.key) +
-	       " = i0.r" + condition + " FOR UPDATE) x OFFSET 0) i ";
+	       " = i0.r FOR UPDATE OFFSET 0) x" + (condition.empty() ? "" : " WHERE " + condition) + " OFFSET 0) i ";
 }
 
 /* A column's value: the data's when the data has the key, `otherwise` when it has not. */
@@ -113,7 +116,7 @@ UpdateStatement(const LinkDefinition &link, const Quoter &q, bool revive) {
 		where += " AND (t.deleted_at IS NULL OR NOT " + RevivalConflicts(link, q) + ")";
 	return "WITH written AS (UPDATE " + table + " AS t SET " + sets +
 	       "deleted_at = NULL, updated_at = CASE WHEN " + changed + " THEN now() ELSE t.updated_at END FROM " +
-	       Targets(link, q, InputRows(link), revive ? "" : " AND y.deleted_at IS NULL") +
+	       Targets(link, q, InputRows(link), revive ? "" : "x.deleted_at IS NULL") +
 	       "LEFT JOIN LATERAL jsonb_populate_record(NULL::" + table + ", i.data) AS p ON true WHERE " + where +
 	       " RETURNING t AS row, i.ord AS ord__)" + Outcome(kNotWrittenOrds, "$8", " ORDER BY w.ord__");
 }
@@ -157,7 +160,7 @@ Dismiss(const LinkDefinition &link, const Quoter &q) {
 	const std::string input = "(SELECT u.ord, u.l::" + link.left.key_type + " AS l, u.r::" + link.right.key_type +
 	                          " AS r FROM unnest($1::int4[], $2::text[], $3::text[]) AS u(ord, l, r))";
 	return "WITH written AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = now(), updated_at = now() FROM " +
-	       Targets(link, q, input, " AND y.deleted_at IS NULL") + "WHERE t.ctid = i.tid "
+	       Targets(link, q, input, "x.deleted_at IS NULL") + "WHERE t.ctid = i.tid "
 	       "RETURNING t AS row, i.ord AS ord__)" + Outcome("SELECT NULL::int4[]", "$4", " ORDER BY w.ord__");
 }
 
@@ -254,34 +257,77 @@ RecordKey(const RecordTable &table, const Quoter &q) {
 
 } // namespace
 
+namespace {
+
+/* The removals of the link's table: which of its rows a cascade removed, with the stamp. */
+std::string
+Removals(const LinkDefinition &link, const Quoter &q) {
+	return "link_module.removals m WHERE m.link_table = " + q.literal(q.Qualified(link.schema, link.names.table)) +
+	       "::regclass";
+}
+
+/* CTE over d(l, r), the rows a cascade just soft-deleted with the stamp $2: notes each as removed
+ * by that cascade, because the record on the `on_left` side was deleted. A row keeps its note
+ * after a restore revives it (the restore of another record the cascade took still follows
+ * it); a later cascade that removes it again notes it anew. */
+std::string
+NoteRemovals(const LinkDefinition &link, const Quoter &q, bool on_left) {
+	return ", noted AS (INSERT INTO link_module.removals (link_table, left_id, right_id, stamp, by_left) SELECT " +
+	       q.literal(q.Qualified(link.schema, link.names.table)) + "::regclass, d.l, d.r, $2, " +
+	       (on_left ? "true" : "false") +
+	       " FROM d ON CONFLICT (link_table, left_id, right_id) DO UPDATE SET stamp = excluded.stamp, "
+	       "by_left = excluded.by_left)";
+}
+
+/* CTE over d(l, r), rows that no longer exist: their notes go too. */
+std::string
+ForgetRemovals(const LinkDefinition &link, const Quoter &q) {
+	const std::string table = q.literal(q.Qualified(link.schema, link.names.table)) + "::regclass";
+	return ", forgotten AS (DELETE FROM link_module.removals m USING d WHERE m.link_table = " + table +
+	       " AND m.left_id = d.l AND m.right_id = d.r)";
+}
+
+} // namespace
+
 /* `statement` (an UPDATE or DELETE of link rows aliased t) with the columns asked for; with
- * `active_only`, of the rows that were active (a DELETE's RETURNING sees the old row). */
+ * `active_only`, of the rows that were active (a DELETE's RETURNING sees the old row). `more`
+ * adds CTEs over d. */
 std::string
 WithReturning(const std::string &statement, const LinkDefinition &link, const Quoter &q, Returning returning,
-              bool active_only = false) {
-	if (!returning.Any())
+              bool active_only = false, const std::string &more = {}) {
+	if (!returning.Any() && more.empty())
 		return "WITH d AS (" + statement + " RETURNING 1) SELECT NULL::text[], NULL::text[], NULL::text[]";
 	auto column = [&](bool wanted, const char *name) {
 		return wanted ? std::string("array_agg(") + name + ")" + (active_only ? " FILTER (WHERE d.active)" : "")
 		              : std::string("NULL::text[]");
 	};
 	return "WITH d AS (" + statement + " RETURNING " + Pairs(link, q, "t") + ", t.id" +
-	       (active_only ? ", t.deleted_at IS NULL AS active" : "") + ") SELECT " + column(returning.left, "l") + ", " +
-	       column(returning.right, "r") + ", " + column(returning.ids, "id") + " FROM d";
+	       (active_only ? ", t.deleted_at IS NULL AS active" : "") + ")" + more + " SELECT " +
+	       column(returning.left, "l") + ", " + column(returning.right, "r") + ", " + column(returning.ids, "id") +
+	       " FROM d";
 }
 
 std::string
 RemoveLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returning returning) {
 	return WithReturning("UPDATE " + Table(link, q) + " AS t SET deleted_at = $2, updated_at = $2 WHERE " +
 	                         KeyIn(link, q, on_left) + " AND t.deleted_at IS NULL",
+	                     link, q, returning, false, NoteRemovals(link, q, on_left));
+}
+
+std::string
+ReviveLinkRows(const LinkDefinition &link, const Quoter &q, Returning returning) {
+	const std::string input = "(SELECT u.l::" + link.left.key_type + " AS l, u.r::" + link.right.key_type +
+	                          " AS r FROM unnest($1::text[], $2::text[]) AS u(l, r))";
+	return WithReturning("UPDATE " + Table(link, q) + " AS t SET deleted_at = NULL, updated_at = now() FROM " +
+	                         Targets(link, q, input, "x.deleted_at = $3") + "WHERE t.ctid = i.tid",
 	                     link, q, returning);
 }
 
 std::string
-RestoreLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returning returning) {
-	return WithReturning("UPDATE " + Table(link, q) + " AS t SET deleted_at = NULL, updated_at = now() WHERE " +
-	                         KeyIn(link, q, on_left) + " AND t.deleted_at = $2 AND NOT " + RevivalConflicts(link, q),
-	                     link, q, returning);
+ActiveKeys(const LinkDefinition &link, const Quoter &q, bool left) {
+	const LinkSide &side = left ? link.left : link.right;
+	return "SELECT array_agg(DISTINCT t." + q.ident(side.key) + "::text) FROM " + Table(link, q) + " t WHERE t." +
+	       q.ident(side.key) + " = ANY ($1::text[]::" + side.key_type + "[]) AND t.deleted_at IS NULL";
 }
 
 std::string
@@ -293,32 +339,49 @@ DismissRevivedOrphans(const LinkDefinition &link, const RecordTable *left, const
 		       q.ident(side.key) +
 		       (table->soft_delete_column ? " AND x." + q.ident(*table->soft_delete_column) + " IS NULL" : "") + ")";
 	};
-	return "WITH d AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = u.s FROM unnest($1::text[], $2::text[], "
-	       "$3::timestamptz[]) AS u(l, r, s) WHERE t." + q.ident(link.left.key) + " = u.l::" + link.left.key_type +
-	       " AND t." + q.ident(link.right.key) + " = u.r::" + link.right.key_type +
-	       " AND t.deleted_at IS NULL AND NOT (" + live(left, link.left) + " AND " + live(right, link.right) +
-	       ") RETURNING " + Pairs(link, q, "t") + ") SELECT array_agg(l), array_agg(r) FROM d";
+	const std::string input = "(SELECT u.l::" + link.left.key_type + " AS l, u.r::" + link.right.key_type +
+	                          " AS r, u.s FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(l, r, s))";
+	return "WITH d AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = i.s FROM " +
+	       Targets(link, q, input, "x.deleted_at IS NULL") + "WHERE t.ctid = i.tid AND NOT (" +
+	       live(left, link.left) + " AND " + live(right, link.right) + ") RETURNING " + Pairs(link, q, "t") + ", t.id) SELECT array_agg(l), array_agg(r), array_agg(id) FROM d";
 }
 
 std::string
-StampedLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left) {
-	return "SELECT array_agg(l), array_agg(r) FROM (SELECT " + Pairs(link, q, "t") + " FROM " + Table(link, q) +
-	       " t WHERE " + KeyIn(link, q, on_left) + " AND t.deleted_at = $2) s";
+RemovedLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left) {
+	const LinkSide &side = on_left ? link.left : link.right;
+	return "SELECT array_agg(s.l) FILTER (WHERE s.dismissed), array_agg(s.r) FILTER (WHERE s.dismissed), "
+	       "array_agg(s.l) FILTER (WHERE NOT s.dismissed), array_agg(s.r) FILTER (WHERE NOT s.dismissed) FROM (SELECT " +
+	       Pairs(link, q, "t") + ", t.deleted_at IS NOT DISTINCT FROM $2 AS dismissed FROM " + Table(link, q) +
+	       " t, " + Removals(link, q) + " AND m." + (on_left ? "left_id" : "right_id") + " = ANY ($1::text[]::" +
+	       side.key_type + "[]::text[]) AND m.stamp = $2 AND t." + q.ident(link.left.key) + " = m.left_id::" +
+	       link.left.key_type + " AND t." + q.ident(link.right.key) + " = m.right_id::" + link.right.key_type + ") s";
 }
 
 std::string
 LatestStamps(const LinkDefinition &link, const Quoter &q, bool on_left) {
 	const LinkSide &side = on_left ? link.left : link.right;
-	return "SELECT u.k, s.stamp FROM unnest($1::text[]) AS u(k) CROSS JOIN LATERAL (SELECT t.deleted_at AS "
-	       "stamp FROM " + Table(link, q) + " t WHERE t." + q.ident(side.key) + " = u.k::" + side.key_type +
-	       " AND t.deleted_at IS NOT NULL ORDER BY t.deleted_at DESC LIMIT 1) s";
+	/* Removals whose row still carries the stamp: a row revived or dismissed since, by
+	 * link_module or by Medusa's own SQL, is what they made it. */
+	return "SELECT u.k, s.stamp FROM unnest($1::text[]) AS u(k) CROSS JOIN LATERAL (SELECT m.stamp FROM " +
+	       Removals(link, q) + " AND m.by_left = " + (on_left ? "true" : "false") + " AND m." +
+	       (on_left ? "left_id" : "right_id") + " = (u.k::" + side.key_type +
+	       ")::text AND EXISTS (SELECT 1 FROM " + Table(link, q) + " t WHERE t." + q.ident(link.left.key) +
+	       " = m.left_id::" + link.left.key_type + " AND t." + q.ident(link.right.key) + " = m.right_id::" +
+	       link.right.key_type + " AND t.deleted_at = m.stamp) ORDER BY m.stamp DESC LIMIT 1) s";
 }
 
 std::string
 PurgeLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returning returning) {
 	return WithReturning("DELETE FROM " + Table(link, q) + " AS t WHERE " + KeyIn(link, q, on_left) +
 	                         " AND $2 IS NOT NULL",
-	                     link, q, returning, true);
+	                     link, q, returning, true, ForgetRemovals(link, q));
+}
+
+std::string
+DeletedRecords(const RecordTable &table, const Quoter &q) {
+	const std::string column = "x." + q.ident(*table.soft_delete_column);
+	return "SELECT x." + q.ident(table.primary_key) + "::text, " + column + " FROM " + table.relation + " x WHERE " +
+	       RecordKey(table, q) + " AND " + column + " IS NOT NULL AND $2 IS NOT NULL";
 }
 
 std::string

@@ -78,21 +78,34 @@ struct Returning {
 /* Soft-deletes the active rows, stamping them $2. */
 std::string RemoveLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left, Returning returning = {});
 
-/* Revives the rows stamped $2, except those whose revival would break cardinality.
+/* A restore, for the records $1 of one side (`on_left`) and the stamp $2 of the cascade that
+ * removed their rows: the link rows that cascade removed (noted in link_module.removals),
+ * driven by the removals (an index probe per id), each joined to its row by the primary key.
+ * Returns (left text[], right text[]) of the rows still carrying the stamp (to revive), then
+ * (left text[], right text[]) of the others (revived or changed since: the restore goes on
+ * through them to the records the cascade took beyond). */
+std::string RemovedLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left);
+
+/* The keys among $1 text[] of one side (`left`) that have an active row. A restore looks up the
+ * partners its revivals would meet once per unique key, so no per-row subquery can be planned
+ * into a scan per row. Returns (keys text[]). */
+std::string ActiveKeys(const LinkDefinition &link, const Quoter &quote, bool left);
+
+/* Revives the rows ($1 text[] left, $2 text[] right, aligned) that still carry the stamp $3.
  * Returns (left text[], right text[], ids text[]). */
-std::string RestoreLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left, Returning returning = {});
+std::string ReviveLinkRows(const LinkDefinition &link, const Quoter &quote, Returning returning = {});
 
 /* After a restore: the revived rows among ($1 text[] left, $2 text[] right) whose record at
  * either end is missing or soft-deleted (the restore did not bring it back) are dismissed again
- * with their stamp ($3 timestamptz[], aligned), so no active row names a record that is not
- * live. A side with a null table is virtual (always live). Returns (left text[], right text[]). */
+ * with their stamp ($3 timestamptz[], aligned; their removals are still noted), so no active row
+ * names a record that is not live. A side with a null table is virtual (always live). Returns
+ * (left text[], right text[], ids text[]). */
 std::string DismissRevivedOrphans(const LinkDefinition &link, const RecordTable *left, const RecordTable *right,
                                   const Quoter &quote);
 
-/* The rows still stamped $2 (a restore skipped them). Returns (left text[], right text[]). */
-std::string StampedLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left);
-
-/* Each id of $1 with the latest stamp of its dismissed rows. Returns rows (id, stamp). */
+/* Each id of $1 with the stamp of the latest cascade that removed its rows because it was
+ * deleted (the removals noted on its side) and whose rows still carry it. Returns rows (id,
+ * stamp). */
 std::string LatestStamps(const LinkDefinition &link, const Quoter &quote, bool on_left);
 
 /* Hard-deletes every row (active or dismissed) whose key is in $1 ($2 unused). Returns
@@ -105,6 +118,9 @@ std::string PurgeRecords(const RecordTable &table, const Quoter &quote);
 
 /* Soft-deletes the live records among $1, stamping them $2. Returns (ids text[]). */
 std::string RemoveRecords(const RecordTable &table, const Quoter &quote);
+
+/* The soft-deleted records among $1 ($2 unused, not null), with their stamps. Returns rows (id, stamp). */
+std::string DeletedRecords(const RecordTable &table, const Quoter &quote);
 
 /* Restores the records among $1 stamped $2. Returns (ids text[]). */
 std::string RestoreRecords(const RecordTable &table, const Quoter &quote);

@@ -349,22 +349,43 @@ CheckBatchCardinality(const LinkBatch &batch) {
 
 std::vector<std::string>
 EventPayloads(const std::string &event, const std::vector<std::string> &ids, std::size_t max_bytes) {
+	return EventPayloads(event, ids, nullptr, max_bytes);
+}
+
+std::vector<std::string>
+EventPayloads(const std::string &event, const std::vector<std::string> &ids, const EventKeys *keys,
+              std::size_t max_bytes) {
 	const std::string head = "{\"event\": " + Json(event).dump() + ", \"ids\": [";
-	const std::string tail = "]}";
+	/* Between the ids and each key's array, and after the last: the parts around the lists. */
+	const std::string left_head = keys ? "], \"links\": {" + Json(keys->left_key).dump() + ": [" : "";
+	const std::string right_head = keys ? "], " + Json(keys->right_key).dump() + ": [" : "";
+	const std::string tail = keys ? "]}}" : "]}";
+	const std::size_t frame = head.size() + left_head.size() + right_head.size() + tail.size();
 	std::vector<std::string> payloads;
-	std::string current;
-	for (const auto &id : ids) {
-		std::string item = Json(id).dump();
-		if (!current.empty() && head.size() + current.size() + 2 + item.size() + tail.size() > max_bytes) {
-			payloads.push_back(head + current + tail);
-			current.clear();
-		}
-		if (head.size() + item.size() + tail.size() > max_bytes)
-			throw Error(sqlstate::kInvalidParameterValue, "link id " + Quoted(id) + " is too long for a notification");
-		current += (current.empty() ? "" : ", ") + item;
+	std::string lists[3]; /* ids, left keys, right keys of the current payload */
+	auto flush = [&] {
+		payloads.push_back(keys ? head + lists[0] + left_head + lists[1] + right_head + lists[2] + tail
+		                        : head + lists[0] + tail);
+		for (auto &list : lists)
+			list.clear();
+	};
+	InterruptTicker ticker;
+	for (std::size_t i = 0; i < ids.size(); ++i) {
+		ticker.Tick();
+		std::string items[3] = {Json(ids[i]).dump(), keys ? Json(keys->left.at(i)).dump() : "",
+		                        keys ? Json(keys->right.at(i)).dump() : ""};
+		const std::size_t added = items[0].size() + items[1].size() + items[2].size();
+		const std::size_t separators = keys ? 6 : 2;
+		if (!lists[0].empty() &&
+		    frame + lists[0].size() + lists[1].size() + lists[2].size() + separators + added > max_bytes)
+			flush();
+		if (frame + added > max_bytes)
+			throw Error(sqlstate::kInvalidParameterValue, "link id " + Quoted(ids[i]) + " is too long for a notification");
+		for (int part = 0; part < (keys ? 3 : 1); ++part)
+			lists[part] += (lists[part].empty() ? "" : ", ") + items[part];
 	}
-	if (!current.empty())
-		payloads.push_back(head + current + tail);
+	if (!lists[0].empty())
+		flush();
 	return payloads;
 }
 

@@ -117,6 +117,18 @@ std::string CardinalityMessage(const LinkDefinition &link);
 std::vector<std::string> EventPayloads(const std::string &event, const std::vector<std::string> &ids,
                                        std::size_t max_bytes = 7999);
 
+/* The records each link row of an event joined: its two keys, aligned with the ids. */
+struct EventKeys {
+	std::string left_key, right_key;
+	std::vector<std::string> left, right;
+};
+
+/* With `keys`, each payload also says which records its rows joined, so a consumer learns it
+ * even when the rows are gone (a hard delete):
+ * {"event": ..., "ids": [...], "links": {"<left key>": [...], "<right key>": [...]}}. */
+std::vector<std::string> EventPayloads(const std::string &event, const std::vector<std::string> &ids,
+                                       const EventKeys *keys, std::size_t max_bytes = 7999);
+
 /* Link ids "<prefix>_<ULID>": 48-bit millisecond time and 80 random bits in Crockford base32.
  * One random draw per call; each further id adds one to the random part (monotonic ULIDs),
  * so ids of one call sort in creation order. */

@@ -191,6 +191,39 @@ TEST(EventPayloads, ChunksUnderTheLimitInOrder) {
 	EXPECT_EQ(EventPayloads("e", {"q\"x"}), std::vector<std::string>{R"({"event": "e", "ids": ["q\"x"]})"});
 }
 
+TEST(EventPayloads, WithKeysNameTheRecordsOfEachRowAligned) {
+	EventKeys keys{"product_id", "post_id", {}, {}};
+	std::vector<std::string> ids;
+	for (int i = 0; i < 500; ++i) {
+		ids.push_back("link_" + std::to_string(i));
+		keys.left.push_back("prod_" + std::to_string(i));
+		keys.right.push_back("post_\"" + std::to_string(i));
+	}
+	auto payloads = EventPayloads("LinkX.detached", ids, &keys, 2000);
+	ASSERT_GT(payloads.size(), 1u);
+	std::vector<std::string> back_ids, back_left, back_right;
+	for (const auto &payload : payloads) {
+		EXPECT_LE(payload.size(), 2000u);
+		Json json = Json::parse(payload);
+		EXPECT_EQ(json.at("event"), "LinkX.detached");
+		ASSERT_EQ(json.at("ids").size(), json.at("links").at("product_id").size());
+		ASSERT_EQ(json.at("ids").size(), json.at("links").at("post_id").size());
+		for (const auto &id : json.at("ids"))
+			back_ids.push_back(id.get<std::string>());
+		for (const auto &id : json.at("links").at("product_id"))
+			back_left.push_back(id.get<std::string>());
+		for (const auto &id : json.at("links").at("post_id"))
+			back_right.push_back(id.get<std::string>());
+	}
+	EXPECT_EQ(back_ids, ids);
+	EXPECT_EQ(back_left, keys.left);
+	EXPECT_EQ(back_right, keys.right);
+	EventKeys one{"a_id", "b_id", {"a1"}, {"b1"}};
+	EXPECT_EQ(EventPayloads("e", {"l1"}, &one),
+	          std::vector<std::string>{R"({"event": "e", "ids": ["l1"], "links": {"a_id": ["a1"], "b_id": ["b1"]}})"});
+	EXPECT_TRUE(EventPayloads("e", {}, &one).empty());
+}
+
 TEST(Cascade, ParseRecordsAndResultMap) {
 	auto records = ParseRecords(Json::parse(R"({"product": {"product_id": ["p1", "p2"], "variant_id": "v1"}})"), "link_delete");
 	ASSERT_EQ(records.size(), 2u);

@@ -1,0 +1,91 @@
+-- Restores bring back exactly what one delete took: never a link that link_dismiss (or
+-- Medusa's own SQL) dismissed, before or after that delete; restoring what was never deleted
+-- returns {} and changes nothing. Every cardinality, both directions, by trigger and by
+-- link_delete / link_restore.
+CREATE SCHEMA catalog;
+CREATE SCHEMA cms;
+CREATE TABLE catalog.product (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE cms.article (id text PRIMARY KEY, deleted_at timestamptz);
+-- `start` (product s or article s) is linked to x_active, had a link to x_before dismissed
+-- before the delete; the other side is deleteCascade. It is deleted (soft, by `via`), a link
+-- to x_after is created and dismissed after the delete where the start record stays live, and
+-- then it is restored. Returns each record's and link's state at the end.
+CREATE FUNCTION scenario(kind text, start text, via text) RETURNS TABLE (what text, live boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+  other text := CASE start WHEN 'product' THEN 'article' ELSE 'product' END;
+  other_module text := CASE start WHEN 'product' THEN 'cms' ELSE 'catalog' END;
+  start_module text := CASE start WHEN 'product' THEN 'catalog' ELSE 'cms' END;
+  start_table regclass := CASE start WHEN 'product' THEN 'catalog.product' ELSE 'cms.article' END;
+  pair text := '{"%s": {"%s_id": "%s"}, "%s": {"%s_id": "%s"}}';
+  restored jsonb;
+BEGIN
+  PERFORM drop_link(entry_point, true) FROM links;
+  DELETE FROM catalog.product; DELETE FROM cms.article;
+  INSERT INTO catalog.product VALUES ('s'), ('x_active'), ('x_before'), ('x_after');
+  INSERT INTO cms.article VALUES ('s'), ('x_active'), ('x_before'), ('x_after');
+  PERFORM define_link(jsonb_build_object('linkable', 'catalog.product', 'isList', kind IN ('n-m', 'n-1'),
+                                         'deleteCascade', start = 'article')::text,
+                      jsonb_build_object('linkable', 'cms.article', 'isList', kind IN ('n-m', '1-n'),
+                                         'deleteCascade', start = 'product')::text);
+  PERFORM link_create(format(pair, start_module, start, 's', other_module, other, 'x_before')::jsonb);
+  PERFORM link_dismiss(format(pair, start_module, start, 's', other_module, other, 'x_before')::jsonb);
+  PERFORM link_create(format(pair, start_module, start, 's', other_module, other, 'x_active')::jsonb);
+  IF via = 'trigger' THEN
+    -- now(): the very stamp the dismissal above got, in this one transaction
+    EXECUTE format('UPDATE %s SET deleted_at = now() WHERE id = ''s''', start_table);
+  ELSE
+    PERFORM link_delete(format('{"%s": {"%s_id": ["s"]}}', start_module, start)::jsonb);
+    -- the start record stays live: it can be linked again, and that link dismissed
+    PERFORM link_create(format(pair, start_module, start, 's', other_module, other, 'x_after')::jsonb);
+    PERFORM link_dismiss(format(pair, start_module, start, 's', other_module, other, 'x_after')::jsonb);
+  END IF;
+  IF via = 'trigger' THEN
+    EXECUTE format('UPDATE %s SET deleted_at = NULL WHERE id = ''s''', start_table);
+  ELSE
+    restored := link_restore(format('{"%s": {"%s_id": ["s"]}}', start_module, start)::jsonb);
+  END IF;
+  RETURN QUERY
+    SELECT 'product ' || id, deleted_at IS NULL FROM catalog.product UNION ALL
+    SELECT 'article ' || id, deleted_at IS NULL FROM cms.article UNION ALL
+    SELECT 'link ' || product_id || '-' || article_id, deleted_at IS NULL FROM catalog_product_cms_article
+    ORDER BY 1;
+END $$;
+SELECT kind, start, via,
+       string_agg(CASE WHEN live THEN '' ELSE 'no ' END || what, ', ' ORDER BY what) FILTER (WHERE what LIKE 'link%' OR NOT live) AS state
+FROM (VALUES ('1-1'), ('1-n'), ('n-1'), ('n-m')) k(kind), (VALUES ('product'), ('article')) s(start),
+     (VALUES ('trigger'), ('function')) v(via), LATERAL scenario(kind, start, via)
+GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+
+-- Restoring records never deleted returns {} and changes nothing, dismissed links included.
+SELECT drop_link(entry_point, true) FROM links;
+DELETE FROM catalog.product; DELETE FROM cms.article;
+INSERT INTO catalog.product VALUES ('p1'), ('p2');
+INSERT INTO cms.article VALUES ('a_active'), ('a_unlinked'), ('a3');
+SELECT define_link('{"linkable":"catalog.product","isList":true}',
+                   '{"linkable":"cms.article","isList":true,"deleteCascade":true}') ->> 'entryPoint';
+SELECT jsonb_array_length(link_create('[{"catalog":{"product_id":"p1"},"cms":{"article_id":"a_active"}},
+                                        {"catalog":{"product_id":"p1"},"cms":{"article_id":"a_unlinked"}}]')) AS linked;
+SELECT jsonb_array_length(link_dismiss('{"catalog":{"product_id":"p1"},"cms":{"article_id":"a_unlinked"}}')) AS dismissed;
+SELECT link_restore('{"catalog":{"product_id":["p1"]}}') AS never_deleted;
+SELECT link_restore('{"cms":{"article_id":["a_unlinked", "a3"]}}') AS never_deleted;
+SELECT article_id, deleted_at IS NULL AS active FROM catalog_product_cms_article ORDER BY 1;
+-- Medusa's own SQL revives a removed link and dismisses it again: a restore leaves it as
+-- Medusa left it.
+SELECT link_delete('{"catalog":{"product_id":["p1"]}}') ->> 'cms' AS deleted_articles;
+INSERT INTO catalog_product_cms_article (id, product_id, article_id) VALUES ('medusa', 'p1', 'a_active')
+  ON CONFLICT (product_id, article_id) DO UPDATE SET id = excluded.id, deleted_at = NULL;
+UPDATE catalog_product_cms_article SET deleted_at = now() WHERE product_id = 'p1' AND article_id = 'a_active';
+SELECT link_restore('{"catalog":{"product_id":["p1"]}}') AS restored;
+SELECT article_id, deleted_at IS NULL AS active FROM catalog_product_cms_article ORDER BY 1;
+SELECT id, deleted_at IS NULL AS live FROM cms.article ORDER BY 1;
+-- Removals stay noted while their rows exist (a restore of another record the cascade took
+-- follows them); a hard-deleted record's rows take theirs along.
+SELECT count(*) AS removals FROM link_module.removals;
+DELETE FROM catalog.product WHERE id = 'p1';
+SELECT count(*) AS removals FROM link_module.removals;
+
+SELECT drop_link(entry_point, true) FROM links;
+DELETE FROM link_module.linkables;
+DROP SCHEMA catalog, cms CASCADE;
+DROP FUNCTION scenario(text, text, text);
