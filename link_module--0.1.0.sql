@@ -50,6 +50,7 @@ CREATE TABLE link_module.removals (
     right_id    text NOT NULL,
     stamp       timestamptz NOT NULL,
     by_left     boolean NOT NULL, -- removed because its left record was deleted (else its right one)
+    revived     boolean NOT NULL DEFAULT false, -- a restore brought it back since
     PRIMARY KEY (link_table, left_id, right_id)
 );
 CREATE INDEX removals_right_idx ON link_module.removals (link_table, right_id);

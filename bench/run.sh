@@ -63,42 +63,11 @@ printf '%-46s %10.0f %10.0f %7s\n' "existing pairs (upsert)" "${best[ours_upsert
 # brand with deleteCascade) with link_module's triggers, against the same shape with native
 # FOREIGN KEY ... ON DELETE CASCADE (join tables for posts and tags, brands referencing
 # their product), each in a fresh copy per trial.
-run -v n="$N" <<'SQL' >/dev/null
-CREATE SCHEMA casc;
-CREATE TABLE casc.item (id text PRIMARY KEY, deleted_at timestamptz);
-CREATE TABLE casc.article (id text PRIMARY KEY, deleted_at timestamptz);
-CREATE TABLE casc.label (id text PRIMARY KEY, deleted_at timestamptz);
-CREATE TABLE casc.maker (id text PRIMARY KEY, deleted_at timestamptz);
-SELECT define_link('casc.item', '{"linkable": "casc.article", "isList": true}') IS NOT NULL;
-SELECT define_link('casc.item', '{"linkable": "casc.label", "isList": true}') IS NOT NULL;
-SELECT define_link('casc.item', '{"linkable": "casc.maker", "deleteCascade": true}') IS NOT NULL;
-CREATE SCHEMA fk;
-CREATE TABLE fk.product (id text PRIMARY KEY, deleted_at timestamptz);
-CREATE TABLE fk.post (id text PRIMARY KEY, deleted_at timestamptz);
-CREATE TABLE fk.tag (id text PRIMARY KEY, deleted_at timestamptz);
-CREATE TABLE fk.brand (id text PRIMARY KEY, product_id text UNIQUE REFERENCES fk.product ON DELETE CASCADE, deleted_at timestamptz);
-CREATE TABLE fk.product_post (product_id text REFERENCES fk.product ON DELETE CASCADE, post_id text REFERENCES fk.post, PRIMARY KEY (product_id, post_id));
-CREATE TABLE fk.product_tag (product_id text REFERENCES fk.product ON DELETE CASCADE, tag_id text REFERENCES fk.tag, PRIMARY KEY (product_id, tag_id));
-SQL
+cascade_schema
 cascade_reset() {
-	run -v n="$N" <<'SQL' >/dev/null
-TRUNCATE casc.item, casc.article, casc.label, casc.maker, casc_item_casc_article, casc_item_casc_label, casc_item_casc_maker;
-TRUNCATE fk.product, fk.post, fk.tag, fk.brand, fk.product_post, fk.product_tag;
-INSERT INTO casc.item SELECT 'p' || i FROM generate_series(1, :n) i;
-INSERT INTO casc.article SELECT 'b' || i FROM generate_series(1, :n) i;
-INSERT INTO casc.label SELECT 't' || i FROM generate_series(1, :n) i;
-INSERT INTO casc.maker SELECT 'r' || i FROM generate_series(1, :n) i;
-INSERT INTO casc_item_casc_article (item_id, article_id, id) SELECT 'p' || i, 'b' || i, 'l' || i FROM generate_series(1, :n) i;
-INSERT INTO casc_item_casc_label (item_id, label_id, id) SELECT 'p' || i, 't' || i, 'l' || i FROM generate_series(1, :n) i;
-INSERT INTO casc_item_casc_maker (item_id, maker_id, id) SELECT 'p' || i, 'r' || i, 'l' || i FROM generate_series(1, :n) i;
-INSERT INTO fk.product SELECT 'p' || i FROM generate_series(1, :n) i;
-INSERT INTO fk.post SELECT 'b' || i FROM generate_series(1, :n) i;
-INSERT INTO fk.tag SELECT 't' || i FROM generate_series(1, :n) i;
-INSERT INTO fk.brand SELECT 'r' || i, 'p' || i FROM generate_series(1, :n) i;
-INSERT INTO fk.product_post SELECT 'p' || i, 'b' || i FROM generate_series(1, :n) i;
-INSERT INTO fk.product_tag SELECT 'p' || i, 't' || i FROM generate_series(1, :n) i;
-VACUUM ANALYZE;
-SQL
+	run -c "TRUNCATE casc.item, casc.article, casc.label, casc.maker, casc_item_casc_article, casc_item_casc_label, casc_item_casc_maker" \
+	    -c "TRUNCATE fk.product, fk.post, fk.tag, fk.brand, fk.product_post, fk.product_tag"
+	cascade_fill "$N"
 }
 for t in $(seq 1 "$TRIALS"); do
 	cascade_reset

@@ -85,7 +85,71 @@ SELECT count(*) AS removals FROM link_module.removals;
 DELETE FROM catalog.product WHERE id = 'p1';
 SELECT count(*) AS removals FROM link_module.removals;
 
+-- Two deletes in one transaction share now(): restoring one does not undo the other.
+SELECT drop_link(entry_point, true) FROM links;
+DELETE FROM catalog.product; DELETE FROM cms.article;
+INSERT INTO catalog.product VALUES ('p1');
+INSERT INTO cms.article VALUES ('a1'), ('a2');
+SELECT define_link('{"linkable":"catalog.product","isList":true}',
+                   '{"linkable":"cms.article","isList":true,"deleteCascade":true}') ->> 'entryPoint';
+SELECT jsonb_array_length(link_create('[{"catalog":{"product_id":"p1"},"cms":{"article_id":"a1"}},
+                                        {"catalog":{"product_id":"p1"},"cms":{"article_id":"a2"}}]')) AS linked;
+BEGIN;
+UPDATE cms.article SET deleted_at = now() WHERE id = 'a2';   -- its own delete: takes p1-a2
+UPDATE catalog.product SET deleted_at = now() WHERE id = 'p1'; -- takes p1-a1 and a1
+COMMIT;
+UPDATE catalog.product SET deleted_at = NULL WHERE id = 'p1';
+SELECT id, deleted_at IS NULL AS live FROM cms.article ORDER BY 1;
+SELECT article_id, deleted_at IS NULL AS active FROM catalog_product_cms_article ORDER BY 1;
+-- A restore brings a link back, link_dismiss dismisses it in the same transaction (same
+-- now()): a later restore leaves it dismissed.
+UPDATE cms.article SET deleted_at = NULL WHERE id = 'a2';
+BEGIN;
+UPDATE catalog.product SET deleted_at = now() WHERE id = 'p1';
+UPDATE catalog.product SET deleted_at = NULL WHERE id = 'p1';
+SELECT jsonb_array_length(link_dismiss('{"catalog":{"product_id":"p1"},"cms":{"article_id":"a1"}}')) AS dismissed;
+COMMIT;
+SELECT link_restore('{"catalog":{"product_id":["p1"]}}') AS restored;
+SELECT article_id, deleted_at IS NULL AS active FROM catalog_product_cms_article ORDER BY 1;
+
+-- A self-link: one table kept as two linkables (a node and its parent). A delete removes the
+-- link rows naming a record through either key, and cascades on through both.
+CREATE SCHEMA tree;
+CREATE TABLE tree.node (id text PRIMARY KEY, deleted_at timestamptz);
+SELECT register_linkable('tree', 'node', 'tree.node') ->> 'key' AS node_key;
+SELECT register_linkable('tree', 'parent', 'tree.node', '{"key": "parent_id"}') ->> 'key' AS parent_key;
+SELECT define_link('{"linkable": "tree.node", "isList": true, "deleteCascade": true}',
+                   '{"linkable": "tree.parent", "isList": true}') ->> 'table';
+CREATE FUNCTION tree_state() RETURNS text LANGUAGE sql AS $$
+  SELECT string_agg(what, ', ' ORDER BY what) FROM (
+    SELECT id || CASE WHEN deleted_at IS NULL THEN '' ELSE ' deleted' END AS what FROM tree.node
+    UNION ALL SELECT node_id || '<' || parent_id || CASE WHEN deleted_at IS NULL THEN '' ELSE ' dismissed' END
+    FROM tree_node_tree_parent) s
+$$;
+INSERT INTO tree.node VALUES ('n1'), ('n2'), ('n3');
+SELECT jsonb_array_length(link_create('[{"tree": {"node_id": "n1", "parent_id": "n2"}},
+                                        {"tree": {"node_id": "n2", "parent_id": "n3"}}]')) AS linked;
+UPDATE tree.node SET deleted_at = now() WHERE id = 'n3';
+SELECT tree_state() AS soft_deleted;
+UPDATE tree.node SET deleted_at = NULL WHERE id = 'n3';
+SELECT tree_state() AS restored;
+SELECT link_delete('{"tree": {"node_id": ["n2"]}}') AS link_deleted;
+SELECT tree_state() AS link_deleted;
+SELECT link_restore('{"tree": {"node_id": ["n2"]}}') AS link_restored;
+SELECT tree_state() AS link_restored;
+DELETE FROM tree.node WHERE id = 'n3';
+SELECT tree_state() AS hard_deleted;
+-- A link table dropped by hand takes its notes along.
+INSERT INTO tree.node VALUES ('n4'), ('n5');
+SELECT jsonb_array_length(link_create('{"tree": {"node_id": "n4", "parent_id": "n5"}}')) AS linked;
+SELECT link_delete('{"tree": {"parent_id": ["n5"]}}') ->> 'tree' AS link_deleted;
+SELECT count(*) AS notes FROM link_module.removals WHERE link_table = 'tree_node_tree_parent'::regclass;
+SELECT drop_link(entry_point, false) FROM links WHERE link_table = 'tree_node_tree_parent'::regclass;
+DROP TABLE tree_node_tree_parent;
+SELECT count(*) AS dangling_notes FROM link_module.removals m WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = m.link_table);
+
 SELECT drop_link(entry_point, true) FROM links;
 DELETE FROM link_module.linkables;
-DROP SCHEMA catalog, cms CASCADE;
+DROP SCHEMA catalog, cms, tree CASCADE;
 DROP FUNCTION scenario(text, text, text);
+DROP FUNCTION tree_state();

@@ -85,6 +85,27 @@ OwnStatement(Oid table, const std::optional<std::string> &first) {
 	       std::find(frame.ids->begin(), frame.ids->end(), *first) != frame.ids->end();
 }
 
+/* A linkable kept in a table (a table can keep several: a self-link's two keys). */
+struct TableLinkable {
+	std::string module;
+	std::string key;
+	link_sql::RecordTable table;
+};
+
+std::vector<TableLinkable>
+LinkablesOf(const StoredLinks &stored, Oid relid) {
+	std::vector<TableLinkable> out;
+	std::set<std::string> seen;
+	for (std::size_t i = 0; i < stored.links.size(); ++i)
+		for (bool left : {true, false}) {
+			const auto &table = left ? stored.left_tables[i] : stored.right_tables[i];
+			const LinkSide &side = left ? stored.links[i].left : stored.links[i].right;
+			if (table && table->oid == relid && seen.insert(side.module + '\x1f' + side.key).second)
+				out.push_back({side.module, side.key, *table});
+		}
+	return out;
+}
+
 /* Some ids of one module key, reached under one stamp. */
 struct Step {
 	std::string module;
@@ -92,6 +113,25 @@ struct Step {
 	TimestampTz stamp;
 	std::vector<std::string> ids;
 };
+
+/* Queues the records `ids` of `table` (null: of the virtual linkable module.key) that a cascade
+ * changed or reached: for every linkable the table keeps, so all their links follow, in
+ * link_module.batch_size pieces (one statement never takes more). */
+void
+Queue(std::deque<Step> &work, const StoredLinks &stored, const link_sql::RecordTable *table, const std::string &module,
+      const std::string &key, TimestampTz stamp, const std::vector<std::string> &ids) {
+	std::vector<std::pair<std::string, std::string>> linkables;
+	if (table)
+		for (const auto &linkable : LinkablesOf(stored, table->oid))
+			linkables.emplace_back(linkable.module, linkable.key);
+	if (linkables.empty())
+		linkables.emplace_back(module, key);
+	const std::size_t chunk = static_cast<std::size_t>(settings::batch_size);
+	for (const auto &[m, k] : linkables)
+		for (std::size_t from = 0; from < ids.size(); from += chunk)
+			work.push_back({m, k, stamp,
+			                std::vector<std::string>(ids.begin() + from, ids.begin() + std::min(ids.size(), from + chunk))});
+}
 
 /* While in scope, runs as `owner` (InvalidOid: as is), as PostgreSQL runs a foreign-key
  * cascade as the owner of the table it changes: whoever may delete or soft-delete a record may
@@ -146,7 +186,7 @@ Run(const std::string &cache_key, const std::string &sql, const std::vector<std:
 struct Revival {
 	std::vector<std::string> left, right, ids; /* revived */
 	std::vector<std::string> kept_left, kept_right; /* left dismissed: reviving them would break cardinality */
-	std::vector<std::string> through_left, through_right; /* revived or changed since: only followed */
+	std::vector<std::string> through_left, through_right; /* removed because these records were deleted */
 };
 
 /* Revives the rows the cascade stamped `stamp` removed from the records `ids` of one side,
@@ -302,14 +342,11 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 					rows.left.insert(rows.left.end(), revival.left.begin(), revival.left.end());
 					rows.right.insert(rows.right.end(), revival.right.begin(), revival.right.end());
 					rows.stamps.insert(rows.stamps.end(), revival.left.size(), step.stamp);
-					/* The records the delete took through every row it removed come back, whatever
-					 * became of the row since. */
-					left = std::move(revival.left);
-					right = std::move(revival.right);
-					for (auto *more : {&revival.kept_left, &revival.through_left})
-						left.insert(left.end(), more->begin(), more->end());
-					for (auto *more : {&revival.kept_right, &revival.through_right})
-						right.insert(right.end(), more->begin(), more->end());
+					/* The records the delete took because these were deleted come back, whatever
+					 * became of the rows since; rows removed because of their other end lead
+					 * nowhere (that end's own restore follows them). */
+					left = std::move(revival.through_left);
+					right = std::move(revival.through_right);
 				}
 
 				for (bool cascade_left : {true, false}) {
@@ -346,9 +383,8 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 						result.AddRecords(target.module, target.key, changed);
 					/* A delete goes on from the records it deleted; a restore from every record the
 					 * delete reached, live or not, so that all it stamped comes back. */
-					const std::vector<std::string> &next = remove ? changed : reached;
-					if (!next.empty())
-						work.push_back({target.module, target.key, step.stamp, next});
+					Queue(work, stored, table ? &*table : nullptr, target.module, target.key, step.stamp,
+					      remove ? changed : reached);
 				}
 			}
 		}
@@ -507,7 +543,7 @@ LM_FUNCTION(link_restore) {
 					    "table " + table->relation, "link_restore");
 					started.AddRecords(record.module, record.key, pg::ResultTextArray(1));
 					deleted.insert(ids.begin(), ids.end());
-					work.push_back({record.module, record.key, stamp, std::move(ids)});
+					Queue(work, stored, table, record.module, record.key, stamp, ids);
 				}
 			}
 			for (const auto &link : stored.links)
@@ -544,27 +580,6 @@ namespace link_module {
 
 namespace {
 
-/* A linkable kept in the table a trigger fired on. */
-struct TableLinkable {
-	std::string module;
-	std::string key;
-	link_sql::RecordTable table;
-};
-
-std::vector<TableLinkable>
-LinkablesOf(const StoredLinks &stored, Oid relid) {
-	std::vector<TableLinkable> out;
-	std::set<std::string> seen;
-	for (std::size_t i = 0; i < stored.links.size(); ++i)
-		for (bool left : {true, false}) {
-			const auto &table = left ? stored.left_tables[i] : stored.right_tables[i];
-			const LinkSide &side = left ? stored.links[i].left : stored.links[i].right;
-			if (table && table->oid == relid && seen.insert(side.module + '\x1f' + side.key).second)
-				out.push_back({side.module, side.key, *table});
-		}
-	return out;
-}
-
 /* PostgreSQL timestamps count microseconds from 2000-01-01; epoch microseconds cross the SPI
  * boundary exactly (no DateStyle involved). 'infinity' and '-infinity' have no epoch: they
  * come as such and stamp as such. */
@@ -582,24 +597,28 @@ FromEpochMicros(const std::string &text) {
 	       static_cast<TimestampTz>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
 }
 
-/* The records a statement soft-deleted (old column NULL, new set) or restored (the reverse),
- * grouped by the stamp to cascade with: the new value, or the old one for a restore. */
-std::deque<Step>
-StampedSteps(const TableLinkable &linkable, bool restored, const Quoter &q) {
+/* Cascades the records a statement soft-deleted (old column NULL, new set) or restored (the
+ * reverse), link_module.batch_size at a time (bounded memory, whatever the statement's size),
+ * each batch grouped by the stamp to cascade with: the new value, or the old one for a restore. */
+void
+CascadeStamped(const TableLinkable &linkable, bool restored, const StoredLinks &stored, const Quoter &q) {
 	const std::string pk = q.ident(linkable.table.primary_key);
 	const std::string sd = q.ident(*linkable.table.soft_delete_column);
 	const std::string stamp = "(" + std::string(restored ? "o." : "n.") + sd + ")::timestamptz";
-	auto rows = pg::Query("SELECT n." + pk + "::text, CASE WHEN isfinite(" + stamp + ") THEN (extract(epoch FROM " +
-	                      stamp + ") * 1000000)::bigint::text ELSE " + stamp + "::text END FROM link_module_new n "
-	                      "JOIN link_module_old o ON o." + pk + " = n." + pk + " WHERE o." + sd +
-	                      (restored ? " IS NOT NULL AND n." + sd + " IS NULL" : " IS NULL AND n." + sd + " IS NOT NULL"));
-	std::map<TimestampTz, std::vector<std::string>> by_stamp;
-	for (const auto &row : rows)
-		by_stamp[FromEpochMicros(*row[1])].push_back(*row[0]);
-	std::deque<Step> steps;
-	for (auto &[value, ids] : by_stamp)
-		steps.push_back({linkable.module, linkable.key, value, std::move(ids)});
-	return steps;
+	pg::ForEachBatch("SELECT n." + pk + "::text, CASE WHEN isfinite(" + stamp + ") THEN (extract(epoch FROM " +
+	                     stamp + ") * 1000000)::bigint::text ELSE " + stamp + "::text END FROM link_module_new n "
+	                     "JOIN link_module_old o ON o." + pk + " = n." + pk + " WHERE o." + sd +
+	                     (restored ? " IS NOT NULL AND n." + sd + " IS NULL" : " IS NULL AND n." + sd + " IS NOT NULL"),
+	                 settings::batch_size, [&](std::vector<pg::Row> &rows) {
+		                 std::map<TimestampTz, std::vector<std::string>> by_stamp;
+		                 for (auto &row : rows)
+			                 by_stamp[FromEpochMicros(*row[1])].push_back(std::move(*row[0]));
+		                 std::deque<Step> steps;
+		                 for (auto &[value, ids] : by_stamp)
+			                 steps.push_back({linkable.module, linkable.key, value, std::move(ids)});
+		                 Cascade(restored ? Mode::Restore : Mode::Delete, std::move(steps), stored,
+		                         restored ? "restore" : "soft delete", true);
+	                 });
 }
 
 /* A record's key may not change while link rows name it: they would point at nothing. */
@@ -662,17 +681,22 @@ LM_FUNCTION(link_module_record_changed) {
 	}
 	for (const auto &linkable : linkables) {
 		if (TRIGGER_FIRED_BY_DELETE(event)) {
-			std::vector<std::string> ids;
-			for (const auto &row : pg::Query("SELECT " + q.ident(linkable.table.primary_key) +
-			                                 "::text FROM link_module_old"))
-				ids.push_back(*row[0]);
-			Cascade(Mode::Purge, {{linkable.module, linkable.key, 0, ids}}, stored, "DELETE", true);
+			/* link_module.batch_size records at a time: bounded memory, whatever the DELETE's size. */
+			pg::ForEachBatch("SELECT " + q.ident(linkable.table.primary_key) + "::text FROM link_module_old",
+			                 settings::batch_size, [&](std::vector<pg::Row> &rows) {
+				                 std::vector<std::string> ids;
+				                 ids.reserve(rows.size());
+				                 for (auto &row : rows)
+					                 ids.push_back(std::move(*row[0]));
+				                 Cascade(Mode::Purge, {{linkable.module, linkable.key, 0, std::move(ids)}}, stored,
+				                         "DELETE", true);
+			                 });
 		} else if (TRIGGER_FIRED_BY_UPDATE(event)) {
 			RefuseKeyChanges(linkable, stored, q);
 			if (!linkable.table.soft_delete_column)
 				continue;
-			Cascade(Mode::Delete, StampedSteps(linkable, false, q), stored, "soft delete", true);
-			Cascade(Mode::Restore, StampedSteps(linkable, true, q), stored, "restore", true);
+			CascadeStamped(linkable, false, stored, q);
+			CascadeStamped(linkable, true, stored, q);
 		} else if (TRIGGER_FIRED_BY_TRUNCATE(event)) {
 			/* Every record is gone: so is every row of the links that name this linkable. */
 			CascadeScope scope;
@@ -697,9 +721,18 @@ LM_FUNCTION(link_module_table_dropped) {
 		throw Error(sqlstate::kTriggerProtocolViolated, "link_module.table_dropped() must be called as an event trigger");
 	pg::SpiConnection spi;
 	/* DROP EXTENSION drops the registry too: nothing to clean then. */
-	if (!pg::QueryValue("SELECT 1 WHERE to_regclass('link_module.linkables') IS NOT NULL")) {
+	auto removals_owner = pg::QueryValue("SELECT relowner::text FROM pg_class "
+	                                     "WHERE oid = to_regclass('link_module.removals')");
+	if (!removals_owner) {
 		spi.Finish();
 		return PointerGetDatum(nullptr);
+	}
+	{
+		/* A dropped link table's notes go with it (as the extension's owner: the dropped table's
+		 * privileges, which the notes' row security checks, are gone already). */
+		AsOwner as_owner(static_cast<Oid>(std::stoul(*removals_owner)));
+		pg::Execute("DELETE FROM link_module.removals m USING pg_event_trigger_dropped_objects() d "
+		            "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0 AND m.link_table = d.objid");
 	}
 	auto dropped = pg::Query("SELECT k.module, k.key FROM pg_event_trigger_dropped_objects() d "
 	                         "JOIN link_module.linkables k ON k.relation = d.objid OR (d.object_identity = "

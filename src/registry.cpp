@@ -79,9 +79,10 @@ ColumnType(Oid relation, const std::string &column) {
 	                      {std::to_string(relation), column});
 }
 
-/* A soft-delete column holds a point in time: the cascade triggers read it as timestamptz and
- * stamp the records they soft-delete with it. timestamptz, timestamp and date qualify (or a
- * domain over one); anything else would make every UPDATE of the table fail in the trigger. */
+/* A soft-delete column holds the stamp of the cascade that soft-deleted its record, which the
+ * restore matches exactly: timestamptz (or a domain over it). A date would truncate the stamp
+ * and a timestamp would move it with the session's TimeZone, so restores would miss them; any
+ * other type would make every UPDATE of the table fail in the trigger. */
 void
 RequireSoftDeleteType(Oid relation, const std::string &column, const TableFacts &table, const std::string &name,
                       bool given) {
@@ -90,20 +91,20 @@ RequireSoftDeleteType(Oid relation, const std::string &column, const TableFacts 
 	                           "  WHERE attrelid = $1::oid AND attname = $2 AND attnum > 0 AND NOT attisdropped "
 	                           "  UNION ALL SELECT y.typbasetype FROM t JOIN pg_type y ON y.oid = t.oid "
 	                           "  WHERE y.typtype = 'd') "
-	                           "SELECT bool_or(oid IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype))::text "
+	                           "SELECT bool_or(oid = 'timestamptz'::regtype)::text "
 	                           "FROM t",
 	                           {std::to_string(relation), column});
 	if (fits && *fits == "true")
 		return;
 	throw Error(sqlstate::kDatatypeMismatch,
 	            "soft-delete column " + Quoted(column) + " of table " + table.name + " is of type " +
-	                ColumnType(relation, column).value_or("?") + ", not a timestamp",
+	                ColumnType(relation, column).value_or("?") + ", not timestamptz",
 	            given ? "It was given as softDeleteColumn of linkable " + name + "."
 	                  : "Linkable " + name + " would use it as its soft-delete column (the default when the table "
 	                    "has a deleted_at column).",
-	            given ? "A softDeleteColumn is of type timestamptz, timestamp or date."
-	                  : "Register the linkable with register_linkable() and options {\"softDeleteColumn\": null} "
-	                    "(or the name of a timestamptz, timestamp or date column).");
+	            "A soft-delete column holds a cascade's exact stamp: ALTER TABLE " + table.name + " ALTER COLUMN " +
+	                pg::PgQuoter().ident(column) + " TYPE timestamptz, or register the linkable with " +
+	                "options {\"softDeleteColumn\": null} (no cascades to it).");
 }
 
 Linkable

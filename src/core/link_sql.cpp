@@ -276,7 +276,17 @@ NoteRemovals(const LinkDefinition &link, const Quoter &q, bool on_left) {
 	       q.literal(q.Qualified(link.schema, link.names.table)) + "::regclass, d.l, d.r, $2, " +
 	       (on_left ? "true" : "false") +
 	       " FROM d ON CONFLICT (link_table, left_id, right_id) DO UPDATE SET stamp = excluded.stamp, "
-	       "by_left = excluded.by_left)";
+	       "by_left = excluded.by_left, revived = false)";
+}
+
+/* CTE over d(l, r), rows a restore revived (`revived`) or dismissed again: their notes say so,
+ * so a later dismissal that happens to carry the same stamp (link_dismiss in the same
+ * transaction: the same now()) is never taken for the delete's. */
+std::string
+MarkRemovals(const LinkDefinition &link, const Quoter &q, bool revived) {
+	const std::string table = q.literal(q.Qualified(link.schema, link.names.table)) + "::regclass";
+	return std::string(", marked AS (UPDATE link_module.removals m SET revived = ") + (revived ? "true" : "false") +
+	       " FROM d WHERE m.link_table = " + table + " AND m.left_id = d.l AND m.right_id = d.r)";
 }
 
 /* CTE over d(l, r), rows that no longer exist: their notes go too. */
@@ -320,7 +330,7 @@ ReviveLinkRows(const LinkDefinition &link, const Quoter &q, Returning returning)
 	                          " AS r FROM unnest($1::text[], $2::text[]) AS u(l, r))";
 	return WithReturning("UPDATE " + Table(link, q) + " AS t SET deleted_at = NULL, updated_at = now() FROM " +
 	                         Targets(link, q, input, "x.deleted_at = $3") + "WHERE t.ctid = i.tid",
-	                     link, q, returning);
+	                     link, q, returning, false, MarkRemovals(link, q, true));
 }
 
 std::string
@@ -343,18 +353,20 @@ DismissRevivedOrphans(const LinkDefinition &link, const RecordTable *left, const
 	                          " AS r, u.s FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(l, r, s))";
 	return "WITH d AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = i.s FROM " +
 	       Targets(link, q, input, "x.deleted_at IS NULL") + "WHERE t.ctid = i.tid AND NOT (" +
-	       live(left, link.left) + " AND " + live(right, link.right) + ") RETURNING " + Pairs(link, q, "t") + ", t.id) SELECT array_agg(l), array_agg(r), array_agg(id) FROM d";
+	       live(left, link.left) + " AND " + live(right, link.right) + ") RETURNING " + Pairs(link, q, "t") + ", t.id)" + MarkRemovals(link, q, false) +
+	       " SELECT array_agg(l), array_agg(r), array_agg(id) FROM d";
 }
 
 std::string
 RemovedLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left) {
 	const LinkSide &side = on_left ? link.left : link.right;
-	return "SELECT array_agg(s.l) FILTER (WHERE s.dismissed), array_agg(s.r) FILTER (WHERE s.dismissed), "
-	       "array_agg(s.l) FILTER (WHERE NOT s.dismissed), array_agg(s.r) FILTER (WHERE NOT s.dismissed) FROM (SELECT " +
-	       Pairs(link, q, "t") + ", t.deleted_at IS NOT DISTINCT FROM $2 AS dismissed FROM " + Table(link, q) +
-	       " t, " + Removals(link, q) + " AND m." + (on_left ? "left_id" : "right_id") + " = ANY ($1::text[]::" +
-	       side.key_type + "[]::text[]) AND m.stamp = $2 AND t." + q.ident(link.left.key) + " = m.left_id::" +
-	       link.left.key_type + " AND t." + q.ident(link.right.key) + " = m.right_id::" + link.right.key_type + ") s";
+	return "SELECT array_agg(s.l) FILTER (WHERE s.revivable), array_agg(s.r) FILTER (WHERE s.revivable), "
+	       "array_agg(s.l) FILTER (WHERE s.own), array_agg(s.r) FILTER (WHERE s.own) FROM (SELECT " +
+	       Pairs(link, q, "t") + ", NOT m.revived AND t.deleted_at IS NOT DISTINCT FROM $2 AS revivable, m.by_left = " +
+	       (on_left ? "true" : "false") + " AS own FROM " + Table(link, q) + " t, " + Removals(link, q) + " AND m." +
+	       (on_left ? "left_id" : "right_id") + " = ANY ($1::text[]::" + side.key_type +
+	       "[]::text[]) AND m.stamp = $2 AND t." + q.ident(link.left.key) + " = m.left_id::" + link.left.key_type +
+	       " AND t." + q.ident(link.right.key) + " = m.right_id::" + link.right.key_type + ") s";
 }
 
 std::string
@@ -367,13 +379,18 @@ LatestStamps(const LinkDefinition &link, const Quoter &q, bool on_left) {
 	       (on_left ? "left_id" : "right_id") + " = (u.k::" + side.key_type +
 	       ")::text AND EXISTS (SELECT 1 FROM " + Table(link, q) + " t WHERE t." + q.ident(link.left.key) +
 	       " = m.left_id::" + link.left.key_type + " AND t." + q.ident(link.right.key) + " = m.right_id::" +
-	       link.right.key_type + " AND t.deleted_at = m.stamp) ORDER BY m.stamp DESC LIMIT 1) s";
+	       link.right.key_type + " AND t.deleted_at = m.stamp) AND NOT m.revived ORDER BY m.stamp DESC LIMIT 1) s";
 }
 
 std::string
 PurgeLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returning returning) {
-	return WithReturning("DELETE FROM " + Table(link, q) + " AS t WHERE " + KeyIn(link, q, on_left) +
-	                         " AND $2 IS NOT NULL",
+	/* Every row, dismissed ones too, so the partial (active-row) index of the key is no use; the
+	 * right key has no other. A semi-join on the ids lets the planner hash them (one scan of the
+	 * table) or probe the primary key (left key); `key = ANY($1)` with a parameter array would
+	 * compare each row with every id: quadratic. */
+	const LinkSide &side = on_left ? link.left : link.right;
+	return WithReturning("DELETE FROM " + Table(link, q) + " AS t WHERE t." + q.ident(side.key) +
+	                         " IN (SELECT unnest($1::text[]::" + side.key_type + "[])) AND $2 IS NOT NULL",
 	                     link, q, returning, true, ForgetRemovals(link, q));
 }
 

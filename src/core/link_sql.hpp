@@ -81,9 +81,10 @@ std::string RemoveLinkRows(const LinkDefinition &link, const Quoter &quote, bool
 /* A restore, for the records $1 of one side (`on_left`) and the stamp $2 of the cascade that
  * removed their rows: the link rows that cascade removed (noted in link_module.removals),
  * driven by the removals (an index probe per id), each joined to its row by the primary key.
- * Returns (left text[], right text[]) of the rows still carrying the stamp (to revive), then
- * (left text[], right text[]) of the others (revived or changed since: the restore goes on
- * through them to the records the cascade took beyond). */
+ * Returns (left text[], right text[]) of the rows to revive (noted from either end, not revived
+ * since and still carrying the stamp), then (left text[], right text[]) of the rows removed
+ * because these records were deleted, whatever became of them since: the restore goes on
+ * through those to the records the cascade took beyond. */
 std::string RemovedLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left);
 
 /* The keys among $1 text[] of one side (`left`) that have an active row. A restore looks up the
@@ -91,8 +92,8 @@ std::string RemovedLinkRows(const LinkDefinition &link, const Quoter &quote, boo
  * into a scan per row. Returns (keys text[]). */
 std::string ActiveKeys(const LinkDefinition &link, const Quoter &quote, bool left);
 
-/* Revives the rows ($1 text[] left, $2 text[] right, aligned) that still carry the stamp $3.
- * Returns (left text[], right text[], ids text[]). */
+/* Revives the rows ($1 text[] left, $2 text[] right, aligned) that still carry the stamp $3,
+ * and marks their notes revived. Returns (left text[], right text[], ids text[]). */
 std::string ReviveLinkRows(const LinkDefinition &link, const Quoter &quote, Returning returning = {});
 
 /* After a restore: the revived rows among ($1 text[] left, $2 text[] right) whose record at

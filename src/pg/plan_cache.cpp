@@ -135,8 +135,13 @@ ExecutePlan(SPIPlanPtr plan, const std::vector<Param> &params) {
 	}
 	Datum *value_ptr = values.data();
 	const char *null_ptr = nulls.data();
+	/* SPI leaves its procedure context current after a call; the caller's (a ScratchMemory
+	 * scope's) stays current instead, or everything allocated after the statement would pile up
+	 * in the procedure context until SPI_finish. */
+	const MemoryContext caller = CurrentMemoryContext;
 	int rc = PgCall([](SPIPlanPtr p, Datum *v, const char *n) { return SPI_execute_plan(p, v, n, false, 0); }, plan,
 	                value_ptr, null_ptr);
+	MemoryContextSwitchTo(caller);
 	if (rc < 0)
 		throw Error(sqlstate::kInternalError, std::string("SPI_execute_plan failed: ") + SPI_result_code_string(rc));
 	return SPI_processed;

@@ -39,11 +39,13 @@ Run(const std::string &utf8_sql, const std::vector<Value> &params, const std::st
 	Oid *type_ptr = types.data();
 	Datum *value_ptr = values.data();
 	const char *null_ptr = nulls.data();
+	const MemoryContext caller = CurrentMemoryContext; /* as in ExecutePlan */
 	int rc = PgCall(
 	    [](const char *q, int count, Oid *t, Datum *v, const char *nl) {
 		    return SPI_execute_with_args(q, count, t, v, nl, false, 0);
 	    },
 	    query, n, type_ptr, value_ptr, null_ptr);
+	MemoryContextSwitchTo(caller);
 	if (rc < 0)
 		throw Error(sqlstate::kInternalError,
 		            "SPI_execute_with_args failed: " + ToString(SPI_result_code_string(rc)), "Query: " + sql);
@@ -63,9 +65,11 @@ SpiConnection::Finish() {
 	PgCall([]() { SPI_finish(); });
 }
 
+namespace {
+
+/* The rows of SPI_tuptable as text. */
 std::vector<Row>
-Query(const std::string &sql, const std::vector<Value> &params, const std::string &cache_key) {
-	uint64 count = Run(sql, params, cache_key);
+ResultRows(uint64 count) {
 	std::vector<Row> rows;
 	if (!SPI_tuptable)
 		return rows;
@@ -82,6 +86,33 @@ Query(const std::string &sql, const std::vector<Value> &params, const std::strin
 		rows.push_back(std::move(row));
 	}
 	return rows;
+}
+
+} // namespace
+
+std::vector<Row>
+Query(const std::string &sql, const std::vector<Value> &params, const std::string &cache_key) {
+	return ResultRows(Run(sql, params, cache_key));
+}
+
+void
+ForEachBatch(const std::string &sql, long batch, const std::function<void(std::vector<Row> &)> &each) {
+	const std::string server_sql = ToServer(sql);
+	Portal portal = PgCall(
+	    [](const char *q) { return SPI_cursor_open_with_args(nullptr, q, 0, nullptr, nullptr, nullptr, true, 0); },
+	    server_sql.c_str());
+	for (;;) {
+		ScratchMemory scratch;
+		const MemoryContext caller = CurrentMemoryContext; /* as in ExecutePlan */
+		PgCall([](Portal p, long n) { SPI_cursor_fetch(p, true, n); }, portal, batch);
+		MemoryContextSwitchTo(caller);
+		if (SPI_processed == 0)
+			break;
+		std::vector<Row> rows = ResultRows(SPI_processed);
+		PgCall(SPI_freetuptable, SPI_tuptable);
+		each(rows);
+	}
+	PgCall(SPI_cursor_close, portal);
 }
 
 Value

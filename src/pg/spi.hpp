@@ -2,6 +2,7 @@
  * back as text. Used by the registry and DDL paths, where clarity beats raw speed. */
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,11 @@ std::vector<Row> Query(const std::string &sql, const std::vector<Value> &params 
 Value QueryValue(const std::string &sql, const std::vector<Value> &params = {}, const std::string &cache_key = {});
 
 void Execute(const std::string &sql, const std::vector<Value> &params = {});
+
+/* Runs `sql` (no parameters) through a cursor and hands its rows to `each`, at most `batch` at a
+ * time, each batch's PostgreSQL allocations in scratch memory freed after it: a huge result
+ * (a statement's transition table) never sits in memory whole. `each` may run other statements. */
+void ForEachBatch(const std::string &sql, long batch, const std::function<void(std::vector<Row> &)> &each);
 
 /* quote_identifier and quote_literal, as the core's Quoter. */
 const Quoter &PgQuoter();
