@@ -123,6 +123,15 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$ SELECT coalesce((SELECT c.oid::regclass FROM pg_class c WHERE c.oid = relation), to_regclass(relation_name)) $$;
 
+-- The type of a live column, from the catalog (NULL when the table or column is gone): the
+-- extension never takes a type name from its own tables as SQL text.
+CREATE FUNCTION link_module.column_type(relation regclass, column_name text)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+      WHERE a.attrelid = relation AND a.attname = column_name AND a.attnum > 0 AND NOT a.attisdropped $$;
+
 CREATE VIEW linkables AS
 SELECT module, model, link_module.current_relation(relation, relation_name) AS relation, primary_key, key, key_type,
        soft_delete_column, alias, validate, relation IS NULL AS virtual
@@ -202,6 +211,9 @@ RETURNS trigger
 LANGUAGE c
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'link_module_record_changed';
+-- Triggers only: nobody calls them (link_module creates its triggers as the extension's owner).
+REVOKE EXECUTE ON FUNCTION link_module.record_changed() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION link_module.registry_changed() FROM PUBLIC;
 
 -- A dropped linkable table takes the rows of the links that name it along.
 CREATE FUNCTION link_module.table_dropped()

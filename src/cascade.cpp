@@ -14,6 +14,7 @@
 #include "core/link_sql.hpp"
 #include "core/payload.hpp"
 #include "link_cache.hpp"
+#include "pg/as_owner.hpp"
 #include "pg/guard.hpp"
 #include "pg/json_edge.hpp"
 #include "pg/plan_cache.hpp"
@@ -133,30 +134,10 @@ Queue(std::deque<Step> &work, const StoredLinks &stored, const link_sql::RecordT
 			                std::vector<std::string>(ids.begin() + from, ids.begin() + std::min(ids.size(), from + chunk))});
 }
 
-/* While in scope, runs as `owner` (InvalidOid: as is), as PostgreSQL runs a foreign-key
- * cascade as the owner of the table it changes: whoever may delete or soft-delete a record may
- * have its links and deleteCascade records follow, without rights on those tables. */
-class AsOwner {
-public:
-	explicit AsOwner(Oid owner) {
-		if (owner == InvalidOid)
-			return;
-		GetUserIdAndSecContext(&saved_user_, &saved_context_);
-		SetUserIdAndSecContext(owner, saved_context_ | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
-		switched_ = true;
-	}
-	~AsOwner() {
-		if (switched_)
-			SetUserIdAndSecContext(saved_user_, saved_context_);
-	}
-	AsOwner(const AsOwner &) = delete;
-	AsOwner &operator=(const AsOwner &) = delete;
-
-private:
-	bool switched_ = false;
-	Oid saved_user_ = InvalidOid;
-	int saved_context_ = 0;
-};
+/* Cascade statements run as the owner of the table they change (a trigger's cascade), as
+ * PostgreSQL runs a foreign-key cascade: whoever may delete or soft-delete a record may have its
+ * links and deleteCascade records follow, without rights on those tables. */
+using pg::AsOwner;
 
 /* Runs a cascade statement through its cached plan, as `owner` when given; data errors name
  * the link or table. */
@@ -749,6 +730,9 @@ LM_FUNCTION(link_module_table_dropped) {
 				             (link.right.module == *row[0] && link.right.key == *row[1]);
 				const std::string table = q.Qualified(link.schema, link.names.table);
 				if (names && pg::QueryValue("SELECT 1 WHERE to_regclass($1) IS NOT NULL", {table})) {
+					/* As the link table's owner, as the record triggers do: the table's owner may
+					 * drop it without rights on the link tables that name it. */
+					AsOwner as_owner(stored.link_owners[stored.IndexOf(&link)]);
 					pg::Execute("DELETE FROM " + table);
 					pg::Execute("DELETE FROM link_module.removals WHERE link_table = $1::regclass", {table});
 				}

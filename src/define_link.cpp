@@ -2,6 +2,7 @@
 #include "core/ddl.hpp"
 #include "core/error.hpp"
 #include "link_table.hpp"
+#include "pg/as_owner.hpp"
 #include "pg/guard.hpp"
 #include "pg/json_edge.hpp"
 #include "pg/spi.hpp"
@@ -54,6 +55,14 @@ DefineLink(const std::string &left_text, const std::string &right_text, const Js
 	Linkable left = registry::ResolveLinkable(left_spec.module, left_spec.model, "left side");
 	Linkable right = registry::ResolveLinkable(right_spec.module, right_spec.model, "right side");
 	LinkDefinition def = BuildDefinition(left_spec, left, right_spec, right, options);
+	for (bool on_left : {true, false}) {
+		const Linkable &linkable = on_left ? left : right;
+		if (linkable.relation && !linkable.table_missing && !def.read_only)
+			registry::RequireLinkRights(
+			    static_cast<Oid>(std::stoul(*pg::QueryValue("SELECT $1::regclass::oid::text", {*linkable.relation}))),
+			    linkable.module + "." + linkable.model, (on_left ? def.left : def.right).delete_cascade,
+			    def.names.service_name);
+	}
 	if (def.read_only)
 		link_table::CheckReadOnlyField(def, left);
 	link_table::CheckSchema(def);
@@ -146,8 +155,15 @@ LM_FUNCTION(drop_link) {
 	auto table = pg::QueryValue("SELECT link_table::regclass::text FROM link_module.links l "
 	                            "JOIN pg_class c ON c.oid = l.link_table WHERE l.service_name = $1",
 	                            {def.names.service_name});
+	if (table)
+		registry::RequireLinkTableOwner(
+		    static_cast<Oid>(std::stoul(*pg::QueryValue("SELECT $1::regclass::oid::text", {*table}))),
+		    def.names.service_name);
 	if (drop_table && table) {
-		pg::Execute("DELETE FROM link_module.removals WHERE link_table = $1::regclass", {*table});
+		{
+			pg::AsOwner as_owner(registry::Owner());
+			pg::Execute("DELETE FROM link_module.removals WHERE link_table = $1::regclass", {*table});
+		}
 		pg::Execute("DROP TABLE " + *table);
 	}
 	registry::DeleteLink(def.names.service_name);

@@ -28,25 +28,31 @@ std::optional<link_sql::RecordTable>
 RecordTableOf(const pg::Row &row, std::size_t first, std::size_t oid, std::size_t owner) {
 	if (!row[first])
 		return std::nullopt;
-	return link_sql::RecordTable{*row[first],           *row[first + 1], *row[first + 2], row[first + 3],
+	return link_sql::RecordTable{*row[first],           *row[first + 1], row[first + 2].value_or("text"), row[first + 3],
 	                             *row[first + 4] == "t", OidOf(row[oid]),  OidOf(row[owner])};
 }
 
 /* Loads `cached`; returns the relations it was built from. */
 std::vector<Oid>
 Reload() {
+	/* Nothing read from the registry becomes SQL text: tables' names come from the catalog (a
+	 * table that is gone, as one quoted identifier that names nothing), key types from the live
+	 * columns (the records' key column, the link table's key columns: columns 21, 22). */
 	static const char *sql =
 	    "SELECT l.definition::text, "
-	    "  coalesce(link_module.current_relation(ll.relation, ll.relation_name)::text, ll.relation_name), "
-	    "  ll.primary_key, ll.key_type, ll.soft_delete_column, ll.validate, "
-	    "  coalesce(link_module.current_relation(rl.relation, rl.relation_name)::text, rl.relation_name), "
-	    "  rl.primary_key, rl.key_type, rl.soft_delete_column, rl.validate, "
+	    "  coalesce(link_module.current_relation(ll.relation, ll.relation_name)::text, quote_ident(ll.relation_name)), "
+	    "  ll.primary_key, link_module.column_type(link_module.current_relation(ll.relation, ll.relation_name), "
+	    "                                          ll.primary_key), ll.soft_delete_column, ll.validate, "
+	    "  coalesce(link_module.current_relation(rl.relation, rl.relation_name)::text, quote_ident(rl.relation_name)), "
+	    "  rl.primary_key, link_module.column_type(link_module.current_relation(rl.relation, rl.relation_name), "
+	    "                                          rl.primary_key), rl.soft_delete_column, rl.validate, "
 	    "  l.link_table::oid::text, link_module.current_relation(ll.relation, ll.relation_name)::oid::text, "
 	    "  link_module.current_relation(rl.relation, rl.relation_name)::oid::text, "
 	    "  'link_module.links'::regclass::oid::text, 'link_module.linkables'::regclass::oid::text, "
 	    "  n.nspname, c.relname, c.relowner::text, "
 	    "  (SELECT relowner::text FROM pg_class WHERE oid = link_module.current_relation(ll.relation, ll.relation_name)), "
-	    "  (SELECT relowner::text FROM pg_class WHERE oid = link_module.current_relation(rl.relation, rl.relation_name)) "
+	    "  (SELECT relowner::text FROM pg_class WHERE oid = link_module.current_relation(rl.relation, rl.relation_name)), "
+	    "  link_module.column_type(l.link_table, l.left_key), link_module.column_type(l.link_table, l.right_key) "
 	    "FROM link_module.links l "
 	    "LEFT JOIN pg_class c ON c.oid = l.link_table LEFT JOIN pg_namespace n ON n.oid = c.relnamespace "
 	    "JOIN link_module.linkables ll ON ll.module = l.left_module AND ll.model = l.left_model "
@@ -61,6 +67,8 @@ Reload() {
 			link.schema = *row[16];
 			link.names.table = *row[17];
 		}
+		link.left.key_type = row[21].value_or("text");
+		link.right.key_type = row[22].value_or("text");
 		fresh.links.push_back(std::move(link));
 		fresh.left_tables.push_back(RecordTableOf(row, 1, 12, 19));
 		fresh.right_tables.push_back(RecordTableOf(row, 6, 13, 20));

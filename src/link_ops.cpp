@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/link_sql.hpp"
 #include "core/payload.hpp"
+#include "pg/as_owner.hpp"
 #include "pg/guard.hpp"
 #include "pg/json_edge.hpp"
 #include "pg/jsonb_array.hpp"
@@ -68,7 +69,10 @@ RunLinkStatement(const LinkDefinition &link, const std::string &function, const 
 }
 
 /* Every linked record must exist and be live; the rows are locked FOR SHARE until commit, so a
- * concurrent delete or soft delete waits for this transaction and then sees its links. */
+ * concurrent delete or soft delete waits for this transaction and then sees its links. The
+ * check runs as the owner of the records' table, as PostgreSQL's foreign-key checks run as the
+ * referenced table's owner: the caller needs no rights on it (whoever defined the link had
+ * REFERENCES on it), and learns only whether the ids it gave exist. */
 void
 CheckRecords(const LinkBatch &batch, const StoredLinks &stored, const std::string &function) {
 	const LinkDefinition &link = *batch.link;
@@ -90,6 +94,7 @@ CheckRecords(const LinkBatch &batch, const StoredLinks &stored, const std::strin
 			if (short_chunk)
 				return;
 			std::vector<std::string> chunk(ids.begin() + begin, ids.begin() + end);
+			pg::AsOwner as_owner(table->owner);
 			RunLinkStatement(link, function, "lock:" + table_key, link_sql::LockRecords(*table, q), {TEXTARRAYOID},
 			                 {pg::TextArray(chunk)});
 			auto found = pg::ResultDatum(1);
@@ -98,8 +103,11 @@ CheckRecords(const LinkBatch &batch, const StoredLinks &stored, const std::strin
 		});
 		if (!short_chunk)
 			return;
-		RunLinkStatement(link, function, "missing:" + table_key, link_sql::FindMissingRecord(*table, q),
-		                 {TEXTARRAYOID}, {pg::TextArray(*short_chunk)});
+		{
+			pg::AsOwner as_owner(table->owner);
+			RunLinkStatement(link, function, "missing:" + table_key, link_sql::FindMissingRecord(*table, q),
+			                 {TEXTARRAYOID}, {pg::TextArray(*short_chunk)});
+		}
 		auto missing = pg::ResultText(0, 1);
 		if (!missing)
 			return; /* two spellings of one id (a UUID in either case) counted once: none missing */

@@ -4,7 +4,9 @@
 
 #include "core/error.hpp"
 #include "pg/guard.hpp"
+#include "pg/as_owner.hpp"
 #include "pg/spi.hpp"
+#include "registry.hpp"
 
 extern "C" {
 #include "utils/inval.h"
@@ -197,7 +199,10 @@ InstallRecordTriggers(const std::string &relation) {
 	if (pg::QueryValue("SELECT 1 FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname = 'link_module_delete'",
 	                   {relation}))
 		return false;
-	/* relation is regclass output: already quoted and qualified. */
+	/* As the extension's owner: link_module.record_changed() is not executable by PUBLIC (it
+	 * is a trigger, nobody calls it); the callers' TRIGGER on the table was checked. relation is
+	 * regclass output: already quoted and qualified. */
+	pg::AsOwner as_owner(registry::Owner());
 	pg::Execute("CREATE TRIGGER link_module_update AFTER UPDATE ON " + relation +
 	            " REFERENCING OLD TABLE AS link_module_old NEW TABLE AS link_module_new FOR EACH STATEMENT "
 	            "EXECUTE FUNCTION link_module.record_changed()");
@@ -219,6 +224,10 @@ RemoveRecordTriggersIfUnused(const std::string &relation) {
 	                   "  to_regclass($1)",
 	                   {relation}))
 		return;
+	/* As the table's owner: the link's owner may have put them there with TRIGGER alone, and
+	 * only an owner may drop a trigger. They are link_module's, and nothing uses them now. */
+	pg::AsOwner as_owner(static_cast<Oid>(
+	    std::stoul(*pg::QueryValue("SELECT relowner::text FROM pg_class WHERE oid = to_regclass($1)", {relation}))));
 	for (const char *name : kTriggerNames)
 		if (pg::QueryValue("SELECT 1 FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname = $2", {relation, name}))
 			pg::Execute("DROP TRIGGER " + std::string(name) + " ON " + relation);

@@ -1,6 +1,7 @@
 #include "registry.hpp"
 
 #include "core/error.hpp"
+#include "pg/as_owner.hpp"
 #include "pg/spi.hpp"
 
 namespace link_module::registry {
@@ -146,14 +147,22 @@ LinksUsing(const std::string &module, const std::string &model) {
 
 void
 LockRegistry() {
+	pg::AsOwner as_owner(Owner());
 	pg::Execute("LOCK TABLE link_module.linkables, link_module.links IN SHARE ROW EXCLUSIVE MODE");
 }
 
 std::optional<Linkable>
 FindLinkable(const std::string &module, const std::string &model) {
+	/* Nothing read from the registry becomes SQL text: the table's name comes from the catalog
+	 * (or, when it is gone, as one quoted identifier, which names nothing), the key's type from
+	 * the live key column (virtual linkables' keys are always character varying(255)). */
 	auto rows = pg::Query("SELECT module, model, "
-	                      "  coalesce(link_module.current_relation(relation, relation_name)::text, relation_name), "
-	                      "  primary_key, key, key_type, soft_delete_column, alias, validate, "
+	                      "  coalesce(link_module.current_relation(relation, relation_name)::text, "
+	                      "           quote_ident(relation_name)), "
+	                      "  primary_key, key, CASE WHEN relation IS NULL THEN 'character varying(255)' ELSE "
+	                      "  coalesce(link_module.column_type(link_module.current_relation(relation, relation_name), "
+	                      "                                   primary_key), 'text') END, "
+	                      "  soft_delete_column, alias, validate, "
 	                      "  relation IS NOT NULL AND link_module.current_relation(relation, relation_name) IS NULL "
 	                      "FROM link_module.linkables WHERE module = $1 AND model = $2",
 	                      {module, model});
@@ -174,9 +183,15 @@ RegisterLinkable(const std::string &module, const std::string &model, std::optio
 	linkable.alias = options.alias.value_or(model);
 	linkable.validate = options.validate.value_or(true);
 
+	/* Re-pointing a registered linkable takes the rights on the table it is on now, too. */
+	if (auto existing = FindLinkable(module, model); existing && existing->relation && !existing->table_missing)
+		RequireRegisterRights(static_cast<Oid>(std::stoul(*pg::QueryValue("SELECT $1::regclass::oid::text",
+		                                                                  {*existing->relation}))),
+		                      module + "." + model);
 	if (relation) {
 		TableFacts table = DescribeTable(*relation);
 		RefuseUnsupportedTable(table, name);
+		RequireRegisterRights(*relation, module + "." + model);
 		linkable.relation = table.name;
 		linkable.primary_key = options.primary_key.value_or(table.single_column_pk.value_or("id"));
 		auto key_type = ColumnType(*relation, linkable.primary_key);
@@ -228,6 +243,7 @@ RegisterLinkable(const std::string &module, const std::string &model, std::optio
 		}
 	}
 
+	pg::AsOwner as_owner(Owner());
 	pg::Execute("INSERT INTO link_module.linkables AS l (module, model, relation, primary_key, key, key_type, "
 	            "  soft_delete_column, alias, validate, relation_name) "
 	            "VALUES ($1, $2, $3::oid::regclass, $4, $5, $6, $7, $8, $9::boolean, $10) "
@@ -307,6 +323,7 @@ FindLinkBetween(const std::string &module_a, const std::string &key_a, const std
 
 void
 SaveLink(const LinkDefinition &def, const Json &json) {
+	pg::AsOwner as_owner(Owner());
 	pg::Execute("INSERT INTO link_module.links AS l (service_name, entry_point, entity, link_table, read_only, "
 	            "  left_module, left_model, left_key, right_module, right_model, right_key, definition) "
 	            "VALUES ($1, $2, $3, $4::regclass, $5::boolean, $6, $7, $8, $9, $10, $11, $12::jsonb) "
@@ -321,7 +338,81 @@ SaveLink(const LinkDefinition &def, const Json &json) {
 
 void
 DeleteLink(const std::string &service_name) {
+	pg::AsOwner as_owner(Owner());
 	pg::Execute("DELETE FROM link_module.links WHERE service_name = $1", {service_name});
+}
+
+Oid
+Owner() {
+	return static_cast<Oid>(std::stoul(
+	    *pg::QueryValue("SELECT relowner::text FROM pg_class WHERE oid = 'link_module.linkables'::regclass", {},
+	                    "registry:owner")));
+}
+
+namespace {
+
+/* The privileges among `privileges` (TRIGGER, REFERENCES, DELETE, UPDATE) the caller lacks on
+ * `relation`, comma-separated; empty when it has them all. */
+std::string
+MissingPrivileges(Oid relation, const std::vector<const char *> &privileges) {
+	std::string missing;
+	for (const char *privilege : privileges)
+		if (*pg::QueryValue("SELECT has_table_privilege($1::oid, $2)::text", {std::to_string(relation), privilege},
+		                    "registry:privilege") != "true")
+			missing += (missing.empty() ? "" : ", ") + std::string(privilege);
+	return missing;
+}
+
+std::string
+TableName(Oid relation) {
+	return pg::QueryValue("SELECT $1::oid::regclass::text", {std::to_string(relation)}).value_or("?");
+}
+
+[[noreturn]] void
+Refuse(Oid relation, const std::string &missing, const std::string &message, const std::string &detail) {
+	const std::string table = TableName(relation);
+	throw Error(sqlstate::kInsufficientPrivilege, message + ": permission denied for table " + table, detail,
+	            "The owner of " + table + " can GRANT " + missing + " ON " + table + " TO " +
+	                *pg::QueryValue("SELECT quote_ident(current_user)") + ".");
+}
+
+} // namespace
+
+void
+RequireRegisterRights(Oid relation, const std::string &linkable) {
+	const std::string missing = MissingPrivileges(relation, {"TRIGGER", "REFERENCES"});
+	if (!missing.empty())
+		Refuse(relation, missing, "cannot register linkable " + Quoted(linkable),
+		       "Registering a table takes TRIGGER and REFERENCES on it (links reference its rows and "
+		       "put triggers on it); this role lacks " + missing + ".");
+}
+
+void
+RequireLinkRights(Oid relation, const std::string &linkable, bool delete_cascade, const std::string &link) {
+	std::vector<const char *> needed = {"TRIGGER", "REFERENCES"};
+	if (delete_cascade) {
+		needed.push_back("DELETE");
+		needed.push_back("UPDATE");
+	}
+	const std::string missing = MissingPrivileges(relation, needed);
+	if (!missing.empty())
+		Refuse(relation, missing, "cannot define link " + Quoted(link),
+		       delete_cascade ? "Side " + Quoted(linkable) + " has deleteCascade: its records would be deleted and "
+		                        "soft-deleted by cascades, which takes TRIGGER, REFERENCES, DELETE and UPDATE on its "
+		                        "table; this role lacks " + missing + "."
+		                      : "Side " + Quoted(linkable) + " takes TRIGGER and REFERENCES on its table; this role "
+		                        "lacks " + missing + ".");
+}
+
+void
+RequireLinkTableOwner(Oid link_table, const std::string &link) {
+	if (*pg::QueryValue("SELECT coalesce((SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = $1::oid), "
+	                    "true)::text",
+	                    {std::to_string(link_table)}) == "true")
+		return;
+	const std::string table = TableName(link_table);
+	throw Error(sqlstate::kInsufficientPrivilege, "cannot drop link " + Quoted(link) + ": must be owner of table " + table,
+	            "Dropping a link takes what DROP TABLE of its table takes.");
 }
 
 } // namespace link_module::registry

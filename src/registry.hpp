@@ -45,4 +45,20 @@ void DeleteLink(const std::string &service_name);
 /* Takes the registry lock that serializes define_link, drop_link and register_linkable. */
 void LockRegistry();
 
+/* The owner of the registry tables (the extension's owner). The registry is written only by the
+ * extension's functions, as that role, once they have checked the caller's rights: nobody else
+ * needs (or gets) write access to it. */
+Oid Owner();
+
+/* Who may register a table and link it, decided as PostgreSQL decides for foreign keys and
+ * triggers (README, Privileges). Each raises 42501 naming the table, the right missing and the
+ * grant that would give it. */
+/* register_linkable: TRIGGER and REFERENCES on the table (its owner has them). */
+void RequireRegisterRights(Oid relation, const std::string &linkable);
+/* define_link: on each side's table TRIGGER and REFERENCES; on a deleteCascade side's table also
+ * DELETE and UPDATE (cascades delete and soft-delete its records as its owner). */
+void RequireLinkRights(Oid relation, const std::string &linkable, bool delete_cascade, const std::string &link);
+/* drop_link: membership in the role that owns the link table. */
+void RequireLinkTableOwner(Oid link_table, const std::string &link);
+
 } // namespace link_module::registry

@@ -24,6 +24,7 @@ constexpr const char *kInvalidName = "42602";
 constexpr const char *kDatatypeMismatch = "42804";
 constexpr const char *kInvalidSchemaName = "3F000";
 constexpr const char *kWrongObjectType = "42809";
+constexpr const char *kInsufficientPrivilege = "42501";
 constexpr const char *kObjectNotInPrerequisiteState = "55000";
 constexpr const char *kUniqueViolation = "23505";
 constexpr const char *kForeignKeyViolation = "23503";

@@ -1,0 +1,169 @@
+-- Privileges (issue 10): no role reaches a table through links that it could not reach by
+-- itself.
+CREATE SCHEMA shop;
+CREATE SCHEMA blog;
+CREATE TABLE shop.product (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE blog.post (id text PRIMARY KEY, deleted_at timestamptz);
+INSERT INTO shop.product VALUES ('p1'), ('p2');
+INSERT INTO blog.post VALUES ('b1'), ('b2');
+SELECT define_link('shop.product', '{"linkable": "blog.post", "deleteCascade": true}') ->> 'entryPoint';
+SELECT jsonb_array_length(link_create('[{"shop": {"product_id": "p1"}, "blog": {"post_id": "b1"}},
+                                        {"shop": {"product_id": "p2"}, "blog": {"post_id": "b2"}}]')) AS linked;
+
+-- 1. Nothing read from the registry becomes SQL text. Whoever can write the registry's key
+-- types (as linkables and as stored definitions) gets them into no statement: cascades, link
+-- operations and graph reads take types from the catalog's live columns.
+CREATE TABLE injected (at timestamptz);
+CREATE FUNCTION public.injected() RETURNS boolean LANGUAGE sql
+AS $$ INSERT INTO injected VALUES (now()) RETURNING false $$;
+UPDATE link_module.linkables SET key_type = 'text[]) OR public.injected() OR x.id = ANY ($1::text[]::text';
+UPDATE link_module.links
+SET definition = jsonb_set(jsonb_set(definition, '{left,keyType}', '"text[]) OR public.injected() OR t.product_id = ANY ($1::text[]::text"'),
+                           '{right,keyType}', '"text[]) OR public.injected() OR t.post_id = ANY ($1::text[]::text"');
+SELECT link_delete('{"shop": {"product_id": ["p1"]}}') ->> 'blog' AS link_deleted;
+SELECT link_restore('{"shop": {"product_id": ["p1"]}}') ->> 'blog' AS link_restored;
+UPDATE shop.product SET deleted_at = now() WHERE id = 'p2';
+UPDATE shop.product SET deleted_at = NULL WHERE id = 'p2';
+SELECT jsonb_array_length(link_dismiss('{"shop": {"product_id": "p1"}, "blog": {"post_id": "b1"}}')) AS dismissed;
+SELECT jsonb_array_length(link_create('{"shop": {"product_id": "p1"}, "blog": {"post_id": "b1"}}')) AS created;
+SELECT jsonb_array_length(link_list('{"shop": {"product_id": "p1"}, "blog": {"post_id": "b1"}}')) AS listed;
+SELECT query_graph('{"entity": "product", "fields": ["id", "post.id"], "filters": {"id": "p1"}}') -> 'data' AS graph;
+DELETE FROM shop.product WHERE id = 'p2';
+SELECT count(*) AS injected_calls FROM injected;
+SELECT id FROM blog.post ORDER BY 1;
+
+SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
+DELETE FROM link_module.linkables;
+DROP SCHEMA shop, blog CASCADE;
+DROP TABLE injected;
+DROP FUNCTION public.injected();
+
+-- Three roles: the owner of the catalog module's tables, the owner of the blog module's, and an
+-- application role with what README says to grant.
+CREATE ROLE regress_catalog;
+CREATE ROLE regress_blog;
+CREATE ROLE regress_app;
+CREATE SCHEMA shop AUTHORIZATION regress_catalog;
+CREATE SCHEMA blog AUTHORIZATION regress_blog;
+CREATE SCHEMA links;
+GRANT USAGE, CREATE ON SCHEMA links TO regress_catalog, regress_blog, regress_app;
+GRANT USAGE ON SCHEMA shop, blog TO regress_app;
+GRANT USAGE ON SCHEMA shop TO regress_blog;
+SET ROLE regress_catalog;
+CREATE TABLE shop.product (id text PRIMARY KEY, deleted_at timestamptz);
+INSERT INTO shop.product VALUES ('p1'), ('p2');
+GRANT SELECT ON shop.product TO regress_blog;
+RESET ROLE;
+SET ROLE regress_blog;
+CREATE TABLE blog.post (id text PRIMARY KEY, deleted_at timestamptz);
+INSERT INTO blog.post VALUES ('b1'), ('b2');
+RESET ROLE;
+CREATE FUNCTION registry() RETURNS text LANGUAGE sql AS $$
+  SELECT coalesce(string_agg(what, ', ' ORDER BY what), 'empty') FROM (
+    SELECT 'linkable ' || module || '.' || model AS what FROM link_module.linkables
+    UNION ALL SELECT 'link ' || entry_point FROM link_module.links) s
+$$;
+
+-- 2. Registering a table or linking it is decided as for foreign keys and triggers: the blog's
+-- owner cannot register the catalog's table, nor link it, least of all with deleteCascade
+-- toward it (its own deletes would delete products, as their owner).
+SET ROLE regress_blog;
+SELECT register_linkable('shop', 'product', 'shop.product');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('blog.post', '{"linkable": "shop.product", "deleteCascade": true}',
+                   '{"database": {"schema": "links", "table": "post_product"}}');
+\echo :LAST_ERROR_SQLSTATE
+-- The registry is written only through the functions.
+INSERT INTO link_module.linkables (module, model, relation, relation_name, primary_key, key, key_type)
+VALUES ('shop', 'product', 'shop.product', 'shop.product', 'id', 'product_id', 'text');
+\echo :LAST_ERROR_SQLSTATE
+UPDATE link_module.linkables SET validate = false;
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SELECT registry() AS registry;
+SELECT to_regclass('links.post_product') AS link_table;
+-- With TRIGGER and REFERENCES on products, the blog's owner may link them (a foreign key needs
+-- REFERENCES); deleteCascade toward products also takes DELETE and UPDATE.
+SET ROLE regress_catalog;
+GRANT TRIGGER, REFERENCES ON shop.product TO regress_blog;
+RESET ROLE;
+SET ROLE regress_blog;
+SELECT define_link('blog.post', '{"linkable": "shop.product", "deleteCascade": true}',
+                   '{"database": {"schema": "links", "table": "post_product"}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT define_link('{"linkable": "blog.post", "deleteCascade": true}', 'shop.product',
+                   '{"database": {"schema": "links", "table": "post_product"}}') ->> 'entryPoint' AS defined;
+RESET ROLE;
+SELECT registry() AS registry;
+-- Re-pointing the catalog's linkable takes the rights on its table: the blog's owner has them
+-- now, the application role has not.
+SET ROLE regress_app;
+CREATE TABLE links.fake (id text PRIMARY KEY, deleted_at timestamptz);
+SELECT register_linkable('shop', 'product', 'links.fake');
+\echo :LAST_ERROR_SQLSTATE
+-- 4. Only the link table's owner drops a link.
+SELECT drop_link('post_product', false);
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SELECT registry() AS registry;
+
+-- 5. The record trigger is not a function anyone calls.
+SELECT has_function_privilege('regress_app', 'link_module.record_changed()', 'EXECUTE') AS app_may_execute;
+
+-- 6. link_create checks the records exist as their tables' owners (as foreign-key checks do):
+-- the application role needs rights on the link table only, not UPDATE on products or posts.
+SET ROLE regress_blog;
+GRANT SELECT, INSERT, UPDATE ON links.post_product TO regress_app;
+RESET ROLE;
+SET ROLE regress_app;
+SELECT jsonb_array_length(link_create('[{"blog": {"post_id": "b1"}, "shop": {"product_id": "p1"}},
+                                        {"blog": {"post_id": "b2"}, "shop": {"product_id": "p2"}}]')) AS linked;
+SELECT link_create('{"blog": {"post_id": "b1"}, "shop": {"product_id": "nope"}}');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+
+-- 4. The catalog's owner drops its table without rights on the link table: the link rows that
+-- name it go, as the link table's owner.
+SET ROLE regress_catalog;
+SELECT count(*) FROM links.post_product;
+\echo :LAST_ERROR_SQLSTATE
+DROP TABLE shop.product;
+RESET ROLE;
+SELECT count(*) AS link_rows FROM links.post_product;
+
+SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
+DELETE FROM link_module.linkables;
+DROP SCHEMA shop, blog, links CASCADE;
+
+-- The application role, given only what README says a DBA grants (USAGE and CREATE on its
+-- schema), does all the normal work on tables it owns: no superuser, no grant on link_module.
+CREATE SCHEMA app;
+GRANT USAGE, CREATE ON SCHEMA app TO regress_app;
+SET ROLE regress_app;
+CREATE TABLE app.product (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE app.post (id text PRIMARY KEY, deleted_at timestamptz);
+INSERT INTO app.product VALUES ('p1');
+INSERT INTO app.post VALUES ('b1');
+SELECT register_linkable('catalog', 'product', 'app.product') ->> 'key' AS registered;
+SELECT register_linkable('cms', 'post', 'app.post') ->> 'key' AS registered;
+SELECT define_link('catalog.product', '{"linkable": "cms.post", "deleteCascade": true}',
+                   '{"database": {"schema": "app", "extraColumns": {"note": {"type": "text", "nullable": true}}}}')
+       ->> 'entryPoint' AS defined;
+SELECT jsonb_array_length(link_create('{"catalog": {"product_id": "p1"}, "cms": {"post_id": "b1"}}')) AS created;
+SELECT jsonb_array_length(link_update('{"catalog": {"product_id": "p1"}, "cms": {"post_id": "b1"}, "data": {"note": "x"}}')) AS updated;
+SELECT jsonb_array_length(link_list('{"catalog": {"product_id": "p1"}, "cms": {"post_id": "b1"}}')) AS listed;
+SELECT query_graph('{"entity": "product", "fields": ["id", "post.id"]}') -> 'data' AS graph;
+UPDATE app.product SET deleted_at = now();
+SELECT id, deleted_at IS NOT NULL AS deleted FROM app.post;
+UPDATE app.product SET deleted_at = NULL;
+SELECT link_delete('{"catalog": {"product_id": ["p1"]}}') ->> 'cms' AS link_deleted;
+SELECT link_restore('{"catalog": {"product_id": ["p1"]}}') ->> 'cms' AS link_restored;
+SELECT jsonb_array_length(link_dismiss('{"catalog": {"product_id": "p1"}, "cms": {"post_id": "b1"}}')) AS dismissed;
+SELECT drop_link('product_post', true);
+RESET ROLE;
+SELECT registry() AS registry_after_drop;
+
+DELETE FROM link_module.linkables;
+DROP SCHEMA app CASCADE;
+DROP FUNCTION registry();
+DROP ROLE regress_catalog, regress_blog, regress_app;
