@@ -6,12 +6,14 @@ CREATE SCHEMA link_module;
 COMMENT ON SCHEMA link_module IS 'link_module catalog: linkables and link definitions';
 
 -- Registered linkables: a module's model, its table (NULL: virtual) and the key links use.
--- The table is kept by OID (follows a rename) and by name (follows a drop and re-create).
+-- The table is kept by OID (follows a rename) and by name (follows a drop and re-create, when
+-- the new table has the owner the registered one had: nobody else's table is adopted).
 CREATE TABLE link_module.linkables (
     module              text NOT NULL,
     model               text NOT NULL,
     relation            regclass,
     relation_name       text,
+    relation_owner      regrole,
     primary_key         text NOT NULL,
     key                 text NOT NULL,
     key_type            text NOT NULL,
@@ -116,12 +118,16 @@ AS 'MODULE_PATHNAME', 'get_link_module';
 COMMENT ON FUNCTION get_link_module(text, text, text, text) IS
 'The link between two module keys, in either order, or NULL';
 
--- The table of a linkable, as it is now: by OID, else by the name it was registered with.
+-- The table of a linkable, as it is now: by OID, else by the name it was registered with, when
+-- that table has the owner the registered one had.
 CREATE FUNCTION link_module.current_relation(relation regclass, relation_name text)
 RETURNS regclass
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT coalesce((SELECT c.oid::regclass FROM pg_class c WHERE c.oid = relation), to_regclass(relation_name)) $$;
+AS $$ SELECT coalesce((SELECT c.oid::regclass FROM pg_class c WHERE c.oid = relation),
+                      (SELECT c.oid::regclass FROM pg_class c WHERE c.oid = to_regclass(relation_name)
+                          AND c.relowner IN (SELECT k.relation_owner FROM link_module.linkables k
+                                             WHERE k.relation_name = current_relation.relation_name))) $$;
 
 -- The type of a live column, from the catalog (NULL when the table or column is gone): the
 -- extension never takes a type name from its own tables as SQL text.
@@ -211,6 +217,14 @@ RETURNS trigger
 LANGUAGE c
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'link_module_record_changed';
+-- On the tables of links with a deleteCascade side: active link rows written by a role that
+-- could not delete that side's records itself are refused (see link_table.cpp).
+CREATE FUNCTION link_module.link_rows_written()
+RETURNS trigger
+LANGUAGE c
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'link_module_link_rows_written';
+REVOKE EXECUTE ON FUNCTION link_module.link_rows_written() FROM PUBLIC;
 -- Triggers only: nobody calls them (link_module creates its triggers as the extension's owner).
 REVOKE EXECUTE ON FUNCTION link_module.record_changed() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION link_module.registry_changed() FROM PUBLIC;

@@ -1,7 +1,7 @@
--- Cascades run by the triggers use the privileges PostgreSQL uses for a foreign-key cascade:
--- each statement runs as the owner of the table it changes. Whoever may soft-delete or delete
--- a record has its links and deleteCascade records follow; link_delete, called directly, runs
--- with the caller's own privileges.
+-- Deletes and soft deletes cascaded by the triggers use the privileges PostgreSQL uses for a
+-- foreign-key cascade: each statement runs as the owner of the table it changes. Whoever may
+-- soft-delete or delete a record has its links and deleteCascade records follow; link_delete,
+-- called directly, and restores (by link_restore or by trigger) run with the caller's own.
 CREATE SCHEMA product;
 CREATE SCHEMA blog;
 CREATE TABLE product.product (id text PRIMARY KEY, deleted_at timestamptz);
@@ -28,7 +28,21 @@ RESET ROLE;
 
 SELECT id, deleted_at IS NOT NULL AS deleted FROM blog.post ORDER BY id;
 SELECT product_id, post_id, deleted_at IS NOT NULL AS dismissed FROM product_product_blog_post ORDER BY 1;
--- The clerk restores p1 the way it deleted it: the trigger restores the rest.
+-- A restore by trigger runs as the role that clears the column (the stamp it undoes is that
+-- role's value): without rights on the link table and posts, the clerk's restore is refused,
+-- and nothing changes.
+SET ROLE regress_link_clerk;
+\set SHOW_CONTEXT never
+UPDATE product.product SET deleted_at = NULL WHERE id = 'p1';
+\echo :LAST_ERROR_SQLSTATE
+\set SHOW_CONTEXT errors
+RESET ROLE;
+SELECT id, deleted_at IS NOT NULL AS deleted FROM product.product ORDER BY id;
+-- Given them (reviving the link takes DELETE on posts too: the link has deleteCascade toward
+-- them), it restores p1 the way it deleted it: the trigger restores the rest.
+GRANT USAGE ON SCHEMA blog TO regress_link_clerk;
+GRANT SELECT, UPDATE ON product_product_blog_post TO regress_link_clerk;
+GRANT SELECT, UPDATE, DELETE ON blog.post TO regress_link_clerk;
 SET ROLE regress_link_clerk;
 UPDATE product.product SET deleted_at = NULL WHERE id = 'p1';
 RESET ROLE;

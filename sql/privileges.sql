@@ -1,5 +1,6 @@
 -- Privileges (issue 10): no role reaches a table through links that it could not reach by
 -- itself.
+\set SHOW_CONTEXT never
 CREATE SCHEMA shop;
 CREATE SCHEMA blog;
 CREATE TABLE shop.product (id text PRIMARY KEY, deleted_at timestamptz);
@@ -110,11 +111,28 @@ SELECT registry() AS registry;
 -- 5. The record trigger is not a function anyone calls.
 SELECT has_function_privilege('regress_app', 'link_module.record_changed()', 'EXECUTE') AS app_may_execute;
 
--- 6. link_create checks the records exist as their tables' owners (as foreign-key checks do):
--- the application role needs rights on the link table only, not UPDATE on products or posts.
+-- 3. Through an active link row, deleting a product deletes its post (deleteCascade): writing
+-- one, by link_create or by direct DML, takes DELETE and UPDATE on posts, which the
+-- application role lacks so far. A dismissed row reaches nothing.
 SET ROLE regress_blog;
 GRANT SELECT, INSERT, UPDATE ON links.post_product TO regress_app;
 RESET ROLE;
+SET ROLE regress_app;
+SELECT link_create('{"blog": {"post_id": "b1"}, "shop": {"product_id": "p1"}}');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO links.post_product (post_id, product_id, id) VALUES ('b2', 'p2', 'forged');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO links.post_product (post_id, product_id, id, deleted_at) VALUES ('b2', 'p2', 'dismissed', now());
+UPDATE links.post_product SET deleted_at = NULL;
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SELECT post_id, product_id, deleted_at IS NULL AS active FROM links.post_product;
+DELETE FROM links.post_product;
+SET ROLE regress_blog;
+GRANT DELETE, UPDATE ON blog.post TO regress_app;
+RESET ROLE;
+-- 6. link_create checks the records exist as their tables' owners (as foreign-key checks do):
+-- the application role needs no rights on products (not even SELECT).
 SET ROLE regress_app;
 SELECT jsonb_array_length(link_create('[{"blog": {"post_id": "b1"}, "shop": {"product_id": "p1"}},
                                         {"blog": {"post_id": "b2"}, "shop": {"product_id": "p2"}}]')) AS linked;
@@ -130,10 +148,45 @@ SELECT count(*) FROM links.post_product;
 DROP TABLE shop.product;
 RESET ROLE;
 SELECT count(*) AS link_rows FROM links.post_product;
+-- 5. The registration follows a table created again under its name only when it has the owner
+-- the registered one had: another role's table of that name is not adopted (no triggers, no
+-- links to it).
+GRANT CREATE ON SCHEMA shop TO regress_app;
+SET ROLE regress_app;
+CREATE TABLE shop.product (id text PRIMARY KEY, deleted_at timestamptz);
+RESET ROLE;
+SELECT relation IS NULL AS not_adopted FROM linkables WHERE module = 'shop' AND model = 'product';
+SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'shop.product'::regclass;
 
 SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
 DELETE FROM link_module.linkables;
 DROP SCHEMA shop, blog, links CASCADE;
+
+-- A restore by trigger undoes the stamp the role clearing the column set: it runs as that
+-- role. A role with rights on products only cannot bring back, through a stamp it copies, the
+-- posts an administrator's link_delete took.
+CREATE SCHEMA shop;
+CREATE SCHEMA blog;
+CREATE TABLE shop.product (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE blog.post (id text PRIMARY KEY, deleted_at timestamptz);
+INSERT INTO shop.product VALUES ('p1');
+INSERT INTO blog.post VALUES ('b1');
+SELECT define_link('shop.product', '{"linkable": "blog.post", "deleteCascade": true}') ->> 'entryPoint' AS defined;
+SELECT jsonb_array_length(link_create('{"shop": {"product_id": "p1"}, "blog": {"post_id": "b1"}}')) AS linked;
+SELECT link_delete('{"shop": {"product_id": ["p1"]}}') ->> 'blog' AS admin_deleted;
+GRANT USAGE ON SCHEMA shop TO regress_app;
+GRANT SELECT, UPDATE ON shop.product TO regress_app;
+GRANT SELECT ON shop_product_blog_post TO regress_app;
+SET ROLE regress_app;
+SELECT deleted_at AS admin_stamp FROM shop_product_blog_post \gset
+UPDATE shop.product SET deleted_at = :'admin_stamp' WHERE id = 'p1';
+UPDATE shop.product SET deleted_at = NULL WHERE id = 'p1';
+RESET ROLE;
+SELECT id, deleted_at IS NOT NULL AS deleted FROM blog.post;
+SELECT deleted_at IS NOT NULL AS dismissed FROM shop_product_blog_post;
+SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
+DELETE FROM link_module.linkables;
+DROP SCHEMA shop, blog CASCADE;
 
 -- The application role, given only what README says a DBA grants (USAGE and CREATE on its
 -- schema), does all the normal work on tables it owns: no superuser, no grant on link_module.

@@ -254,12 +254,19 @@ Notify(const LinkDefinition &link, const char *event, const std::vector<std::str
 		pg::Notify(payload);
 }
 
-/* The cascade from `start`, level by level; with `as_owners` (a trigger's cascade) each
- * statement runs as the owner of the table it changes. */
+/* Who runs a cascade. A function's (link_delete, link_restore) runs as its caller and reports
+ * what it did. A trigger's reports nothing: a delete's runs each statement as the owner of the
+ * table it changes, as a foreign key's cascade does; a restore's runs as the role that cleared
+ * the soft-delete column, since the stamp it undoes is that role's value (as the table's owners
+ * it could bring back what another role's delete took, in tables it has no rights on). */
+enum class Runner { Function, TriggerAsOwners, TriggerAsCaller };
+
+/* The cascade from `start`, level by level. */
 Json
-Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char *function, bool as_owners = false) {
-	/* A trigger's cascade reports nothing: its statements return only what goes on. */
-	const bool report = !as_owners;
+Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char *function,
+        Runner runner = Runner::Function) {
+	const bool report = runner == Runner::Function;
+	const bool as_owners = runner == Runner::TriggerAsOwners;
 	CascadeScope scope;
 	const Quoter &q = pg::PgQuoter();
 	const bool remove = mode != Mode::Restore;
@@ -598,7 +605,8 @@ CascadeStamped(const TableLinkable &linkable, bool restored, const StoredLinks &
 		                 for (auto &[value, ids] : by_stamp)
 			                 steps.push_back({linkable.module, linkable.key, value, std::move(ids)});
 		                 Cascade(restored ? Mode::Restore : Mode::Delete, std::move(steps), stored,
-		                         restored ? "restore" : "soft delete", true);
+		                         restored ? "restore" : "soft delete",
+		                         restored ? Runner::TriggerAsCaller : Runner::TriggerAsOwners);
 	                 });
 }
 
@@ -670,7 +678,7 @@ LM_FUNCTION(link_module_record_changed) {
 				                 for (auto &row : rows)
 					                 ids.push_back(std::move(*row[0]));
 				                 Cascade(Mode::Purge, {{linkable.module, linkable.key, 0, std::move(ids)}}, stored,
-				                         "DELETE", true);
+				                         "DELETE", Runner::TriggerAsOwners);
 			                 });
 		} else if (TRIGGER_FIRED_BY_UPDATE(event)) {
 			RefuseKeyChanges(linkable, stored, q);

@@ -92,6 +92,8 @@ DefineLink(const std::string &left_text, const std::string &right_text, const Js
 	}
 	registry::SaveLink(def, json);
 	if (!def.read_only)
+		link_table::SyncWriteTriggers(def);
+	if (!def.read_only)
 		for (const Linkable *side : {&left, &right})
 			if (side->relation)
 				link_table::InstallRecordTriggers(*side->relation);

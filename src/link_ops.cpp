@@ -16,6 +16,7 @@
 #include "pg/plan_cache.hpp"
 #include "pg/spi.hpp"
 #include "link_cache.hpp"
+#include "registry.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -464,4 +465,45 @@ LM_FUNCTION(link_list) {
 			});
 		}
 	});
+}
+
+/* Statement triggers (INSERT, UPDATE) on the tables of links with a deleteCascade side. Through
+ * an active link row, a delete of the record at the other end reaches the deleteCascade side's
+ * record (the triggers' cascades run as its table's owner): writing one, by link_create or by
+ * direct DML, takes the rights on that table such a delete would use, DELETE and UPDATE, as
+ * define_link did. Dismissed rows reach nothing and are not checked. */
+LM_FUNCTION(link_module_link_rows_written) {
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		throw Error(sqlstate::kTriggerProtocolViolated, "link_module.link_rows_written() must be called as a trigger");
+	auto *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
+	const Oid relid = RelationGetRelid(trigger->tg_relation);
+	pg::SpiConnection spi;
+	if (pg::PgCall([](TriggerData *t) { return SPI_register_trigger_data(t); }, trigger) != SPI_OK_TD_REGISTER)
+		throw Error(sqlstate::kInternalError, "SPI_register_trigger_data failed");
+	link_cache::Use cache;
+	const link_cache::StoredLinks &stored = cache.links();
+	for (std::size_t i = 0; i < stored.links.size(); ++i) {
+		if (stored.link_table_oids[i] != relid)
+			continue;
+		const LinkDefinition &link = stored.links[i];
+		for (bool left : {true, false}) {
+			const LinkSide &side = left ? link.left : link.right;
+			const auto &table = left ? stored.left_tables[i] : stored.right_tables[i];
+			if (!side.delete_cascade || !table || !table->oid)
+				continue;
+			const std::string missing = registry::MissingPrivileges(table->oid, {"DELETE", "UPDATE"});
+			if (missing.empty() || !pg::QueryValue("SELECT 1 FROM link_module_new WHERE deleted_at IS NULL LIMIT 1"))
+				continue;
+			throw Error(sqlstate::kInsufficientPrivilege,
+			            "cannot write active rows of link " + Quoted(link.names.service_name) +
+			                ": permission denied for table " + table->relation,
+			            "Side " + Quoted(side.module + "." + side.model) + " has deleteCascade: deleting the record at "
+			            "the other end of such a row deletes its record in " + table->relation +
+			                ", which this role could not do itself (it lacks " + missing + ").",
+			            "The owner of " + table->relation + " can GRANT " + missing + " ON " + table->relation + " TO " +
+			                *pg::QueryValue("SELECT quote_ident(current_user)") + ".");
+		}
+	}
+	spi.Finish();
+	return PointerGetDatum(nullptr);
 }

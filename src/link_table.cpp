@@ -215,6 +215,25 @@ InstallRecordTriggers(const std::string &relation) {
 }
 
 void
+SyncWriteTriggers(const LinkDefinition &def) {
+	const std::string table = QualifiedTable(def);
+	const bool wanted = def.left.delete_cascade || def.right.delete_cascade;
+	pg::AsOwner as_owner(registry::Owner()); /* link_module.link_rows_written() is not PUBLIC's */
+	for (const char *event : {"INSERT", "UPDATE"}) {
+		const std::string name = std::string("link_module_rows_") + (event[0] == 'I' ? "inserted" : "updated");
+		const bool present = pg::QueryValue("SELECT 1 FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname = $2",
+		                                    {table, name})
+		                         .has_value();
+		if (wanted && !present)
+			pg::Execute("CREATE TRIGGER " + name + " AFTER " + event + " ON " + table +
+			            " REFERENCING NEW TABLE AS link_module_new FOR EACH STATEMENT "
+			            "EXECUTE FUNCTION link_module.link_rows_written()");
+		else if (!wanted && present)
+			pg::Execute("DROP TRIGGER " + name + " ON " + table);
+	}
+}
+
+void
 RemoveRecordTriggersIfUnused(const std::string &relation) {
 	if (!pg::QueryValue("SELECT 1 FROM pg_class WHERE oid = to_regclass($1)", {relation}))
 		return;

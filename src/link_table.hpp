@@ -31,6 +31,12 @@ void Converge(const LinkDefinition &old_def, const LinkDefinition &def, bool all
  * transition tables, AFTER TRUNCATE), created once per table: false when they were there. */
 bool InstallRecordTriggers(const std::string &relation);
 
+/* A link with a deleteCascade side gets statement triggers on its table that refuse active link
+ * rows written (by link_create or by direct DML) by a role that could not delete that side's
+ * records itself: through them its own deletes would reach those records. A link without one
+ * has none (dropped when a re-definition takes deleteCascade away). */
+void SyncWriteTriggers(const LinkDefinition &def);
+
 /* Drops them when no stored link uses the table any more. */
 void RemoveRecordTriggersIfUnused(const std::string &relation);
 

@@ -245,10 +245,11 @@ RegisterLinkable(const std::string &module, const std::string &model, std::optio
 
 	pg::AsOwner as_owner(Owner());
 	pg::Execute("INSERT INTO link_module.linkables AS l (module, model, relation, primary_key, key, key_type, "
-	            "  soft_delete_column, alias, validate, relation_name) "
-	            "VALUES ($1, $2, $3::oid::regclass, $4, $5, $6, $7, $8, $9::boolean, $10) "
+	            "  soft_delete_column, alias, validate, relation_name, relation_owner) "
+	            "VALUES ($1, $2, $3::oid::regclass, $4, $5, $6, $7, $8, $9::boolean, $10, "
+	            "  (SELECT relowner::regrole FROM pg_class WHERE oid = $3::oid)) "
 	            "ON CONFLICT (module, model) DO UPDATE SET relation = excluded.relation, "
-	            "  relation_name = excluded.relation_name, "
+	            "  relation_name = excluded.relation_name, relation_owner = excluded.relation_owner, "
 	            "  primary_key = excluded.primary_key, key = excluded.key, key_type = excluded.key_type, "
 	            "  soft_delete_column = excluded.soft_delete_column, alias = excluded.alias, "
 	            "  validate = excluded.validate",
@@ -349,10 +350,6 @@ Owner() {
 	                    "registry:owner")));
 }
 
-namespace {
-
-/* The privileges among `privileges` (TRIGGER, REFERENCES, DELETE, UPDATE) the caller lacks on
- * `relation`, comma-separated; empty when it has them all. */
 std::string
 MissingPrivileges(Oid relation, const std::vector<const char *> &privileges) {
 	std::string missing;
@@ -362,6 +359,8 @@ MissingPrivileges(Oid relation, const std::vector<const char *> &privileges) {
 			missing += (missing.empty() ? "" : ", ") + std::string(privilege);
 	return missing;
 }
+
+namespace {
 
 std::string
 TableName(Oid relation) {
