@@ -148,8 +148,28 @@ SELECT drop_link(entry_point, false) FROM links WHERE link_table = 'tree_node_tr
 DROP TABLE tree_node_tree_parent;
 SELECT count(*) AS dangling_notes FROM link_module.removals m WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = m.link_table);
 
+-- A timestamp (without time zone) soft-delete column holds the stamp's UTC wall time: a delete
+-- and its restore match whatever the sessions' TimeZone.
+CREATE SCHEMA local;
+CREATE TABLE local.item (id text PRIMARY KEY, deleted_at timestamp);
+CREATE TABLE local.part (id text PRIMARY KEY, deleted_at timestamp);
+INSERT INTO local.item VALUES ('i1'), ('i2');
+INSERT INTO local.part VALUES ('q1'), ('q2');
+SELECT define_link('local.item', '{"linkable": "local.part", "deleteCascade": true}') ->> 'entryPoint';
+SELECT jsonb_array_length(link_create('[{"local": {"item_id": "i1", "part_id": "q1"}},
+                                        {"local": {"item_id": "i2", "part_id": "q2"}}]')) AS linked;
+SET TimeZone = 'America/New_York';
+UPDATE local.item SET deleted_at = now() WHERE id = 'i1';
+SELECT link_delete('{"local": {"item_id": ["i2"]}}') ->> 'local' AS link_deleted;
+SET TimeZone = 'Asia/Tokyo';
+UPDATE local.item SET deleted_at = NULL WHERE id = 'i1';
+SELECT link_restore('{"local": {"item_id": ["i2"]}}') ->> 'local' AS link_restored;
+RESET TimeZone;
+SELECT id, deleted_at IS NULL AS live FROM local.part ORDER BY 1;
+SELECT item_id, deleted_at IS NULL AS active FROM local_item_local_part ORDER BY 1;
+
 SELECT drop_link(entry_point, true) FROM links;
 DELETE FROM link_module.linkables;
-DROP SCHEMA catalog, cms, tree CASCADE;
+DROP SCHEMA catalog, cms, tree, local CASCADE;
 DROP FUNCTION scenario(text, text, text);
 DROP FUNCTION tree_state();

@@ -56,8 +56,8 @@ SELECT define_link('legacy.part', 'kinds.plain');
 \echo :LAST_ERROR_SQLSTATE
 DELETE FROM link_module.linkables;
 
--- The soft-delete column must be timestamptz (or a domain over it): 42804. A date or a
--- timestamp would lose or move the stamp a restore matches.
+-- The soft-delete column must be timestamptz or timestamp (or a domain over one): 42804. A
+-- date would lose the stamp a restore matches.
 CREATE DOMAIN kinds.stamp AS timestamptz;
 CREATE TABLE kinds.flagged (id text PRIMARY KEY, deleted_at boolean, removed text, gone_on date,
                             gone timestamp, stamped kinds.stamp);
@@ -71,7 +71,6 @@ SELECT register_linkable('kinds', 'flagged', 'kinds.flagged', '{"softDeleteColum
 SELECT register_linkable('kinds', 'flagged', 'kinds.flagged', '{"softDeleteColumn": "gone_on"}') ->> 'softDeleteColumn' AS sd;
 \echo :LAST_ERROR_SQLSTATE
 SELECT register_linkable('kinds', 'flagged', 'kinds.flagged', '{"softDeleteColumn": "gone"}') ->> 'softDeleteColumn' AS sd;
-\echo :LAST_ERROR_SQLSTATE
 SELECT register_linkable('kinds', 'flagged', 'kinds.flagged', '{"softDeleteColumn": "stamped"}') ->> 'softDeleteColumn' AS sd;
 DELETE FROM link_module.linkables;
 

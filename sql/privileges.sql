@@ -188,6 +188,30 @@ SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
 DELETE FROM link_module.linkables;
 DROP SCHEMA shop, blog CASCADE;
 
+-- The notes of link_module.removals follow the link table's own row security: a tenant sees,
+-- and can touch, only the notes of rows it sees.
+CREATE SCHEMA shop;
+CREATE SCHEMA blog;
+CREATE TABLE shop.product (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE blog.post (id text PRIMARY KEY, deleted_at timestamptz);
+INSERT INTO shop.product VALUES ('p1'), ('p2');
+INSERT INTO blog.post VALUES ('b1'), ('b2');
+SELECT define_link('shop.product', '{"linkable": "blog.post", "isList": true}') ->> 'entryPoint' AS defined;
+SELECT jsonb_array_length(link_create('[{"shop": {"product_id": "p1"}, "blog": {"post_id": "b1"}},
+                                        {"shop": {"product_id": "p2"}, "blog": {"post_id": "b2"}}]')) AS linked;
+SELECT link_delete('{"shop": {"product_id": ["p1", "p2"]}}') ->> 'ShopProductBlogPostLink' AS deleted;
+ALTER TABLE shop_product_blog_post ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON shop_product_blog_post USING (product_id = 'p1');
+GRANT SELECT, UPDATE ON shop_product_blog_post TO regress_app;
+SET ROLE regress_app;
+SELECT left_id, right_id FROM link_module.removals ORDER BY 1;
+DELETE FROM link_module.removals WHERE left_id = 'p2';
+RESET ROLE;
+SELECT link_restore('{"shop": {"product_id": ["p2"]}}') ->> 'ShopProductBlogPostLink' AS restored_p2;
+SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
+DELETE FROM link_module.linkables;
+DROP SCHEMA shop, blog CASCADE;
+
 -- The application role, given only what README says a DBA grants (USAGE and CREATE on its
 -- schema), does all the normal work on tables it owns: no superuser, no grant on link_module.
 CREATE SCHEMA app;

@@ -66,18 +66,18 @@ SELECT product_id, post_id, note, rank, status FROM product_product_blog_post;
 SELECT define_link('product.product', '{"linkable": "blog.post", "isList": true, "deleteCascade": true}',
   '{"database": {"idPrefix": "pp", "extraColumns": {"note": {"type": "integer", "nullable": true},
   "rank": {"type": "integer", "defaultValue": 5}, "status": {"type": "enum", "options": {"items": ["a"]}, "defaultValue": "a"}}}}') ->> 'entryPoint';
-SELECT indexname FROM pg_indexes WHERE tablename = 'product_product_blog_post' AND indexname LIKE '%unique%';
+SELECT indexname FROM pg_indexes WHERE tablename = 'product_product_blog_post' AND indexname LIKE '%unique%' ORDER BY 1;
 INSERT INTO product_product_blog_post (product_id, post_id, id) VALUES ('p1', 'b2', 'l2'), ('p1', 'b3', 'l3');
 SELECT define_link('product.product', '{"linkable": "blog.post", "deleteCascade": true}',
   '{"database": {"idPrefix": "pp", "extraColumns": {"note": {"type": "integer", "nullable": true},
   "rank": {"type": "integer", "defaultValue": 5}, "status": {"type": "enum", "options": {"items": ["a"]}, "defaultValue": "a"}}}}');
 \echo :LAST_ERROR_SQLSTATE
-SELECT indexname FROM pg_indexes WHERE tablename = 'product_product_blog_post' AND indexname LIKE '%unique%';
+SELECT indexname FROM pg_indexes WHERE tablename = 'product_product_blog_post' AND indexname LIKE '%unique%' ORDER BY 1;
 UPDATE product_product_blog_post SET deleted_at = now() WHERE post_id IN ('b2', 'b3');
 SELECT define_link('product.product', '{"linkable": "blog.post", "deleteCascade": true}',
   '{"database": {"idPrefix": "pp", "extraColumns": {"note": {"type": "integer", "nullable": true},
   "rank": {"type": "integer", "defaultValue": 5}, "status": {"type": "enum", "options": {"items": ["a"]}, "defaultValue": "a"}}}}') ->> 'entryPoint';
-SELECT indexname FROM pg_indexes WHERE tablename = 'product_product_blog_post' AND indexname LIKE '%unique%';
+SELECT indexname FROM pg_indexes WHERE tablename = 'product_product_blog_post' AND indexname LIKE '%unique%' ORDER BY 1;
 
 -- What define_link cannot change: the table of a link, or read-only versus stored.
 SELECT define_link('product.product', 'blog.post', '{"database": {"table": "other_table"}}');

@@ -592,7 +592,7 @@ void
 CascadeStamped(const TableLinkable &linkable, bool restored, const StoredLinks &stored, const Quoter &q) {
 	const std::string pk = q.ident(linkable.table.primary_key);
 	const std::string sd = q.ident(*linkable.table.soft_delete_column);
-	const std::string stamp = "(" + std::string(restored ? "o." : "n.") + sd + ")::timestamptz";
+	const std::string stamp = link_sql::StampOf(linkable.table, std::string(restored ? "o." : "n.") + sd);
 	pg::ForEachBatch("SELECT n." + pk + "::text, CASE WHEN isfinite(" + stamp + ") THEN (extract(epoch FROM " +
 	                     stamp + ") * 1000000)::bigint::text ELSE " + stamp + "::text END FROM link_module_new n "
 	                     "JOIN link_module_old o ON o." + pk + " = n." + pk + " WHERE o." + sd +

@@ -25,11 +25,12 @@ OidOf(const pg::Value &value) {
 }
 
 std::optional<link_sql::RecordTable>
-RecordTableOf(const pg::Row &row, std::size_t first, std::size_t oid, std::size_t owner) {
+RecordTableOf(const pg::Row &row, std::size_t first, std::size_t oid, std::size_t owner, std::size_t local) {
 	if (!row[first])
 		return std::nullopt;
 	return link_sql::RecordTable{*row[first],           *row[first + 1], row[first + 2].value_or("text"), row[first + 3],
-	                             *row[first + 4] == "t", OidOf(row[oid]),  OidOf(row[owner])};
+	                             *row[first + 4] == "t", OidOf(row[oid]),  OidOf(row[owner]),
+	                             row[local] == std::optional<std::string>("t")};
 }
 
 /* Loads `cached`; returns the relations it was built from. */
@@ -52,7 +53,11 @@ Reload() {
 	    "  n.nspname, c.relname, c.relowner::text, "
 	    "  (SELECT relowner::text FROM pg_class WHERE oid = link_module.current_relation(ll.relation, ll.relation_name)), "
 	    "  (SELECT relowner::text FROM pg_class WHERE oid = link_module.current_relation(rl.relation, rl.relation_name)), "
-	    "  link_module.column_type(l.link_table, l.left_key), link_module.column_type(l.link_table, l.right_key) "
+	    "  link_module.column_type(l.link_table, l.left_key), link_module.column_type(l.link_table, l.right_key), "
+	    "  link_module.column_type(link_module.current_relation(ll.relation, ll.relation_name), ll.soft_delete_column) "
+	    "    = 'timestamp without time zone', "
+	    "  link_module.column_type(link_module.current_relation(rl.relation, rl.relation_name), rl.soft_delete_column) "
+	    "    = 'timestamp without time zone' "
 	    "FROM link_module.links l "
 	    "LEFT JOIN pg_class c ON c.oid = l.link_table LEFT JOIN pg_namespace n ON n.oid = c.relnamespace "
 	    "JOIN link_module.linkables ll ON ll.module = l.left_module AND ll.model = l.left_model "
@@ -70,8 +75,8 @@ Reload() {
 		link.left.key_type = row[21].value_or("text");
 		link.right.key_type = row[22].value_or("text");
 		fresh.links.push_back(std::move(link));
-		fresh.left_tables.push_back(RecordTableOf(row, 1, 12, 19));
-		fresh.right_tables.push_back(RecordTableOf(row, 6, 13, 20));
+		fresh.left_tables.push_back(RecordTableOf(row, 1, 12, 19, 23));
+		fresh.right_tables.push_back(RecordTableOf(row, 6, 13, 20, 24));
 		fresh.link_owners.push_back(OidOf(row[18]));
 		fresh.link_table_oids.push_back(OidOf(row[11]));
 		for (std::size_t column = 11; column <= 15; ++column)

@@ -81,9 +81,9 @@ ColumnType(Oid relation, const std::string &column) {
 }
 
 /* A soft-delete column holds the stamp of the cascade that soft-deleted its record, which the
- * restore matches exactly: timestamptz (or a domain over it). A date would truncate the stamp
- * and a timestamp would move it with the session's TimeZone, so restores would miss them; any
- * other type would make every UPDATE of the table fail in the trigger. */
+ * restore matches exactly: timestamptz, or timestamp (holding the stamp's UTC wall time), or a
+ * domain over one. A date would truncate the stamp, so restores would miss it; any other type
+ * would make every UPDATE of the table fail in the trigger. */
 void
 RequireSoftDeleteType(Oid relation, const std::string &column, const TableFacts &table, const std::string &name,
                       bool given) {
@@ -92,14 +92,14 @@ RequireSoftDeleteType(Oid relation, const std::string &column, const TableFacts 
 	                           "  WHERE attrelid = $1::oid AND attname = $2 AND attnum > 0 AND NOT attisdropped "
 	                           "  UNION ALL SELECT y.typbasetype FROM t JOIN pg_type y ON y.oid = t.oid "
 	                           "  WHERE y.typtype = 'd') "
-	                           "SELECT bool_or(oid = 'timestamptz'::regtype)::text "
+	                           "SELECT bool_or(oid IN ('timestamptz'::regtype, 'timestamp'::regtype))::text "
 	                           "FROM t",
 	                           {std::to_string(relation), column});
 	if (fits && *fits == "true")
 		return;
 	throw Error(sqlstate::kDatatypeMismatch,
 	            "soft-delete column " + Quoted(column) + " of table " + table.name + " is of type " +
-	                ColumnType(relation, column).value_or("?") + ", not timestamptz",
+	                ColumnType(relation, column).value_or("?") + ", not timestamptz or timestamp",
 	            given ? "It was given as softDeleteColumn of linkable " + name + "."
 	                  : "Linkable " + name + " would use it as its soft-delete column (the default when the table "
 	                    "has a deleted_at column).",

@@ -395,9 +395,19 @@ PurgeLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returni
 }
 
 std::string
+StampOf(const RecordTable &table, const std::string &column) {
+	return table.soft_delete_local ? "(" + column + " AT TIME ZONE 'UTC')" : "(" + column + ")::timestamptz";
+}
+
+std::string
+ColumnValueOf(const RecordTable &table, const std::string &stamp) {
+	return table.soft_delete_local ? "(" + stamp + " AT TIME ZONE 'UTC')" : stamp;
+}
+
+std::string
 DeletedRecords(const RecordTable &table, const Quoter &q) {
 	const std::string column = "x." + q.ident(*table.soft_delete_column);
-	return "SELECT x." + q.ident(table.primary_key) + "::text, " + column + " FROM " + table.relation + " x WHERE " +
+	return "SELECT x." + q.ident(table.primary_key) + "::text, " + StampOf(table, column) + " FROM " + table.relation + " x WHERE " +
 	       RecordKey(table, q) + " AND " + column + " IS NOT NULL AND $2 IS NOT NULL";
 }
 
@@ -410,7 +420,7 @@ PurgeRecords(const RecordTable &table, const Quoter &q) {
 std::string
 RemoveRecords(const RecordTable &table, const Quoter &q) {
 	const std::string sd = q.ident(*table.soft_delete_column);
-	return "WITH d AS (UPDATE " + table.relation + " AS x SET " + sd + " = $2 WHERE " +
+	return "WITH d AS (UPDATE " + table.relation + " AS x SET " + sd + " = " + ColumnValueOf(table, "$2") + " WHERE " +
 	       RecordKey(table, q) + " AND x." + sd + " IS NULL RETURNING x." + q.ident(table.primary_key) +
 	       "::text AS k) SELECT array_agg(k) FROM d";
 }
@@ -419,7 +429,7 @@ std::string
 RestoreRecords(const RecordTable &table, const Quoter &q) {
 	const std::string sd = q.ident(*table.soft_delete_column);
 	return "WITH d AS (UPDATE " + table.relation + " AS x SET " + sd + " = NULL WHERE " + RecordKey(table, q) +
-	       " AND x." + sd + " = $2 RETURNING x." + q.ident(table.primary_key) +
+	       " AND x." + sd + " = " + ColumnValueOf(table, "$2") + " RETURNING x." + q.ident(table.primary_key) +
 	       "::text AS k) SELECT array_agg(k) FROM d";
 }
 

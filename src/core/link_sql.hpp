@@ -53,7 +53,16 @@ struct RecordTable {
 	bool validate = true; /* link_create checks records exist */
 	unsigned int oid = 0;   /* the table's OID (0: it no longer exists) */
 	unsigned int owner = 0; /* its owner's OID: trigger-driven cascades run as the owner */
+	/* The soft-delete column is a timestamp without time zone: it holds a stamp's UTC wall
+	 * time, whatever the session's TimeZone (StampOf, ColumnValueOf). */
+	bool soft_delete_local = false;
 };
+
+/* The soft-delete column's value `column` (an SQL expression) as a stamp (timestamptz). */
+std::string StampOf(const RecordTable &table, const std::string &column);
+
+/* The value the soft-delete column takes for the stamp `stamp` (an SQL expression). */
+std::string ColumnValueOf(const RecordTable &table, const std::string &stamp);
 
 /* Locks (FOR SHARE) the live records among $1 text[] ids and counts them. */
 std::string LockRecords(const RecordTable &table, const Quoter &quote);
