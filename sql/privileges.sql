@@ -188,29 +188,47 @@ SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
 DELETE FROM link_module.linkables;
 DROP SCHEMA shop, blog CASCADE;
 
--- The notes of link_module.removals follow the link table's own row security: a tenant sees,
--- and can touch, only the notes of rows it sees.
-CREATE SCHEMA shop;
-CREATE SCHEMA blog;
+-- Taking over: define_link adopts an existing table only as its owner; redefining a link takes
+-- the link table's owner; a linkable whose table is gone is re-pointed only by a member of the
+-- role that owned it.
+CREATE SCHEMA shop AUTHORIZATION regress_catalog;
+CREATE SCHEMA links;
+GRANT USAGE, CREATE ON SCHEMA links TO regress_catalog, regress_app;
+GRANT USAGE ON SCHEMA shop TO regress_app;
+SET ROLE regress_catalog;
 CREATE TABLE shop.product (id text PRIMARY KEY, deleted_at timestamptz);
-CREATE TABLE blog.post (id text PRIMARY KEY, deleted_at timestamptz);
-INSERT INTO shop.product VALUES ('p1'), ('p2');
-INSERT INTO blog.post VALUES ('b1'), ('b2');
-SELECT define_link('shop.product', '{"linkable": "blog.post", "isList": true}') ->> 'entryPoint' AS defined;
-SELECT jsonb_array_length(link_create('[{"shop": {"product_id": "p1"}, "blog": {"post_id": "b1"}},
-                                        {"shop": {"product_id": "p2"}, "blog": {"post_id": "b2"}}]')) AS linked;
-SELECT link_delete('{"shop": {"product_id": ["p1", "p2"]}}') ->> 'ShopProductBlogPostLink' AS deleted;
-ALTER TABLE shop_product_blog_post ENABLE ROW LEVEL SECURITY;
-CREATE POLICY tenant ON shop_product_blog_post USING (product_id = 'p1');
-GRANT SELECT, UPDATE ON shop_product_blog_post TO regress_app;
-SET ROLE regress_app;
-SELECT left_id, right_id FROM link_module.removals ORDER BY 1;
-DELETE FROM link_module.removals WHERE left_id = 'p2';
+CREATE TABLE shop.tag (id text PRIMARY KEY, deleted_at timestamptz);
+GRANT TRIGGER, REFERENCES ON shop.product, shop.tag TO regress_app;
+SELECT define_link('shop.product', '{"linkable": "shop.tag", "deleteCascade": true}',
+                   '{"database": {"schema": "links"}}') ->> 'table' AS defined;
 RESET ROLE;
-SELECT link_restore('{"shop": {"product_id": ["p2"]}}') ->> 'ShopProductBlogPostLink' AS restored_p2;
+SET ROLE regress_app;
+SELECT define_link('shop.product', 'shop.tag', '{"database": {"schema": "links"}}');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SELECT right_delete_cascade FROM links WHERE entry_point = 'product_tag';
+SET ROLE regress_catalog;
+SELECT drop_link('product_tag', false);
+RESET ROLE;
+SET ROLE regress_app;
+CREATE TABLE links.a (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE links.b (id text PRIMARY KEY, deleted_at timestamptz);
+SELECT register_linkable('mine', 'a', 'links.a', '{"key": "product_id"}') ->> 'key' AS registered;
+SELECT register_linkable('mine', 'b', 'links.b', '{"key": "tag_id"}') ->> 'key' AS registered;
+SELECT define_link('mine.a', 'mine.b', '{"database": {"schema": "links", "table": "shop_product_shop_tag"}}');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SET ROLE regress_catalog;
+DROP TABLE shop.tag;
+RESET ROLE;
+SET ROLE regress_app;
+SELECT register_linkable('shop', 'tag', 'links.b');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SELECT relation IS NULL AS still_unpointed FROM linkables WHERE module = 'shop' AND model = 'tag';
 SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
 DELETE FROM link_module.linkables;
-DROP SCHEMA shop, blog CASCADE;
+DROP SCHEMA shop, links CASCADE;
 
 -- The application role, given only what README says a DBA grants (USAGE and CREATE on its
 -- schema), does all the normal work on tables it owns: no superuser, no grant on link_module.

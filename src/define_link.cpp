@@ -75,6 +75,12 @@ DefineLink(const std::string &left_text, const std::string &right_text, const Js
 		if (!def.read_only)
 			link_table::CreateOrAdopt(def, options.allow_unsafe);
 	} else {
+		/* Redefining a link changes its table and what its cascades do: as drop_link, it takes
+		 * the link table's owner. */
+		if (auto oid = pg::QueryValue("SELECT l.link_table::oid::text FROM link_module.links l "
+		                              "JOIN pg_class c ON c.oid = l.link_table WHERE l.service_name = $1",
+		                              {def.names.service_name}))
+			registry::RequireLinkTableOwner(static_cast<Oid>(std::stoul(*oid)), def.names.service_name, "redefine");
 		const LinkDefinition &old_def = existing->definition;
 		if (old_def.left.model != def.left.model || old_def.right.model != def.right.model)
 			throw Error(sqlstate::kDuplicateObject,
@@ -160,7 +166,7 @@ LM_FUNCTION(drop_link) {
 	if (table)
 		registry::RequireLinkTableOwner(
 		    static_cast<Oid>(std::stoul(*pg::QueryValue("SELECT $1::regclass::oid::text", {*table}))),
-		    def.names.service_name);
+		    def.names.service_name, "drop");
 	if (drop_table && table) {
 		{
 			pg::AsOwner as_owner(registry::Owner());

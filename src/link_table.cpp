@@ -119,7 +119,15 @@ CreateOrAdopt(const LinkDefinition &def, bool allow_unsafe) {
 		return;
 	}
 
-	/* Adopt: the table must already look like a link table. */
+	/* Adopt: only the table's owner may make it a link table (its rows would be changed by
+	 * cascades run as that owner), and it must already look like one. */
+	if (*pg::QueryValue("SELECT pg_has_role(c.relowner, 'USAGE')::text FROM pg_class c "
+	                    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
+	                    {def.schema, def.names.table}) != "true")
+		throw Error(sqlstate::kInsufficientPrivilege,
+		            "cannot define link " + Quoted(def.names.service_name) + ": must be owner of table " + table,
+		            "The table exists; define_link would adopt it as the link's table.",
+		            "Set options.database.table to another name, or define the link as the table's owner.");
 	auto rows = pg::Query("SELECT a.attname, format_type(a.atttypid, a.atttypmod), c.relkind::text "
 	                      "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 	                      "LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "

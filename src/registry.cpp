@@ -183,11 +183,20 @@ RegisterLinkable(const std::string &module, const std::string &model, std::optio
 	linkable.alias = options.alias.value_or(model);
 	linkable.validate = options.validate.value_or(true);
 
-	/* Re-pointing a registered linkable takes the rights on the table it is on now, too. */
+	/* Re-pointing a registered linkable takes the rights on the table it is on now, too; when
+	 * that table is gone, membership in the role that owned it. */
 	if (auto existing = FindLinkable(module, model); existing && existing->relation && !existing->table_missing)
 		RequireRegisterRights(static_cast<Oid>(std::stoul(*pg::QueryValue("SELECT $1::regclass::oid::text",
 		                                                                  {*existing->relation}))),
 		                      module + "." + model);
+	else if (existing && existing->table_missing &&
+	         *pg::QueryValue("SELECT coalesce((SELECT pg_has_role(relation_owner, 'USAGE') FROM link_module.linkables "
+	                         "WHERE module = $1 AND model = $2 AND relation_owner IS NOT NULL), true)::text",
+	                         {module, model}) != "true")
+		throw Error(sqlstate::kInsufficientPrivilege,
+		            "cannot register linkable " + Quoted(module + "." + model) +
+		                ": its table is gone, and only a member of the role that owned it may re-point it",
+		            "Linkable " + Quoted(module + "." + model) + " was on " + *existing->relation + ".");
 	if (relation) {
 		TableFacts table = DescribeTable(*relation);
 		RefuseUnsupportedTable(table, name);
@@ -404,14 +413,17 @@ RequireLinkRights(Oid relation, const std::string &linkable, bool delete_cascade
 }
 
 void
-RequireLinkTableOwner(Oid link_table, const std::string &link) {
+RequireLinkTableOwner(Oid link_table, const std::string &link, const char *action) {
 	if (*pg::QueryValue("SELECT coalesce((SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = $1::oid), "
 	                    "true)::text",
 	                    {std::to_string(link_table)}) == "true")
 		return;
 	const std::string table = TableName(link_table);
-	throw Error(sqlstate::kInsufficientPrivilege, "cannot drop link " + Quoted(link) + ": must be owner of table " + table,
-	            "Dropping a link takes what DROP TABLE of its table takes.");
+	throw Error(sqlstate::kInsufficientPrivilege,
+	            std::string("cannot ") + action + " link " + Quoted(link) + ": must be owner of table " + table,
+	            std::string(action) == "drop" ? "Dropping a link takes what DROP TABLE of its table takes."
+	                                          : "Redefining a link changes its table and its cascades: it takes the "
+	                                            "table's owner, as dropping it does.");
 }
 
 } // namespace link_module::registry

@@ -61,7 +61,8 @@ void RequireLinkRights(Oid relation, const std::string &linkable, bool delete_ca
 /* The privileges among `privileges` (TRIGGER, REFERENCES, DELETE, UPDATE) the current user
  * lacks on `relation`, comma-separated; empty when it has them all. */
 std::string MissingPrivileges(Oid relation, const std::vector<const char *> &privileges);
-/* drop_link: membership in the role that owns the link table. */
-void RequireLinkTableOwner(Oid link_table, const std::string &link);
+/* drop_link, or define_link of a defined link (`action`: "drop", "redefine"): membership in the
+ * role that owns the link table. */
+void RequireLinkTableOwner(Oid link_table, const std::string &link, const char *action);
 
 } // namespace link_module::registry
