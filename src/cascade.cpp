@@ -610,6 +610,17 @@ CascadeStamped(const TableLinkable &linkable, bool restored, const StoredLinks &
 	                 });
 }
 
+/* Every row of a link's table goes, with its removal notes (its records' table was truncated or
+ * dropped): as the link table's owner, as the record triggers run, since the records' owner
+ * needs no rights on the link tables that name them. */
+void
+EmptyLinkTable(const StoredLinks &stored, const LinkDefinition &link, const Quoter &q) {
+	AsOwner as_owner(stored.link_owners[stored.IndexOf(&link)]);
+	const std::string table = q.Qualified(link.schema, link.names.table);
+	pg::Execute("DELETE FROM " + table);
+	pg::Execute("DELETE FROM link_module.removals WHERE link_table = $1::regclass", {table});
+}
+
 /* A record's key may not change while link rows name it: they would point at nothing. */
 void
 RefuseKeyChanges(const TableLinkable &linkable, const StoredLinks &stored, const Quoter &q) {
@@ -691,12 +702,8 @@ LM_FUNCTION(link_module_record_changed) {
 			CascadeScope scope;
 			for (const auto &link : stored.links)
 				if ((link.left.module == linkable.module && link.left.key == linkable.key) ||
-				    (link.right.module == linkable.module && link.right.key == linkable.key)) {
-					AsOwner as_owner(stored.link_owners[stored.IndexOf(&link)]);
-					const std::string table = q.Qualified(link.schema, link.names.table);
-					pg::Execute("DELETE FROM " + table);
-					pg::Execute("DELETE FROM link_module.removals WHERE link_table = $1::regclass", {table});
-				}
+				    (link.right.module == linkable.module && link.right.key == linkable.key))
+					EmptyLinkTable(stored, link, q);
 		}
 	}
 	spi.Finish();
@@ -737,13 +744,8 @@ LM_FUNCTION(link_module_table_dropped) {
 				bool names = (link.left.module == *row[0] && link.left.key == *row[1]) ||
 				             (link.right.module == *row[0] && link.right.key == *row[1]);
 				const std::string table = q.Qualified(link.schema, link.names.table);
-				if (names && pg::QueryValue("SELECT 1 WHERE to_regclass($1) IS NOT NULL", {table})) {
-					/* As the link table's owner, as the record triggers do: the table's owner may
-					 * drop it without rights on the link tables that name it. */
-					AsOwner as_owner(stored.link_owners[stored.IndexOf(&link)]);
-					pg::Execute("DELETE FROM " + table);
-					pg::Execute("DELETE FROM link_module.removals WHERE link_table = $1::regclass", {table});
-				}
+				if (names && pg::QueryValue("SELECT 1 WHERE to_regclass($1) IS NOT NULL", {table}))
+					EmptyLinkTable(stored, link, q);
 			}
 	}
 	spi.Finish();

@@ -58,10 +58,8 @@ DefineLink(const std::string &left_text, const std::string &right_text, const Js
 	for (bool on_left : {true, false}) {
 		const Linkable &linkable = on_left ? left : right;
 		if (linkable.relation && !linkable.table_missing && !def.read_only)
-			registry::RequireLinkRights(
-			    static_cast<Oid>(std::stoul(*pg::QueryValue("SELECT $1::regclass::oid::text", {*linkable.relation}))),
-			    linkable.module + "." + linkable.model, (on_left ? def.left : def.right).delete_cascade,
-			    def.names.service_name);
+			registry::RequireLinkRights(registry::RelationOid(*linkable.relation), linkable.module + "." + linkable.model,
+			                            (on_left ? def.left : def.right).delete_cascade, def.names.service_name);
 	}
 	if (def.read_only)
 		link_table::CheckReadOnlyField(def, left);
@@ -164,9 +162,7 @@ LM_FUNCTION(drop_link) {
 	                            "JOIN pg_class c ON c.oid = l.link_table WHERE l.service_name = $1",
 	                            {def.names.service_name});
 	if (table)
-		registry::RequireLinkTableOwner(
-		    static_cast<Oid>(std::stoul(*pg::QueryValue("SELECT $1::regclass::oid::text", {*table}))),
-		    def.names.service_name, "drop");
+		registry::RequireLinkTableOwner(registry::RelationOid(*table), def.names.service_name, "drop");
 	if (drop_table && table) {
 		{
 			pg::AsOwner as_owner(registry::Owner());

@@ -186,9 +186,7 @@ RegisterLinkable(const std::string &module, const std::string &model, std::optio
 	/* Re-pointing a registered linkable takes the rights on the table it is on now, too; when
 	 * that table is gone, membership in the role that owned it. */
 	if (auto existing = FindLinkable(module, model); existing && existing->relation && !existing->table_missing)
-		RequireRegisterRights(static_cast<Oid>(std::stoul(*pg::QueryValue("SELECT $1::regclass::oid::text",
-		                                                                  {*existing->relation}))),
-		                      module + "." + model);
+		RequireRegisterRights(RelationOid(*existing->relation), module + "." + model);
 	else if (existing && existing->table_missing &&
 	         *pg::QueryValue("SELECT coalesce((SELECT pg_has_role(relation_owner, 'USAGE') FROM link_module.linkables "
 	                         "WHERE module = $1 AND model = $2 AND relation_owner IS NOT NULL), true)::text",
@@ -357,6 +355,11 @@ Owner() {
 	return static_cast<Oid>(std::stoul(
 	    *pg::QueryValue("SELECT relowner::text FROM pg_class WHERE oid = 'link_module.linkables'::regclass", {},
 	                    "registry:owner")));
+}
+
+Oid
+RelationOid(const std::string &name) {
+	return static_cast<Oid>(std::stoul(*pg::QueryValue("SELECT $1::regclass::oid::text", {name})));
 }
 
 std::string

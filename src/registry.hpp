@@ -58,6 +58,9 @@ void RequireRegisterRights(Oid relation, const std::string &linkable);
 /* define_link: on each side's table TRIGGER and REFERENCES; on a deleteCascade side's table also
  * DELETE and UPDATE (cascades delete and soft-delete its records as its owner). */
 void RequireLinkRights(Oid relation, const std::string &linkable, bool delete_cascade, const std::string &link);
+/* The OID of the relation `name` (regclass input: a quoted, qualified name). */
+Oid RelationOid(const std::string &name);
+
 /* The privileges among `privileges` (TRIGGER, REFERENCES, DELETE, UPDATE) the current user
  * lacks on `relation`, comma-separated; empty when it has them all. */
 std::string MissingPrivileges(Oid relation, const std::vector<const char *> &privileges);
