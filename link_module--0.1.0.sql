@@ -75,13 +75,10 @@ FOR EACH STATEMENT EXECUTE FUNCTION link_module.registry_changed();
 
 GRANT USAGE ON SCHEMA link_module TO PUBLIC;
 GRANT SELECT ON link_module.linkables, link_module.links TO PUBLIC;
--- Cascades note removals as whoever may change the link table (its owner, for a trigger's
--- cascade): each role sees and changes only the removals of link tables it may update.
-GRANT SELECT, INSERT, UPDATE, DELETE ON link_module.removals TO PUBLIC;
-ALTER TABLE link_module.removals ENABLE ROW LEVEL SECURITY;
-CREATE POLICY removals_of_updatable_tables ON link_module.removals
-    USING (pg_catalog.has_table_privilege(link_table::oid, 'UPDATE'))
-    WITH CHECK (pg_catalog.has_table_privilege(link_table::oid, 'UPDATE'));
+-- The removal notes are the extension's own, read and written only by its functions (as its
+-- owner, over the link rows that the caller's own statements changed or can see): a note says
+-- which rows a cascade removed, which no role may learn of a row it cannot see.
+REVOKE ALL ON link_module.removals FROM PUBLIC;
 
 -- Every function pins search_path: nothing it runs can be redirected by the caller's path.
 

@@ -180,7 +180,9 @@ GRANT SELECT ON shop_product_blog_post TO regress_app;
 SET ROLE regress_app;
 SELECT deleted_at AS admin_stamp FROM shop_product_blog_post \gset
 UPDATE shop.product SET deleted_at = :'admin_stamp' WHERE id = 'p1';
+-- The restore would revive the link row: it needs UPDATE on the link table, and is refused.
 UPDATE shop.product SET deleted_at = NULL WHERE id = 'p1';
+\echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 SELECT id, deleted_at IS NOT NULL AS deleted FROM blog.post;
 SELECT deleted_at IS NOT NULL AS dismissed FROM shop_product_blog_post;
@@ -257,8 +259,39 @@ SELECT jsonb_array_length(link_dismiss('{"catalog": {"product_id": "p1"}, "cms":
 SELECT drop_link('product_post', true);
 RESET ROLE;
 SELECT registry() AS registry_after_drop;
-
 DELETE FROM link_module.linkables;
 DROP SCHEMA app CASCADE;
+
+-- Row security on a link table: the notes of what cascades removed (link_module.removals) are
+-- the extension's own, and a restore reads them for the rows its caller can see. A tenant with
+-- UPDATE on a shared link table neither reads nor revives another tenant's removed links.
+CREATE SCHEMA shop;
+CREATE SCHEMA blog;
+CREATE TABLE shop.product (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE blog.post (id text PRIMARY KEY, deleted_at timestamptz);
+INSERT INTO shop.product VALUES ('p1'), ('p2');
+INSERT INTO blog.post VALUES ('b1'), ('b2');
+SELECT define_link('shop.product', '{"linkable": "blog.post", "deleteCascade": true}',
+                   '{"database": {"extraColumns": {"tenant": {"type": "text"}}}}') ->> 'entryPoint' AS defined;
+SELECT jsonb_array_length(link_create('[{"shop": {"product_id": "p1"}, "blog": {"post_id": "b1"}, "data": {"tenant": "regress_app"}},
+                                        {"shop": {"product_id": "p2"}, "blog": {"post_id": "b2"}, "data": {"tenant": "other"}}]')) AS linked;
+ALTER TABLE shop_product_blog_post ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON shop_product_blog_post USING (tenant = current_user);
+GRANT USAGE ON SCHEMA shop, blog TO regress_app;
+GRANT SELECT, UPDATE, DELETE ON shop.product, blog.post, shop_product_blog_post TO regress_app;
+SELECT link_delete('{"shop": {"product_id": ["p1", "p2"]}}') ->> 'blog' AS deleted;
+SET ROLE regress_app;
+SELECT count(*) FROM link_module.removals;
+\echo :LAST_ERROR_SQLSTATE
+SELECT link_restore('{"shop": {"product_id": ["p1", "p2"]}}') ->> 'blog' AS tenant_restored;
+RESET ROLE;
+SELECT product_id, deleted_at IS NULL AS active FROM shop_product_blog_post ORDER BY 1;
+SELECT id, deleted_at IS NULL AS live FROM blog.post ORDER BY 1;
+-- The other tenant's removal is still noted: its own restore brings it back.
+SELECT link_restore('{"shop": {"product_id": ["p2"]}}') ->> 'blog' AS admin_restored;
+SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
+DELETE FROM link_module.linkables;
+DROP SCHEMA shop, blog CASCADE;
+
 DROP FUNCTION registry();
 DROP ROLE regress_catalog, regress_blog, regress_app;

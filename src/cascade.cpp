@@ -19,6 +19,7 @@
 #include "pg/json_edge.hpp"
 #include "pg/plan_cache.hpp"
 #include "pg/spi.hpp"
+#include "registry.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -163,6 +164,24 @@ Run(const std::string &cache_key, const std::string &sql, const std::vector<std:
 	        what, function, owner);
 }
 
+/* Runs a statement of link_module.removals (link_sql::NoteRemovals) over the link rows (left,
+ * right) that a statement run as whoever changed them returned, as the extension's owner (the
+ * notes are its own), with the stamp as $3 when given. */
+void
+RunOnNotes(const std::string &cache_key, const std::string &sql, const std::vector<std::string> &left,
+           const std::vector<std::string> &right, std::optional<TimestampTz> stamp, const std::string &what,
+           const char *function, Oid notes_owner) {
+	if (left.empty())
+		return;
+	std::vector<Oid> types{TEXTARRAYOID, TEXTARRAYOID};
+	std::vector<pg::Param> params{pg::TextArray(left), pg::TextArray(right)};
+	if (stamp) {
+		types.push_back(TIMESTAMPTZOID);
+		params.push_back({TimestampTzGetDatum(*stamp), false});
+	}
+	RunPlan("notes:" + cache_key, sql, types, params, what, function, notes_owner);
+}
+
 /* What a restore did to one side's link rows. */
 struct Revival {
 	std::vector<std::string> left, right, ids; /* revived */
@@ -178,12 +197,25 @@ struct Revival {
 Revival
 Revive(const LinkDefinition &link, bool on_left, link_sql::Returning returning, const std::string &cache_key,
        const std::vector<std::string> &ids, TimestampTz stamp, const std::string &what, const char *function,
-       Oid owner) {
+       Oid owner, Oid notes_owner) {
 	const Quoter &q = pg::PgQuoter();
 	Revival revival;
 	auto attempt = [&] {
 		revival = {};
-		Run("removed-rows:" + cache_key, link_sql::RemovedLinkRows(link, q, on_left), ids, stamp, what, function, owner);
+		/* The notes (as their owner), then their rows (as the restoring role: it sees only
+		 * what it may). */
+		Run("noted:" + cache_key, link_sql::NotedRemovals(link, q, on_left), ids, stamp, what, function, notes_owner);
+		std::vector<std::string> noted_left = pg::ResultTextArray(1);
+		if (noted_left.empty())
+			return;
+		std::vector<std::string> noted_right = pg::ResultTextArray(2);
+		std::vector<bool> revived = pg::ResultBoolArray(3);
+		std::vector<bool> own = pg::ResultBoolArray(4);
+		RunPlan("removed-rows:" + link.names.service_name, link_sql::RemovedLinkRows(link, q),
+		        {TEXTARRAYOID, TEXTARRAYOID, BOOLARRAYOID, BOOLARRAYOID, TIMESTAMPTZOID},
+		        {pg::TextArray(noted_left), pg::TextArray(noted_right), pg::BoolArray(revived), pg::BoolArray(own),
+		         {TimestampTzGetDatum(stamp), false}},
+		        what, function, owner);
 		std::vector<std::string> left = pg::ResultTextArray(1);
 		std::vector<std::string> right = pg::ResultTextArray(2);
 		revival.through_left = pg::ResultTextArray(3);
@@ -224,6 +256,8 @@ Revive(const LinkDefinition &link, bool on_left, link_sql::Returning returning, 
 		revival.left = pg::ResultTextArray(1);
 		revival.right = pg::ResultTextArray(2);
 		revival.ids = pg::ResultTextArray(3);
+		RunOnNotes("revived:" + link.names.service_name, link_sql::MarkRemovals(link, q, true), revival.left,
+		           revival.right, std::nullopt, what, function, notes_owner);
 	};
 	for (int tries = 0; tries < 2; ++tries)
 		if (pg::InSubtransaction(attempt, [](int code) { return code == ERRCODE_UNIQUE_VIOLATION; }))
@@ -271,6 +305,7 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 	const Quoter &q = pg::PgQuoter();
 	const bool remove = mode != Mode::Restore;
 	const bool purge = mode == Mode::Purge;
+	const Oid notes_owner = registry::Owner();
 	CascadeResult result;
 	CascadeResult skipped;
 	std::set<std::string> processed; /* module, key, stamp, id */
@@ -301,8 +336,9 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 				const std::string what = "link " + Quoted(link.names.service_name);
 				const std::string cache_key = std::string(on_left ? "l:" : "r:") + link.names.service_name;
 				const Oid link_owner = as_owners ? stored.link_owners[i] : InvalidOid;
-				link_sql::Returning returning{report || settings::notify || !remove || link.left.delete_cascade,
-				                              report || settings::notify || !remove || link.right.delete_cascade,
+				/* Soft deletes and restores note the rows they change. */
+				link_sql::Returning returning{report || settings::notify || !purge || link.left.delete_cascade,
+				                              report || settings::notify || !purge || link.right.delete_cascade,
 				                              report || settings::notify};
 				const std::string variant = std::to_string(returning.left) + std::to_string(returning.right) +
 				                            std::to_string(returning.ids) + ":";
@@ -314,12 +350,21 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 					    ids, step.stamp, what, function, link_owner);
 					left = pg::ResultTextArray(1);
 					right = pg::ResultTextArray(2);
+					std::vector<std::string> link_ids = pg::ResultTextArray(3);
+					if (purge)
+						RunOnNotes("forget:" + link.names.service_name, link_sql::ForgetRemovals(link, q),
+						           pg::ResultTextArray(4), pg::ResultTextArray(5), std::nullopt, what, function,
+						           notes_owner);
+					else
+						RunOnNotes(std::string("note:") + cache_key, link_sql::NoteRemovals(link, q, on_left), left,
+						           right, step.stamp, what, function, notes_owner);
 					if (returning.ids)
-						Notify(link, "detached", pg::ResultTextArray(3), left, right);
+						Notify(link, "detached", link_ids, left, right);
 					if (report)
 						result.AddLinkRows(link, left, right);
 				} else {
-					Revival revival = Revive(link, on_left, returning, cache_key, ids, step.stamp, what, function, link_owner);
+					Revival revival =
+					    Revive(link, on_left, returning, cache_key, ids, step.stamp, what, function, link_owner, notes_owner);
 					if (returning.ids)
 						Notify(link, "attached", revival.ids, revival.left, revival.right);
 					if (report) {
@@ -392,18 +437,21 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 			if (const auto &table = left ? stored.left_tables[i] : stored.right_tables[i])
 				Run("restore-lock:" + table->relation, link_sql::LockRecords(*table, q), left ? rows.left : rows.right, 0,
 				    "table " + table->relation, function, as_owners ? table->owner : InvalidOid);
-		AsOwner as_owner(as_owners ? stored.link_owners[i] : InvalidOid);
-		pg::ExecutePlan(pg::CachedPlan("orphans:" + link.names.service_name,
-		                               link_sql::DismissRevivedOrphans(link, table_of(stored.left_tables[i]),
-		                                                               table_of(stored.right_tables[i]), q),
-		                               {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID}),
-		                {pg::TextArray(rows.left), pg::TextArray(rows.right), pg::TimestampTzArray(rows.stamps)});
+		const std::string what = "link " + Quoted(link.names.service_name);
+		RunPlan("orphans:" + link.names.service_name,
+		        link_sql::DismissRevivedOrphans(link, table_of(stored.left_tables[i]), table_of(stored.right_tables[i]), q),
+		        {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID},
+		        {pg::TextArray(rows.left), pg::TextArray(rows.right), pg::TimestampTzArray(rows.stamps)}, what, function,
+		        as_owners ? stored.link_owners[i] : InvalidOid);
 		const std::vector<std::string> left = pg::ResultTextArray(1);
 		if (left.empty())
 			continue;
 		const std::vector<std::string> right = pg::ResultTextArray(2);
+		const std::vector<std::string> link_ids = pg::ResultTextArray(3);
+		RunOnNotes("dismissed-again:" + link.names.service_name, link_sql::MarkRemovals(link, q, false), left, right,
+		           std::nullopt, what, function, notes_owner);
 		/* Their "attached" events are taken back in the same transaction. */
-		Notify(link, "detached", pg::ResultTextArray(3), left, right);
+		Notify(link, "detached", link_ids, left, right);
 		if (report) {
 			result.RemoveLinkRows(link, left, right);
 			skipped.AddLinkRows(link, left, right, true);
@@ -452,18 +500,20 @@ TableOf(const StoredLinks &stored, const std::string &module, const std::string 
 	return nullptr;
 }
 
-/* Ids that cannot be keys of their linkable's table (a uuid key given "abc") are an error rather
- * than a silent no-op. */
+/* The ids as their key's type writes them ('1.0' of a numeric key is 1.0, a uuid in lower case):
+ * link rows and notes hold keys as such. Ids that cannot be keys of their linkable's table (a
+ * uuid key given "abc") are an error rather than a silent no-op. */
 void
-CheckIdTypes(const std::vector<RecordIds> &records, const StoredLinks &stored, const char *function) {
-	for (const auto &record : records) {
+CanonicalIds(std::vector<RecordIds> &records, const StoredLinks &stored, const char *function) {
+	for (auto &record : records) {
 		const link_sql::RecordTable *table = TableOf(stored, record.module, record.key);
 		if (!table || record.ids.empty())
 			continue;
 		try {
 			pg::ExecutePlan(pg::CachedPlan("key-type:" + table->key_type,
-			                               "SELECT $1::text[]::" + table->key_type + "[]", {TEXTARRAYOID}),
+			                               "SELECT $1::text[]::" + table->key_type + "[]::text[]", {TEXTARRAYOID}),
 			                {pg::TextArray(record.ids)});
+			record.ids = pg::ResultTextArray(1);
 		} catch (const pg::PgError &error) {
 			std::string state = pg::SqlState(error.data());
 			if (state.rfind("22", 0) != 0)
@@ -487,7 +537,7 @@ LM_FUNCTION(link_delete) {
 		pg::SpiConnection spi;
 		auto records = RecordsArg(fcinfo, "link_delete");
 		link_cache::Use cache;
-		CheckIdTypes(records, cache.links(), "link_delete");
+		CanonicalIds(records, cache.links(), "link_delete");
 		TimestampTz stamp = pg::PgCall([]() { return GetCurrentTimestamp(); });
 		std::deque<Step> work;
 		for (auto &record : records)
@@ -505,8 +555,9 @@ LM_FUNCTION(link_restore) {
 		auto records = RecordsArg(fcinfo, "link_restore");
 		link_cache::Use cache;
 		const StoredLinks &stored = cache.links();
-		CheckIdTypes(records, stored, "link_restore");
+		CanonicalIds(records, stored, "link_restore");
 		const Quoter &q = pg::PgQuoter();
+		const Oid notes_owner = registry::Owner();
 		/* Each record's latest stamp: a soft-deleted record's own (that delete is undone, the
 		 * record first), else that of the links its last link_delete removed. */
 		std::deque<Step> work;
@@ -539,9 +590,19 @@ LM_FUNCTION(link_restore) {
 					const LinkSide &side = on_left ? link.left : link.right;
 					if (side.module != record.module || side.key != record.key)
 						continue;
-					Run(std::string("latest:") + (on_left ? "l:" : "r:") + link.names.service_name,
-					    link_sql::LatestStamps(link, q, on_left), record.ids, 0,
-					    "link " + Quoted(link.names.service_name), "link_restore");
+					const std::string side_key = std::string(on_left ? "l:" : "r:") + link.names.service_name;
+					const std::string what = "link " + Quoted(link.names.service_name);
+					Run("own-removals:" + side_key, link_sql::OwnRemovals(link, q, on_left), record.ids, 0, what,
+					    "link_restore", notes_owner);
+					std::vector<std::string> noted_left = pg::ResultTextArray(1);
+					if (noted_left.empty())
+						continue;
+					std::vector<std::string> noted_right = pg::ResultTextArray(2);
+					RunPlan("latest:" + side_key, link_sql::LatestStamps(link, q, on_left),
+					        {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID},
+					        {pg::TextArray(noted_left), pg::TextArray(noted_right),
+					         pg::TimestampTzArray(pg::ResultTimestampTzArray(3))},
+					        what, "link_restore", InvalidOid);
 					for (uint64 row = 0; row < SPI_processed; ++row) {
 						std::string id = *pg::ResultText(row, 1);
 						if (deleted.count(id))
@@ -610,14 +671,17 @@ CascadeStamped(const TableLinkable &linkable, bool restored, const StoredLinks &
 	                 });
 }
 
-/* Every row of a link's table goes, with its removal notes (its records' table was truncated or
- * dropped): as the link table's owner, as the record triggers run, since the records' owner
- * needs no rights on the link tables that name them. */
+/* Every row of a link's table goes (its records' table was truncated or dropped): as the link
+ * table's owner, as the record triggers run, since the records' owner needs no rights on the
+ * link tables that name them. Its notes go with them. */
 void
 EmptyLinkTable(const StoredLinks &stored, const LinkDefinition &link, const Quoter &q) {
-	AsOwner as_owner(stored.link_owners[stored.IndexOf(&link)]);
 	const std::string table = q.Qualified(link.schema, link.names.table);
-	pg::Execute("DELETE FROM " + table);
+	{
+		AsOwner as_owner(stored.link_owners[stored.IndexOf(&link)]);
+		pg::Execute("DELETE FROM " + table);
+	}
+	AsOwner as_owner(registry::Owner());
 	pg::Execute("DELETE FROM link_module.removals WHERE link_table = $1::regclass", {table});
 }
 

@@ -259,69 +259,87 @@ RecordKey(const RecordTable &table, const Quoter &q) {
 
 namespace {
 
-/* The removals of the link's table: which of its rows a cascade removed, with the stamp. */
+/* The link's table, as link_module.removals names it. */
 std::string
-Removals(const LinkDefinition &link, const Quoter &q) {
-	return "link_module.removals m WHERE m.link_table = " + q.literal(q.Qualified(link.schema, link.names.table)) +
-	       "::regclass";
+NotedTable(const LinkDefinition &link, const Quoter &q) {
+	return q.literal(q.Qualified(link.schema, link.names.table)) + "::regclass";
 }
 
-/* CTE over d(l, r), the rows a cascade just soft-deleted with the stamp $2: notes each as removed
- * by that cascade, because the record on the `on_left` side was deleted. A row keeps its note
- * after a restore revives it (the restore of another record the cascade took still follows
- * it); a later cascade that removes it again notes it anew. */
+/* The rows ($1 text[] left, $2 text[] right, aligned) joined to their notes m. */
 std::string
-NoteRemovals(const LinkDefinition &link, const Quoter &q, bool on_left) {
-	return ", noted AS (INSERT INTO link_module.removals (link_table, left_id, right_id, stamp, by_left) SELECT " +
-	       q.literal(q.Qualified(link.schema, link.names.table)) + "::regclass, d.l, d.r, $2, " +
-	       (on_left ? "true" : "false") +
-	       " FROM d ON CONFLICT (link_table, left_id, right_id) DO UPDATE SET stamp = excluded.stamp, "
-	       "by_left = excluded.by_left, revived = false)";
+NotedPairs(const LinkDefinition &link, const Quoter &q) {
+	return "unnest($1::text[], $2::text[]) AS u(l, r) WHERE m.link_table = " +
+	       NotedTable(link, q) + " AND m.left_id = u.l AND m.right_id = u.r";
 }
 
-/* CTE over d(l, r), rows a restore revived (`revived`) or dismissed again: their notes say so,
- * so a later dismissal that happens to carry the same stamp (link_dismiss in the same
- * transaction: the same now()) is never taken for the delete's. */
+/* A text id as the key's type sees it ('1.0' and '1' are one numeric key): notes hold a key's
+ * canonical text, as a row's key::text gives it. */
 std::string
-MarkRemovals(const LinkDefinition &link, const Quoter &q, bool revived) {
-	const std::string table = q.literal(q.Qualified(link.schema, link.names.table)) + "::regclass";
-	return std::string(", marked AS (UPDATE link_module.removals m SET revived = ") + (revived ? "true" : "false") +
-	       " FROM d WHERE m.link_table = " + table + " AND m.left_id = d.l AND m.right_id = d.r)";
-}
-
-/* CTE over d(l, r), rows that no longer exist: their notes go too. */
-std::string
-ForgetRemovals(const LinkDefinition &link, const Quoter &q) {
-	const std::string table = q.literal(q.Qualified(link.schema, link.names.table)) + "::regclass";
-	return ", forgotten AS (DELETE FROM link_module.removals m USING d WHERE m.link_table = " + table +
-	       " AND m.left_id = d.l AND m.right_id = d.r)";
+Canonical(const LinkSide &side, const std::string &ids) {
+	return "(" + ids + "::" + side.key_type + "[]::text[])";
 }
 
 } // namespace
 
+std::string
+NoteRemovals(const LinkDefinition &link, const Quoter &q, bool by_left) {
+	return "INSERT INTO link_module.removals AS m (link_table, left_id, right_id, stamp, by_left) SELECT " +
+	       NotedTable(link, q) + ", u.l, u.r, $3, " + (by_left ? "true" : "false") +
+	       " FROM unnest($1::text[], $2::text[]) AS u(l, r) ON CONFLICT (link_table, left_id, right_id) DO UPDATE "
+	       "SET stamp = excluded.stamp, by_left = excluded.by_left, revived = false";
+}
+
+std::string
+MarkRemovals(const LinkDefinition &link, const Quoter &q, bool revived) {
+	return std::string("UPDATE link_module.removals AS m SET revived = ") + (revived ? "true" : "false") + " FROM " + NotedPairs(link, q);
+}
+
+std::string
+ForgetRemovals(const LinkDefinition &link, const Quoter &q) {
+	return "DELETE FROM link_module.removals AS m USING " + NotedPairs(link, q);
+}
+
+std::string
+NotedRemovals(const LinkDefinition &link, const Quoter &q, bool on_left) {
+	const LinkSide &side = on_left ? link.left : link.right;
+	return "SELECT array_agg(m.left_id), array_agg(m.right_id), array_agg(m.revived), array_agg(m.by_left = " +
+	       std::string(on_left ? "true" : "false") + ") FROM link_module.removals m WHERE m.link_table = " +
+	       NotedTable(link, q) + " AND m." + (on_left ? "left_id" : "right_id") + " = ANY " +
+	       Canonical(side, "$1::text[]") + " AND m.stamp = $2";
+}
+
+std::string
+OwnRemovals(const LinkDefinition &link, const Quoter &q, bool on_left) {
+	const LinkSide &side = on_left ? link.left : link.right;
+	return "SELECT array_agg(m.left_id), array_agg(m.right_id), array_agg(m.stamp) FROM link_module.removals m "
+	       "WHERE m.link_table = " + NotedTable(link, q) + " AND m." + (on_left ? "left_id" : "right_id") + " = ANY " +
+	       Canonical(side, "$1::text[]") + " AND m.by_left = " + (on_left ? "true" : "false") +
+	       " AND NOT m.revived AND $2 IS NOT NULL";
+}
+
 /* `statement` (an UPDATE or DELETE of link rows aliased t) with the columns asked for; with
- * `active_only`, of the rows that were active (a DELETE's RETURNING sees the old row). `more`
- * adds CTEs over d. */
+ * `active_only`, of the rows that were active (a DELETE's RETURNING sees the old row), and then
+ * (left text[], right text[]) of every row. */
 std::string
 WithReturning(const std::string &statement, const LinkDefinition &link, const Quoter &q, Returning returning,
-              bool active_only = false, const std::string &more = {}) {
-	if (!returning.Any() && more.empty())
+              bool active_only = false) {
+	if (!returning.Any() && !active_only)
 		return "WITH d AS (" + statement + " RETURNING 1) SELECT NULL::text[], NULL::text[], NULL::text[]";
 	auto column = [&](bool wanted, const char *name) {
 		return wanted ? std::string("array_agg(") + name + ")" + (active_only ? " FILTER (WHERE d.active)" : "")
 		              : std::string("NULL::text[]");
 	};
 	return "WITH d AS (" + statement + " RETURNING " + Pairs(link, q, "t") + ", t.id" +
-	       (active_only ? ", t.deleted_at IS NULL AS active" : "") + ")" + more + " SELECT " +
-	       column(returning.left, "l") + ", " + column(returning.right, "r") + ", " + column(returning.ids, "id") +
-	       " FROM d";
+	       (active_only ? ", t.deleted_at IS NULL AS active" : "") + ") SELECT " + column(returning.left, "l") + ", " +
+	       column(returning.right, "r") + ", " + column(returning.ids, "id") +
+	       (active_only ? ", array_agg(l), array_agg(r)" : "") + " FROM d";
 }
 
 std::string
 RemoveLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returning returning) {
 	return WithReturning("UPDATE " + Table(link, q) + " AS t SET deleted_at = $2, updated_at = $2 WHERE " +
 	                         KeyIn(link, q, on_left) + " AND t.deleted_at IS NULL",
-	                     link, q, returning, false, NoteRemovals(link, q, on_left));
+	                     link, q, returning);
 }
 
 std::string
@@ -330,7 +348,7 @@ ReviveLinkRows(const LinkDefinition &link, const Quoter &q, Returning returning)
 	                          " AS r FROM unnest($1::text[], $2::text[]) AS u(l, r))";
 	return WithReturning("UPDATE " + Table(link, q) + " AS t SET deleted_at = NULL, updated_at = now() FROM " +
 	                         Targets(link, q, input, "x.deleted_at = $3") + "WHERE t.ctid = i.tid",
-	                     link, q, returning, false, MarkRemovals(link, q, true));
+	                     link, q, returning);
 }
 
 std::string
@@ -353,33 +371,39 @@ DismissRevivedOrphans(const LinkDefinition &link, const RecordTable *left, const
 	                          " AS r, u.s FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(l, r, s))";
 	return "WITH d AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = i.s FROM " +
 	       Targets(link, q, input, "x.deleted_at IS NULL") + "WHERE t.ctid = i.tid AND NOT (" +
-	       live(left, link.left) + " AND " + live(right, link.right) + ") RETURNING " + Pairs(link, q, "t") + ", t.id)" + MarkRemovals(link, q, false) +
-	       " SELECT array_agg(l), array_agg(r), array_agg(id) FROM d";
+	       live(left, link.left) + " AND " + live(right, link.right) + ") RETURNING " + Pairs(link, q, "t") + ", t.id) SELECT array_agg(l), array_agg(r), array_agg(id) FROM d";
 }
 
+namespace {
+
+/* The rows ($1 text[] left, $2 text[] right, aligned) as u, each joined to its link row x by the
+ * primary key: a probe per pair (OFFSET 0 keeps conditions on x.deleted_at from becoming the
+ * probe's index condition). */
 std::string
-RemovedLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left) {
-	const LinkSide &side = on_left ? link.left : link.right;
-	return "SELECT array_agg(s.l) FILTER (WHERE s.revivable), array_agg(s.r) FILTER (WHERE s.revivable), "
-	       "array_agg(s.l) FILTER (WHERE s.own), array_agg(s.r) FILTER (WHERE s.own) FROM (SELECT " +
-	       Pairs(link, q, "t") + ", NOT m.revived AND t.deleted_at IS NOT DISTINCT FROM $2 AS revivable, m.by_left = " +
-	       (on_left ? "true" : "false") + " AS own FROM " + Table(link, q) + " t, " + Removals(link, q) + " AND m." +
-	       (on_left ? "left_id" : "right_id") + " = ANY ($1::text[]::" + side.key_type +
-	       "[]::text[]) AND m.stamp = $2 AND t." + q.ident(link.left.key) + " = m.left_id::" + link.left.key_type +
-	       " AND t." + q.ident(link.right.key) + " = m.right_id::" + link.right.key_type + ") s";
+RowsOf(const LinkDefinition &link, const Quoter &q, const std::string &more_input, const std::string &more_columns) {
+	return "FROM unnest($1::text[], $2::text[]" + more_input + ") AS u(l, r" + more_columns +
+	       ") CROSS JOIN LATERAL (SELECT t.deleted_at FROM " + Table(link, q) + " t WHERE t." + q.ident(link.left.key) +
+	       " = u.l::" + link.left.key_type + " AND t." + q.ident(link.right.key) + " = u.r::" + link.right.key_type +
+	       " OFFSET 0) x";
+}
+
+} // namespace
+
+std::string
+RemovedLinkRows(const LinkDefinition &link, const Quoter &q) {
+	return "SELECT array_agg(u.l) FILTER (WHERE u.revivable), array_agg(u.r) FILTER (WHERE u.revivable), "
+	       "array_agg(u.l) FILTER (WHERE u.own), array_agg(u.r) FILTER (WHERE u.own) FROM (SELECT u.l, u.r, u.own, "
+	       "NOT u.revived AND x.deleted_at IS NOT DISTINCT FROM $5 AS revivable " +
+	       RowsOf(link, q, ", $3::boolean[], $4::boolean[]", ", revived, own") + ") u";
 }
 
 std::string
 LatestStamps(const LinkDefinition &link, const Quoter &q, bool on_left) {
-	const LinkSide &side = on_left ? link.left : link.right;
 	/* Removals whose row still carries the stamp: a row revived or dismissed since, by
 	 * link_module or by Medusa's own SQL, is what they made it. */
-	return "SELECT u.k, s.stamp FROM unnest($1::text[]) AS u(k) CROSS JOIN LATERAL (SELECT m.stamp FROM " +
-	       Removals(link, q) + " AND m.by_left = " + (on_left ? "true" : "false") + " AND m." +
-	       (on_left ? "left_id" : "right_id") + " = (u.k::" + side.key_type +
-	       ")::text AND EXISTS (SELECT 1 FROM " + Table(link, q) + " t WHERE t." + q.ident(link.left.key) +
-	       " = m.left_id::" + link.left.key_type + " AND t." + q.ident(link.right.key) + " = m.right_id::" +
-	       link.right.key_type + " AND t.deleted_at = m.stamp) AND NOT m.revived ORDER BY m.stamp DESC LIMIT 1) s";
+	const std::string id = on_left ? "u.l" : "u.r";
+	return "SELECT " + id + ", max(u.s) " + RowsOf(link, q, ", $3::timestamptz[]", ", s") +
+	       " WHERE x.deleted_at = u.s GROUP BY " + id;
 }
 
 std::string
@@ -391,7 +415,7 @@ PurgeLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returni
 	const LinkSide &side = on_left ? link.left : link.right;
 	return WithReturning("DELETE FROM " + Table(link, q) + " AS t WHERE t." + q.ident(side.key) +
 	                         " IN (SELECT unnest($1::text[]::" + side.key_type + "[])) AND $2 IS NOT NULL",
-	                     link, q, returning, true, ForgetRemovals(link, q));
+	                     link, q, returning, true);
 }
 
 std::string

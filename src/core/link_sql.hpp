@@ -87,22 +87,49 @@ struct Returning {
 /* Soft-deletes the active rows, stamping them $2. */
 std::string RemoveLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left, Returning returning = {});
 
-/* A restore, for the records $1 of one side (`on_left`) and the stamp $2 of the cascade that
- * removed their rows: the link rows that cascade removed (noted in link_module.removals),
- * driven by the removals (an index probe per id), each joined to its row by the primary key.
- * Returns (left text[], right text[]) of the rows to revive (noted from either end, not revived
- * since and still carrying the stamp), then (left text[], right text[]) of the rows removed
- * because these records were deleted, whatever became of them since: the restore goes on
- * through those to the records the cascade took beyond. */
-std::string RemovedLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left);
+/* link_module.removals notes the link rows each cascade soft-deleted (the stamp, the side whose
+ * deletion took them, whether a restore revived them since). The notes are the extension's
+ * own: these statements run as its owner, over rows that the statements on link rows (run as
+ * whoever changes them) returned, so no role reads or writes a note of a row it cannot reach.
+ *
+ * Notes the rows ($1 text[] left, $2 text[] right, aligned) as removed by the cascade stamped $3
+ * because their record on the `by_left` side (else the right one) was deleted. A row keeps its
+ * note after a restore revives it (the restore of another record the cascade took still
+ * follows it); a later cascade that removes it again notes it anew. */
+std::string NoteRemovals(const LinkDefinition &link, const Quoter &quote, bool by_left);
+
+/* Marks the notes of rows ($1, $2) revived, or (a restore dismissed them again) not: a later
+ * dismissal that happens to carry the same stamp (the same now()) is never taken for the
+ * delete's. */
+std::string MarkRemovals(const LinkDefinition &link, const Quoter &quote, bool revived);
+
+/* Forgets the notes of rows ($1, $2) that no longer exist. */
+std::string ForgetRemovals(const LinkDefinition &link, const Quoter &quote);
+
+/* The notes of the cascade stamped $2 at the records $1 of one side (`on_left`), from either
+ * end. Returns (left text[], right text[], revived boolean[], own boolean[]): own, removed
+ * because these records were deleted. */
+std::string NotedRemovals(const LinkDefinition &link, const Quoter &quote, bool on_left);
+
+/* The notes of rows removed because the records $1 of one side were deleted, not revived since
+ * ($2 unused). Returns (left text[], right text[], stamp timestamptz[]). */
+std::string OwnRemovals(const LinkDefinition &link, const Quoter &quote, bool on_left);
+
+/* A restore: of the noted rows ($1 text[] left, $2 text[] right, $3 boolean[] revived, $4
+ * boolean[] own; NotedRemovals) of the stamp $5, each probed by the primary key. Returns (left
+ * text[], right text[]) of the rows to revive (not revived since and still carrying the stamp),
+ * then (left text[], right text[]) of the rows removed because the restored records were
+ * deleted, whatever became of them since: the restore goes on through those to the records the
+ * cascade took beyond. */
+std::string RemovedLinkRows(const LinkDefinition &link, const Quoter &quote);
 
 /* The keys among $1 text[] of one side (`left`) that have an active row. A restore looks up the
  * partners its revivals would meet once per unique key, so no per-row subquery can be planned
  * into a scan per row. Returns (keys text[]). */
 std::string ActiveKeys(const LinkDefinition &link, const Quoter &quote, bool left);
 
-/* Revives the rows ($1 text[] left, $2 text[] right, aligned) that still carry the stamp $3,
- * and marks their notes revived. Returns (left text[], right text[], ids text[]). */
+/* Revives the rows ($1 text[] left, $2 text[] right, aligned) that still carry the stamp $3.
+ * Returns (left text[], right text[], ids text[]). */
 std::string ReviveLinkRows(const LinkDefinition &link, const Quoter &quote, Returning returning = {});
 
 /* After a restore: the revived rows among ($1 text[] left, $2 text[] right) whose record at
@@ -113,14 +140,15 @@ std::string ReviveLinkRows(const LinkDefinition &link, const Quoter &quote, Retu
 std::string DismissRevivedOrphans(const LinkDefinition &link, const RecordTable *left, const RecordTable *right,
                                   const Quoter &quote);
 
-/* Each id of $1 with the stamp of the latest cascade that removed its rows because it was
- * deleted (the removals noted on its side) and whose rows still carry it. Returns rows (id,
- * stamp). */
+/* Of the noted rows ($1 text[] left, $2 text[] right, $3 timestamptz[] stamp; OwnRemovals), those
+ * that still carry their stamp: a row revived or dismissed since, by link_module or by Medusa's
+ * own SQL, is what they made it. Returns rows (id of the `on_left` side, its latest stamp). */
 std::string LatestStamps(const LinkDefinition &link, const Quoter &quote, bool on_left);
 
 /* Hard-deletes every row (active or dismissed) whose key is in $1 ($2 unused). Returns
- * (left text[], right text[], ids text[]) of the rows that were active: a dismissed row links
- * nothing, so a cascade goes on through active rows only. */
+ * (left text[], right text[], ids text[]) of the rows that were active (a dismissed row links
+ * nothing, so a cascade goes on through active rows only), then (left text[], right text[]) of
+ * every row deleted. */
 std::string PurgeLinkRows(const LinkDefinition &link, const Quoter &quote, bool on_left, Returning returning = {});
 
 /* Hard-deletes the records among $1 ($2 unused). Returns (ids text[]). */

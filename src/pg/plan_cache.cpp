@@ -195,6 +195,11 @@ TimestampTzArray(const std::vector<TimestampTz> &values) {
 }
 
 Param
+BoolArray(const std::vector<bool> &values) {
+	return ByValueArray(values, [](bool v) { return BoolGetDatum(v); }, BOOLOID);
+}
+
+Param
 Int4Array(const std::vector<std::optional<int32>> &values) {
 	std::vector<Datum> datums(values.size(), 0);
 	std::vector<bool> nulls(values.size(), false);
@@ -282,14 +287,36 @@ ResultElements(int column, Oid element_type, int16 len, bool byval, char align) 
 
 } // namespace
 
-std::vector<int32>
-ResultInt4Array(int column) {
-	auto [elements, count] = ResultElements(column, INT4OID, 4, true, TYPALIGN_INT);
-	std::vector<int32> out;
+namespace {
+
+/* The by-value elements of an array result column of the first row. */
+template <typename T, typename FromDatum>
+std::vector<T>
+ResultByValueArray(int column, Oid element_type, int16 len, bool byval, char align, FromDatum from_datum) {
+	auto [elements, count] = ResultElements(column, element_type, len, byval, align);
+	std::vector<T> out;
 	out.reserve(count);
 	for (int i = 0; i < count; ++i)
-		out.push_back(DatumGetInt32(elements[i]));
+		out.push_back(from_datum(elements[i]));
 	return out;
+}
+
+} // namespace
+
+std::vector<int32>
+ResultInt4Array(int column) {
+	return ResultByValueArray<int32>(column, INT4OID, 4, true, TYPALIGN_INT, [](Datum d) { return DatumGetInt32(d); });
+}
+
+std::vector<bool>
+ResultBoolArray(int column) {
+	return ResultByValueArray<bool>(column, BOOLOID, 1, true, TYPALIGN_CHAR, [](Datum d) { return DatumGetBool(d); });
+}
+
+std::vector<TimestampTz>
+ResultTimestampTzArray(int column) {
+	return ResultByValueArray<TimestampTz>(column, TIMESTAMPTZOID, sizeof(TimestampTz), FLOAT8PASSBYVAL,
+	                                       TYPALIGN_DOUBLE, [](Datum d) { return DatumGetTimestampTz(d); });
 }
 
 std::vector<std::string>

@@ -48,6 +48,7 @@ Param TextArray(const std::vector<std::string> &values);
 Param Int4Array(const std::vector<int32> &values);
 Param Int4Array(const std::vector<std::optional<int32>> &values);
 Param TimestampTzArray(const std::vector<TimestampTz> &values);
+Param BoolArray(const std::vector<bool> &values);
 Param Bool(bool value);
 Param Text(const std::string &value);
 
@@ -61,8 +62,10 @@ std::optional<Datum> ResultValue(uint64 row, int column);
 /* A result column of row `row` of the current SPI_tuptable as text; nullopt for NULL or no row. */
 std::optional<std::string> ResultText(uint64 row, int column);
 
-/* A result int4[] or text[] column of the first row (empty when NULL). */
+/* A result array column of the first row (empty when NULL; no NULL elements). */
 std::vector<int32> ResultInt4Array(int column);
 std::vector<std::string> ResultTextArray(int column);
+std::vector<bool> ResultBoolArray(int column);
+std::vector<TimestampTz> ResultTimestampTzArray(int column);
 
 } // namespace link_module::pg
