@@ -43,6 +43,11 @@ SELECT r ->> 'id' AS id, r ->> 'product_id' AS product_id, r ->> 'post_id' AS po
 FROM jsonb_array_elements(link_list('{"product": {"product_id": ["p1", "p2", "p3"]}, "blog": {"post_id": ["b1", "b2", "b3"]}}')) r;
 SELECT jsonb_pretty(link_list('[{"blog": {"post_id": "b2"}, "product": {"product_id": "p2"}}]', '{"asLinkDefinition": true}'));
 SELECT link_list('{"product": {"product_id": "p1"}, "blog": {"note_id": ["n1", "n2"]}}', '{"asLinkDefinition": true}');
+-- An empty id array lists nothing (as Medusa), in one entry of several too.
+SELECT link_list('{"product": {"product_id": []}, "blog": {"post_id": ["b1", "b2"]}}') AS empty_left,
+       link_list('{"product": {"product_id": ["p1"]}, "blog": {"post_id": []}}') AS empty_right;
+SELECT jsonb_array_length(link_list('[{"product": {"product_id": []}, "blog": {"post_id": "b1"}},
+                                      {"product": {"product_id": "p2"}, "blog": {"post_id": "b2"}}]')) AS second_entry_only;
 SELECT r ->> 'id' AS id, r ->> 'deleted_at' IS NOT NULL AS dismissed
 FROM jsonb_array_elements(link_list('{"product": {"product_id": "p1"}, "blog": {"post_id": "b1"}}', '{"withDeleted": true}')) r;
 SELECT link_list('{"product": {"product_id": "p1"}, "blog": {"post_id": "b1"}}') AS hidden;

@@ -236,9 +236,7 @@ EntryIds(const PayloadEntry &entry, const LinkDefinition &link, IdMode mode) {
 		auto &ids = is_left ? left : right;
 		const Json &value = *key.value;
 		if (mode == IdMode::Many && value.is_array()) {
-			if (value.empty())
-				throw Error(sqlstate::kInvalidParameterValue,
-				            where + ": " + Quoted(key.key) + " of module " + Quoted(key.module) + " is an empty array");
+			/* An empty array asks for nothing (as Medusa's list). */
 			InterruptTicker ticker;
 			ids.reserve(value.size());
 			for (const auto &item : value) {
