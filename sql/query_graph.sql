@@ -69,13 +69,24 @@ SELECT * FROM q('{"entity": "product", "fields": ["id"], "filters": {"$or": [{"p
 SELECT query_graph('{"entity": "product", "fields": ["id", "price"], "pagination": {"skip": 1, "take": 2, "order": {"price": "DESC"}}}');
 SELECT query_graph('{"entity": "product", "fields": ["id"], "filters": {"notes": {}}, "pagination": {"take": 1}}');
 SELECT query_graph('{"entity": "product", "fields": ["id"], "pagination": {"order": {"title": "asc"}}}');
+-- Ordered by a field of a linked record (a non-list side), at any depth, as Medusa; unlinked
+-- products sort as NULL (last ascending, first descending).
+SELECT * FROM q('{"entity": "product", "fields": ["id", "post.title"], "pagination": {"order": {"post": {"title": "DESC"}}}}');
+SELECT * FROM q('{"entity": "product", "fields": ["id"], "pagination": {"order": {"post": {"author": {"name": "DESC"}}}}}');
+SELECT query_graph('{"entity": "product", "pagination": {"order": {"notes": {"body": "ASC"}}}}');
+\echo :LAST_ERROR_SQLSTATE
 SELECT query_graph('{"entity": "product", "fields": ["id"], "filters": {"id": "nope"}}') AS nothing;
 
--- Soft-deleted records and dismissed links are hidden unless withDeleted.
+-- Soft-deleted records and dismissed links are hidden; withDeleted shows the root entity's
+-- soft-deleted rows only (as Medusa): nested records and link rows stay live.
 UPDATE blog.note SET deleted_at = now() WHERE id = 'n2';
 SELECT jsonb_array_length(link_dismiss('{"product": {"product_id": "p2"}, "blog": {"post_id": "b2"}}')) AS dismissed;
 SELECT * FROM q('{"entity": "product", "fields": ["id", "post.id", "notes.id"], "filters": {"id": ["p1", "p2"]}}');
 SELECT * FROM q('{"entity": "product", "fields": ["id", "post.id", "notes.id"], "filters": {"id": ["p1", "p2"]}, "withDeleted": true}');
+UPDATE product.product SET deleted_at = now() WHERE id = 'p4';
+SELECT * FROM q('{"entity": "product", "fields": ["id"]}');
+SELECT * FROM q('{"entity": "product", "fields": ["id"], "withDeleted": true}');
+UPDATE product.product SET deleted_at = NULL WHERE id = 'p4';
 UPDATE blog.note SET deleted_at = NULL WHERE id = 'n2';
 
 -- The statement: the page first, values as $n, a linked filter as EXISTS inside the page
@@ -121,7 +132,7 @@ SELECT query_graph('{"entity": "product", "pagination": {"take": 1001}}');
 SET link_module.graph_max_depth = 1;
 SELECT query_graph('{"entity": "product", "fields": ["post.author.name"]}');
 RESET link_module.graph_max_depth;
-SELECT query_graph('{"entity": "product", "pagination": {"order": {"post": {"title": "ASC"}}}}');
+SELECT query_graph('{"entity": "product", "pagination": {"order": {"post": {"colour": "ASC"}}}}');
 SELECT query_graph('{"entity": "product", "colour": "red"}');
 SELECT query_graph('[1]');
 

@@ -82,7 +82,7 @@ private:
 	const Schema &schema_;
 	const Quoter &q_;
 	const Limits &limits_;
-	bool with_deleted_ = false;
+	bool with_deleted_ = false; /* the root's soft-deleted rows too */
 	int next_alias_ = 0;
 	std::vector<Param> params_;
 	InterruptTicker ticker_; /* filters may hold a million terms */
@@ -105,6 +105,8 @@ private:
 	std::vector<Relation> Relations(const Node &node) const;
 	Relation FindRelation(const Node &node, const std::string &name, const std::string &path, int depth) const;
 	std::string Live(const Table &table, const std::string &alias) const;
+	void OrderBy(const Node &node, const std::string &alias, const Json &order, const std::string &path, int depth,
+	             std::vector<std::string> &terms);
 	std::string Source(const Node &node, const Relation &relation, const std::string &alias,
 	                   const std::string &child_alias, const std::string &path);
 	std::string Object(const Node &node, const std::string &alias, const FieldTree &tree, const std::string &path,
@@ -246,11 +248,58 @@ Compiler::FindRelation(const Node &node, const std::string &name, const std::str
 	            "", names.empty() ? "It has no links." : "Its links: " + Join(names, ", ") + ".");
 }
 
+/* Only live rows: withDeleted lifts this for the root entity only (as Medusa), so nested
+ * records and link rows are always live. */
 std::string
 Compiler::Live(const Table &table, const std::string &alias) const {
-	if (with_deleted_ || !table.soft_delete_column)
+	if (!table.soft_delete_column)
 		return "";
 	return " AND " + Col(alias, *table.soft_delete_column) + " IS NULL";
+}
+
+/* The ORDER BY terms of `order` on the node's row `alias`: its own fields, and fields of the
+ * non-list records linked to it (`{"product": {"title": "DESC"}}`, as Medusa), read by a scalar
+ * subquery (NULL when unlinked: last in ASC order, first in DESC, as PostgreSQL sorts). */
+void
+Compiler::OrderBy(const Node &node, const std::string &alias, const Json &order, const std::string &path, int depth,
+                  std::vector<std::string> &terms) {
+	CheckStack();
+	const Table &table = TableOf(node, path);
+	for (const auto &[field, direction] : order.items()) {
+		ticker_.Tick();
+		const std::string field_path = path + "." + field;
+		if (direction.is_object() && !table.Find(field)) {
+			const Relation relation = FindRelation(node, field, path, depth);
+			if (relation.list)
+				throw Error(sqlstate::kFeatureNotSupported,
+				            "query_graph: cannot order by " + Quoted(field_path) + ": it is a list", "",
+				            "Order by fields of the entity or of a record it links one of (not a list).");
+			const std::string child = NewAlias();
+			const std::string source = Source(node, relation, alias, child, path);
+			const Table &target = TableOf(relation.target, field_path);
+			std::vector<std::string> nested;
+			OrderBy(relation.target, child, direction, field_path, depth + 1, nested);
+			for (const auto &term : nested) {
+				const std::size_t space = term.rfind(' ');
+				terms.push_back("(SELECT " + term.substr(0, space) + " " + source + " ORDER BY " +
+				                Col(child, target.primary_key) + " LIMIT 1)" + term.substr(space));
+			}
+			continue;
+		}
+		const Column *column = table.Find(field);
+		if (!column)
+			throw Error(sqlstate::kUndefinedColumn,
+			            "query_graph: cannot order by " + Quoted(field_path) + ": " + Quoted(NodeName(node)) +
+			                " has no such field",
+			            "", "Order by fields of the entity, or of a record it links one of: {\"<alias>\": {\"<field>\": \"ASC\"}}.");
+		std::string dir = direction.is_string() ? direction.get<std::string>() : "";
+		std::transform(dir.begin(), dir.end(), dir.begin(), [](unsigned char c) { return std::toupper(c); });
+		if (dir != "ASC" && dir != "DESC")
+			throw Error(sqlstate::kInvalidParameterValue,
+			            "query_graph: order of " + Quoted(field_path) + " must be \"ASC\" or \"DESC\", not " +
+			                Excerpt(direction));
+		terms.push_back(Col(alias, column->name) + " " + dir);
+	}
 }
 
 /* "FROM ... WHERE ..." reaching the relation's rows as `child` from the node's row `alias`. */
@@ -305,6 +354,14 @@ Compiler::Object(const Node &node, const std::string &alias, const FieldTree &tr
 	if (tree.star)
 		for (const auto &column : table.columns)
 			names.push_back(column.name);
+	/* As Medusa, a nested record always carries its primary key and a link row both keys. */
+	if (depth > 0 && !tree.star) {
+		if (node.entity)
+			names.push_back(table.primary_key);
+		else
+			for (const LinkSide *side : {&schema_.links[node.link].left, &schema_.links[node.link].right})
+				names.push_back(side->key);
+	}
 	for (const auto &name : tree.columns) {
 		if (!table.Find(name)) {
 			std::vector<std::string> columns;
@@ -528,7 +585,7 @@ Compiler::Run(const Json &request) {
 	const FieldTree fields = ParseFields(request.value("fields", Json()), limits_.max_depth);
 	const std::string alias = NewAlias();
 
-	std::string where = "true" + Live(table, alias);
+	std::string where = "true" + (with_deleted_ ? std::string() : Live(table, alias));
 	const Json filters = request.value("filters", Json());
 	if (!filters.is_null() && !(filters.is_object() && filters.empty()))
 		where += " AND (" + Where(filters, root, alias, entity, 0) + ")";
@@ -558,21 +615,7 @@ Compiler::Run(const Json &request) {
 				if (!value.is_object())
 					throw Error(sqlstate::kInvalidParameterValue,
 					            "query_graph: pagination.order must be an object such as {\"created_at\": \"DESC\"}");
-				for (const auto &[field, direction] : value.items()) {
-					const Column *column = table.Find(field);
-					if (!column)
-						throw Error(direction.is_object() ? sqlstate::kFeatureNotSupported : sqlstate::kUndefinedColumn,
-						            "query_graph: cannot order by " + Quoted(field) + ": " + Quoted(NodeName(root)) +
-						                " has no such field",
-						            "", "Order by fields of the entity itself.");
-					std::string dir = direction.is_string() ? direction.get<std::string>() : "";
-					std::transform(dir.begin(), dir.end(), dir.begin(), [](unsigned char c) { return std::toupper(c); });
-					if (dir != "ASC" && dir != "DESC")
-						throw Error(sqlstate::kInvalidParameterValue, "query_graph: order of " + Quoted(field) +
-						                                                  " must be \"ASC\" or \"DESC\", not " +
-						                                                  Excerpt(direction));
-					order.push_back(Col(alias, column->name) + " " + dir);
-				}
+				OrderBy(root, alias, value, entity, 0, order);
 			} else {
 				throw Error(sqlstate::kInvalidParameterValue, "query_graph: unknown pagination key " + Quoted(key), "",
 				            "Keys: skip, take, order.");

@@ -79,9 +79,27 @@ TEST(Graph, LinkedFilterIsASemiJoinInsideThePage) {
 	EXPECT_LT(exists, s.sql.find("LIMIT ($")) << s.sql;
 }
 
-TEST(Graph, SoftDeletedHiddenUnlessWithDeleted) {
+TEST(Graph, WithDeletedShowsTheRootOnly) {
+	/* product, post link rows, posts */
 	EXPECT_EQ(Count(CompileText(R"({"entity": "product", "fields": ["post.id"]})").sql, "IS NULL"), 3u);
-	EXPECT_EQ(Count(CompileText(R"({"entity": "product", "fields": ["post.id"], "withDeleted": true})").sql, "IS NULL"), 0u);
+	EXPECT_EQ(Count(CompileText(R"({"entity": "product", "fields": ["post.id"], "withDeleted": true})").sql, "IS NULL"), 2u);
+}
+
+TEST(Graph, NestedRecordsCarryTheirKeys) {
+	const std::string sql = CompileText(R"({"entity": "product", "fields": ["title", "post.title", "post_link.metadata"]})").sql;
+	EXPECT_EQ(Count(sql, "'product_id'"), 1u) << sql; /* the link row's keys */
+	EXPECT_EQ(Count(sql, "'post_id'"), 1u) << sql;
+	EXPECT_EQ(Count(sql, "'id'"), 1u) << sql; /* the post's key; the root gets only what it asks */
+}
+
+TEST(Graph, OrderByALinkedRecord) {
+	const std::string sql =
+	    CompileText(R"({"entity": "product", "pagination": {"order": {"post": {"title": "DESC"}}}})").sql;
+	EXPECT_NE(sql.find(" LIMIT 1) DESC"), std::string::npos) << sql;
+	EXPECT_EQ(SqlStateOf([] { CompileText(R"({"entity": "product", "pagination": {"order": {"notes": {"body": "ASC"}}}})"); }),
+	          "0A000");
+	EXPECT_EQ(SqlStateOf([] { CompileText(R"({"entity": "product", "pagination": {"order": {"post": {"nope": "ASC"}}}})"); }),
+	          "42703");
 }
 
 TEST(Graph, EntryPointEntityReachesBothSides) {
