@@ -189,6 +189,35 @@ AS 'MODULE_PATHNAME', 'link_list';
 COMMENT ON FUNCTION link_list(jsonb, jsonb) IS
 'Lists links (options: asLinkDefinition, withDeleted)';
 
+-- What link rows hold that their definition does not allow (rows adopted from a Medusa
+-- database can), as amcheck does for indexes: link_check lists them, link_repair dismisses them.
+-- Both run as the caller.
+CREATE FUNCTION link_module.link_problems(entry_point text, repair boolean)
+RETURNS jsonb
+LANGUAGE c VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'link_problems';
+
+CREATE FUNCTION link_check(entry_point text DEFAULT NULL)
+RETURNS TABLE (link text, problem text, left_id text, right_id text, detail text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT p.link, p.problem, p.left_id, p.right_id, p.detail
+      FROM jsonb_to_recordset(link_module.link_problems(entry_point, false))
+           AS p(link text, problem text, left_id text, right_id text, detail text) $$;
+COMMENT ON FUNCTION link_check(text) IS
+'Lists what the rows of a link (NULL: every link) hold that its definition does not allow';
+
+CREATE FUNCTION link_repair(entry_point text DEFAULT NULL)
+RETURNS TABLE (link text, problem text, left_id text, right_id text, detail text)
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT p.link, p.problem, p.left_id, p.right_id, p.detail
+      FROM jsonb_to_recordset(link_module.link_problems(entry_point, true))
+           AS p(link text, problem text, left_id text, right_id text, detail text) $$;
+COMMENT ON FUNCTION link_repair(text) IS
+'Dismisses the link rows link_check lists (keeping the newest active link of an id that may have one) and returns them';
+
 -- Graph reads. Runs with the caller's privileges: GRANTs and row-level security apply.
 CREATE FUNCTION query_graph(query jsonb)
 RETURNS jsonb

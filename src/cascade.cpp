@@ -14,6 +14,7 @@
 #include "core/link_sql.hpp"
 #include "core/payload.hpp"
 #include "link_cache.hpp"
+#include "link_table.hpp"
 #include "pg/as_owner.hpp"
 #include "pg/guard.hpp"
 #include "pg/json_edge.hpp"
@@ -793,6 +794,22 @@ LM_FUNCTION(link_module_table_dropped) {
 		AsOwner as_owner(static_cast<Oid>(std::stoul(*removals_owner)));
 		pg::Execute("DELETE FROM link_module.removals m USING pg_event_trigger_dropped_objects() d "
 		            "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0 AND m.link_table = d.objid");
+	}
+	/* A dropped link table takes its link with it, as a dropped table takes its triggers
+	 * (Medusa's migration planner drops the table of a link removed from the code). */
+	auto removed = pg::Query("SELECT l.service_name, l.entry_point, d.object_identity, "
+	                         "  ll.relation::regclass::text, rl.relation::regclass::text "
+	                         "FROM pg_event_trigger_dropped_objects() d JOIN link_module.links l ON l.link_table = d.objid "
+	                         "LEFT JOIN link_module.linkables ll ON (ll.module, ll.model) = (l.left_module, l.left_model) "
+	                         "LEFT JOIN link_module.linkables rl ON (rl.module, rl.model) = (l.right_module, l.right_model) "
+	                         "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0");
+	for (const auto &row : removed) {
+		registry::DeleteLink(*row[0]);
+		for (const auto &relation : {row[3], row[4]})
+			if (relation)
+				link_table::RemoveRecordTriggersIfUnused(*relation);
+		pg::Notice("link " + Quoted(*row[1]) + " removed: its table " + *row[2] + " was dropped",
+		           "define_link() defines it again, with a new table.");
 	}
 	auto dropped = pg::Query("SELECT k.module, k.key FROM pg_event_trigger_dropped_objects() d "
 	                         "JOIN link_module.linkables k ON k.relation = d.objid OR (d.object_identity = "

@@ -68,10 +68,13 @@ DefineLink(const std::string &left_text, const std::string &right_text, const Js
 
 	Json json = DefinitionToJson(def, pg::PgQuoter());
 	auto existing = registry::FindLink(registry::LinkKey::ServiceName, def.names.service_name);
+	bool adopted = false;
 	if (!existing) {
 		CheckNewLinkIsFree(def);
-		if (!def.read_only)
-			link_table::CreateOrAdopt(def, options.allow_unsafe);
+		if (!def.read_only) {
+			adopted = link_table::TableExists(def);
+			link_table::CreateOrAdopt(def, options.allow_unsafe, options.repair);
+		}
 	} else {
 		/* Redefining a link changes its table and what its cascades do: as drop_link, it takes
 		 * the link table's owner. */
@@ -92,9 +95,11 @@ DefineLink(const std::string &left_text, const std::string &right_text, const Js
 		bool same = nlohmann::json::parse(existing->json.dump()) == nlohmann::json::parse(json.dump());
 		if (same && (def.read_only || link_table::TableExists(def)))
 			return json; /* unchanged: a no-op */
-		link_table::Converge(existing->definition, def, options.allow_unsafe);
+		link_table::Converge(existing->definition, def, options.allow_unsafe, options.repair);
 	}
 	registry::SaveLink(def, json);
+	if (adopted || (options.repair && !def.read_only))
+		link_table::CheckRecords(def, left, right, options.repair);
 	if (!def.read_only)
 		link_table::SyncWriteTriggers(def);
 	if (!def.read_only)
@@ -163,14 +168,17 @@ LM_FUNCTION(drop_link) {
 	                            {def.names.service_name});
 	if (table)
 		registry::RequireLinkTableOwner(registry::RelationOid(*table), def.names.service_name, "drop");
+	/* The definition first: the table's drop then finds no link to remove (table_dropped). */
+	registry::DeleteLink(def.names.service_name);
 	if (drop_table && table) {
 		{
 			pg::AsOwner as_owner(registry::Owner());
 			pg::Execute("DELETE FROM link_module.removals WHERE link_table = $1::regclass", {*table});
 		}
 		pg::Execute("DROP TABLE " + *table);
+	} else if (table) {
+		link_table::SyncWriteTriggers(def, false); /* the table stays, as Medusa's own */
 	}
-	registry::DeleteLink(def.names.service_name);
 	for (const LinkSide *side : {&def.left, &def.right})
 		if (auto linkable = registry::FindLinkable(side->module, side->model); linkable && linkable->relation)
 			link_table::RemoveRecordTriggersIfUnused(*linkable->relation);

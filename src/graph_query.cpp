@@ -58,9 +58,11 @@ LoadSchema() {
 		schema.entities.push_back(std::move(entity));
 		Watch(relations, row[6]);
 	}
+	/* A link whose table is gone counts as removed (as for link operations). */
 	for (const auto &row : pg::Query("SELECT l.definition::text, c.oid::regclass::text, " LM_COLUMNS_OF(
 	                                     "c.oid") ", c.oid::text FROM link_module.links l "
-	                                              "LEFT JOIN pg_class c ON c.oid = l.link_table ORDER BY l.service_name",
+	                                              "LEFT JOIN pg_class c ON c.oid = l.link_table "
+	                                              "WHERE l.read_only OR c.oid IS NOT NULL ORDER BY l.service_name",
 	                                 {}, "graph:links")) {
 		schema.links.push_back(DefinitionFromJson(ParseJson(*row[0], "stored link definition")));
 		schema.link_tables.push_back(row[1] ? std::optional<graph::Table>(graph::Table{

@@ -38,7 +38,9 @@ std::vector<Oid>
 Reload() {
 	/* Nothing read from the registry becomes SQL text: tables' names come from the catalog (a
 	 * table that is gone, as one quoted identifier that names nothing), key types from the live
-	 * columns (the records' key column, the link table's key columns: columns 21, 22). */
+	 * columns (the records' key column, the link table's key columns: columns 21, 22). A link
+	 * whose table is gone (dropped while the extension's event trigger was disabled) counts as
+	 * removed: it has no rows to cascade through, list or create. */
 	static const char *sql =
 	    "SELECT l.definition::text, "
 	    "  coalesce(link_module.current_relation(ll.relation, ll.relation_name)::text, quote_ident(ll.relation_name)), "
@@ -62,7 +64,7 @@ Reload() {
 	    "LEFT JOIN pg_class c ON c.oid = l.link_table LEFT JOIN pg_namespace n ON n.oid = c.relnamespace "
 	    "JOIN link_module.linkables ll ON ll.module = l.left_module AND ll.model = l.left_model "
 	    "JOIN link_module.linkables rl ON rl.module = l.right_module AND rl.model = l.right_model "
-	    "WHERE NOT l.read_only ORDER BY l.service_name";
+	    "WHERE NOT l.read_only AND c.oid IS NOT NULL ORDER BY l.service_name";
 	StoredLinks fresh;
 	std::vector<Oid> relations;
 	for (const auto &row : pg::Query(sql, {}, "registry:links")) {

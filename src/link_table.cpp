@@ -1,8 +1,11 @@
 #include "link_table.hpp"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "core/error.hpp"
+#include "core/link_sql.hpp"
 #include "pg/guard.hpp"
 #include "pg/as_owner.hpp"
 #include "pg/spi.hpp"
@@ -36,12 +39,32 @@ CheckNoDuplicates(const LinkDefinition &def, const std::string &key) {
 	throw Error(sqlstate::kUniqueViolation,
 	            "cannot allow only one active link per " + Quoted(key) + " in link " + Quoted(def.names.service_name),
 	            detail + ".",
-	            "Dismiss the extra links first, or keep isList true on " + Quoted(other.alias) + ".");
+	            "Pass options {\"repair\": true} to dismiss all but the newest active link of each, dismiss the "
+	            "extra links first, or keep isList true on " + Quoted(other.alias) + ".");
+}
+
+/* Dismisses the rows `sql` (link_sql::RepairProblems) repairs and says how many, and why. */
+void
+Repair(const LinkDefinition &def, const std::string &sql) {
+	std::map<std::string, int> problems;
+	std::set<std::pair<std::string, std::string>> rows;
+	for (const auto &row : pg::Query(sql)) {
+		++problems[*row[0]];
+		rows.emplace(*row[1], *row[2]);
+	}
+	if (rows.empty())
+		return;
+	std::string why;
+	for (const auto &[problem, count] : problems)
+		why += (why.empty() ? "" : ", ") + std::to_string(count) + " " + problem;
+	pg::Notice("define_link repaired link " + Quoted(def.names.entry_point) + ": dismissed " +
+	               std::to_string(rows.size()) + " active link" + (rows.size() == 1 ? "" : "s") + " (" + why + ")",
+	           "The dismissed rows carry this transaction's time in deleted_at.");
 }
 
 /* Runs the steps; refuses them all, naming each unsafe one, unless allow_unsafe. */
 void
-Apply(const LinkDefinition &def, const std::vector<Change> &changes, bool allow_unsafe) {
+Apply(const LinkDefinition &def, const std::vector<Change> &changes, bool allow_unsafe, bool repair) {
 	std::string unsafe;
 	for (const auto &change : changes)
 		if (change.unsafe)
@@ -52,6 +75,9 @@ Apply(const LinkDefinition &def, const std::vector<Change> &changes, bool allow_
 		            "Unsafe: " + unsafe + ".",
 		            "Pass options {\"allowUnsafe\": true} to apply them (data may be lost or the change may fail).");
 	for (const auto &change : changes) {
+		if (change.unique_key && repair)
+			Repair(def, link_sql::RepairProblems(def, nullptr, nullptr, pg::PgQuoter(),
+			                                     {*change.unique_key == def.left.key, *change.unique_key != def.left.key}));
 		if (change.unique_key)
 			CheckNoDuplicates(def, *change.unique_key);
 		for (const auto &sql : change.sql)
@@ -109,7 +135,7 @@ TableExists(const LinkDefinition &def) {
 }
 
 void
-CreateOrAdopt(const LinkDefinition &def, bool allow_unsafe) {
+CreateOrAdopt(const LinkDefinition &def, bool allow_unsafe, bool repair) {
 	const Quoter &quote = pg::PgQuoter();
 	const std::string table = QualifiedTable(def);
 	if (!TableExists(def)) {
@@ -182,18 +208,43 @@ CreateOrAdopt(const LinkDefinition &def, bool allow_unsafe) {
 			unique_key = def.right.key;
 		changes.push_back({"index " + Quoted(index.name) + " is created", false, {index.sql}, unique_key});
 	}
-	Apply(def, changes, allow_unsafe);
+	Apply(def, changes, allow_unsafe, repair);
 }
 
 void
-Converge(const LinkDefinition &old_def, const LinkDefinition &def, bool allow_unsafe) {
+Converge(const LinkDefinition &old_def, const LinkDefinition &def, bool allow_unsafe, bool repair) {
 	auto changes = PlanRedefinition(old_def, def, pg::PgQuoter());
 	if (!def.read_only && !TableExists(def)) {
 		/* The table was dropped behind our back: build it again as defined now. */
-		CreateOrAdopt(def, allow_unsafe);
+		CreateOrAdopt(def, allow_unsafe, repair);
 		return;
 	}
-	Apply(def, changes, allow_unsafe);
+	Apply(def, changes, allow_unsafe, repair);
+}
+
+void
+CheckRecords(const LinkDefinition &def, const Linkable &left, const Linkable &right, bool repair) {
+	const auto table = [](const Linkable &linkable) -> std::optional<link_sql::RecordTable> {
+		if (!linkable.relation || linkable.table_missing)
+			return std::nullopt;
+		return link_sql::RecordTable{*linkable.relation, linkable.primary_key, linkable.key_type,
+		                             linkable.soft_delete_column};
+	};
+	const auto l = table(left), r = table(right);
+	if (!l && !r)
+		return;
+	const Quoter &q = pg::PgQuoter();
+	if (repair) {
+		Repair(def, link_sql::RepairProblems(def, l ? &*l : nullptr, r ? &*r : nullptr, q, {false, false}));
+		return;
+	}
+	auto count = pg::QueryValue("SELECT count(*)::text FROM (" +
+	                            link_sql::Problems(def, l ? &*l : nullptr, r ? &*r : nullptr, q, {false, false}) + ") p");
+	if (count && *count != "0")
+		pg::Notice("link " + Quoted(def.names.entry_point) + " has " + *count +
+		               " active link(s) to records that are missing or soft-deleted",
+		           "SELECT * FROM link_check(" + q.literal(def.names.entry_point) + ") lists them; link_repair(" +
+		               q.literal(def.names.entry_point) + ") dismisses them.");
 }
 
 namespace {
@@ -223,9 +274,9 @@ InstallRecordTriggers(const std::string &relation) {
 }
 
 void
-SyncWriteTriggers(const LinkDefinition &def) {
+SyncWriteTriggers(const LinkDefinition &def, bool defined) {
 	const std::string table = QualifiedTable(def);
-	const bool wanted = def.left.delete_cascade || def.right.delete_cascade;
+	const bool wanted = defined && (def.left.delete_cascade || def.right.delete_cascade);
 	pg::AsOwner as_owner(registry::Owner()); /* link_module.link_rows_written() is not PUBLIC's */
 	for (const char *event : {"INSERT", "UPDATE"}) {
 		const std::string name = std::string("link_module_rows_") + (event[0] == 'I' ? "inserted" : "updated");

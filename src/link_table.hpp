@@ -21,11 +21,18 @@ void CheckReadOnlyField(const LinkDefinition &def, const Linkable &left);
 bool TableExists(const LinkDefinition &def);
 
 /* Creates the link table with its indexes, or adopts an existing table of the same name that
- * has the link-table shape (a Medusa database's table), adding what it lacks. */
-void CreateOrAdopt(const LinkDefinition &def, bool allow_unsafe);
+ * has the link-table shape (a Medusa database's table), adding what it lacks. Its rows must
+ * allow the unique indexes: with `repair`, all but the newest active link of each id that may
+ * have only one are dismissed first (a NOTICE says how many). */
+void CreateOrAdopt(const LinkDefinition &def, bool allow_unsafe, bool repair);
 
-/* Applies the steps from `old_def` to `def`; unsafe steps only with allow_unsafe. */
-void Converge(const LinkDefinition &old_def, const LinkDefinition &def, bool allow_unsafe);
+/* Applies the steps from `old_def` to `def`; unsafe steps only with allow_unsafe; `repair` as
+ * for CreateOrAdopt. */
+void Converge(const LinkDefinition &old_def, const LinkDefinition &def, bool allow_unsafe, bool repair);
+
+/* An adopted table's active links to records that are missing or soft-deleted: with `repair`
+ * dismissed, else counted in a NOTICE that points to link_check and link_repair. */
+void CheckRecords(const LinkDefinition &def, const Linkable &left, const Linkable &right, bool repair);
 
 /* The statement triggers that cascade DML on a linkable's table (AFTER UPDATE and DELETE with
  * transition tables, AFTER TRUNCATE), created once per table: false when they were there. */
@@ -34,8 +41,9 @@ bool InstallRecordTriggers(const std::string &relation);
 /* A link with a deleteCascade side gets statement triggers on its table that refuse active link
  * rows written (by link_create or by direct DML) by a role that could not delete that side's
  * records itself: through them its own deletes would reach those records. A link without one
- * has none (dropped when a re-definition takes deleteCascade away). */
-void SyncWriteTriggers(const LinkDefinition &def);
+ * has none (dropped when a re-definition takes deleteCascade away, or by drop_link: `defined`
+ * false). */
+void SyncWriteTriggers(const LinkDefinition &def, bool defined = true);
 
 /* Drops them when no stored link uses the table any more. */
 void RemoveRecordTriggersIfUnused(const std::string &relation);

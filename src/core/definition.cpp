@@ -496,11 +496,12 @@ LinkOptions
 ParseLinkOptions(const Json &options) {
 	const std::string where = "define_link options";
 	RequireObject(options, where);
-	CheckKeys(options, {"database", "readOnly", "isList", "allowUnsafe"}, where);
+	CheckKeys(options, {"database", "readOnly", "isList", "allowUnsafe", "repair"}, where);
 	LinkOptions out;
 	out.read_only = OptionalBool(options, "readOnly", where).value_or(false);
 	out.is_list = OptionalBool(options, "isList", where);
 	out.allow_unsafe = OptionalBool(options, "allowUnsafe", where).value_or(false);
+	out.repair = OptionalBool(options, "repair", where).value_or(false);
 
 	const Json *database = Member(options, "database");
 	if (!database)

@@ -102,6 +102,10 @@ struct LinkOptions {
 	bool read_only = false;
 	std::optional<bool> is_list;
 	bool allow_unsafe = false;
+	/* Adopting a table (or making a side unique) dismisses what the definition cannot hold:
+	 * all but the newest active link of each id that may have only one, and active links to
+	 * missing or soft-deleted records. */
+	bool repair = false;
 };
 
 LinkOptions ParseLinkOptions(const Json &options);

@@ -457,4 +457,56 @@ RestoreRecords(const RecordTable &table, const Quoter &q) {
 	       "::text AS k) SELECT array_agg(k) FROM d";
 }
 
+std::string
+Problems(const LinkDefinition &link, const RecordTable *left, const RecordTable *right, const Quoter &q,
+         std::pair<bool, bool> unique_keys) {
+	const std::string l = "t." + q.ident(link.left.key) + "::text";
+	const std::string r = "t." + q.ident(link.right.key) + "::text";
+	std::vector<std::string> parts;
+	for (bool on_left : {true, false}) {
+		if (!(on_left ? unique_keys.first : unique_keys.second))
+			continue;
+		const std::string key = "t." + q.ident((on_left ? link.left : link.right).key);
+		parts.push_back("SELECT s.tid, 'cardinality', s.l, s.r, " + q.literal(on_left ? link.left.key : link.right.key) +
+		                " || ' ' || quote_literal(" + (on_left ? "s.l" : "s.r") +
+		                ") || ' has ' || s.n || ' active links: the newest stays' FROM (SELECT t.ctid AS tid, " + l +
+		                " AS l, " + r + " AS r, row_number() OVER w AS rank, count(*) OVER (PARTITION BY " + key +
+		                ") AS n FROM " + Table(link, q) + " t WHERE t.deleted_at IS NULL WINDOW w AS (PARTITION BY " +
+		                key + " ORDER BY t.created_at DESC, t.id DESC)) s WHERE s.rank > 1");
+	}
+	for (bool on_left : {true, false}) {
+		const RecordTable *table = on_left ? left : right;
+		if (!table)
+			continue;
+		const std::string key = "t." + q.ident((on_left ? link.left : link.right).key);
+		const std::string record = "x." + q.ident(table->primary_key) + " = " + key;
+		const std::string id = on_left ? l : r;
+		parts.push_back("SELECT t.ctid, 'missing record', " + l + ", " + r + ", " + q.literal(table->relation) +
+		                " || ' has no record ' || quote_literal(" + id + ") FROM " + Table(link, q) +
+		                " t WHERE t.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM " + table->relation + " x WHERE " +
+		                record + ")");
+		if (table->soft_delete_column)
+			parts.push_back("SELECT t.ctid, 'deleted record', " + l + ", " + r + ", 'record ' || quote_literal(" + id +
+			                ") || ' of ' || " + q.literal(table->relation) + " || ' is soft-deleted' FROM " +
+			                Table(link, q) + " t WHERE t.deleted_at IS NULL AND EXISTS (SELECT 1 FROM " +
+			                table->relation + " x WHERE " + record + " AND x." + q.ident(*table->soft_delete_column) +
+			                " IS NOT NULL)");
+	}
+	if (parts.empty())
+		return "SELECT NULL::tid, NULL::text, NULL::text, NULL::text, NULL::text WHERE false";
+	std::string sql;
+	for (const auto &part : parts)
+		sql += (sql.empty() ? "" : " UNION ALL ") + part;
+	return sql;
+}
+
+std::string
+RepairProblems(const LinkDefinition &link, const RecordTable *left, const RecordTable *right, const Quoter &q,
+               std::pair<bool, bool> unique_keys) {
+	return "WITH p(tid, problem, l, r, detail) AS MATERIALIZED (" + Problems(link, left, right, q, unique_keys) +
+	       "), d AS (UPDATE " + Table(link, q) + " t SET deleted_at = now(), updated_at = now() "
+	       "WHERE t.ctid IN (SELECT p.tid FROM p) AND t.deleted_at IS NULL RETURNING " + Pairs(link, q, "t") +
+	       ") SELECT p.problem, p.l, p.r, p.detail FROM p WHERE (p.l, p.r) IN (SELECT d.l, d.r FROM d)";
+}
+
 } // namespace link_module::link_sql

@@ -163,4 +163,17 @@ std::string DeletedRecords(const RecordTable &table, const Quoter &quote);
 /* Restores the records among $1 stamped $2. Returns (ids text[]). */
 std::string RestoreRecords(const RecordTable &table, const Quoter &quote);
 
+/* What a link's rows hold that its definition does not allow, as rows (tid, problem, left
+ * text, right text, detail): "cardinality", each active row beyond the newest (created_at,
+ * then id) of an id that may have only one (`unique_keys`: the left key, the right key);
+ * "missing record" and "deleted record", each active row whose record at a side with a table
+ * is missing or soft-deleted. No parameters. */
+std::string Problems(const LinkDefinition &link, const RecordTable *left, const RecordTable *right,
+                     const Quoter &quote, std::pair<bool, bool> unique_keys);
+
+/* Dismisses the rows of Problems (stamping now()). Returns the same columns, without tid, for
+ * the rows it dismissed. */
+std::string RepairProblems(const LinkDefinition &link, const RecordTable *left, const RecordTable *right,
+                           const Quoter &quote, std::pair<bool, bool> unique_keys);
+
 } // namespace link_module::link_sql

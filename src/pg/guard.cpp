@@ -111,6 +111,17 @@ InSubtransaction(const std::function<void()> &body, const std::function<bool(int
 }
 
 void
+Notice(const std::string &message, const std::string &hint) {
+	const std::string server_message = ToServer(message);
+	const std::string server_hint = ToServer(hint);
+	PgCall(
+	    [](const char *m, const char *h) {
+		    ereport(NOTICE, (errmsg_internal("%s", m), *h ? errhint("%s", h) : 0));
+	    },
+	    server_message.c_str(), server_hint.c_str());
+}
+
+void
 CheckForInterrupts() {
 	PgCall([]() { CHECK_FOR_INTERRUPTS(); });
 }
