@@ -127,13 +127,20 @@ AS $$ SELECT coalesce((SELECT c.oid::regclass FROM pg_class c WHERE c.oid = rela
                                              WHERE k.relation_name = current_relation.relation_name))) $$;
 
 -- The type of a live column, from the catalog (NULL when the table or column is gone): the
--- extension never takes a type name from its own tables as SQL text.
+-- extension never takes a type name from its own tables as SQL text. A domain gives its base
+-- type: ids are cast to that, so no domain's CHECK (another role's code) runs in a statement
+-- that a cascade runs as a table's owner, and new link tables' keys carry no domain.
 CREATE FUNCTION link_module.column_type(relation regclass, column_name text)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
-      WHERE a.attrelid = relation AND a.attname = column_name AND a.attnum > 0 AND NOT a.attisdropped $$;
+AS $$ WITH RECURSIVE t(type, typmod, depth) AS (
+          SELECT a.atttypid, a.atttypmod, 0 FROM pg_attribute a
+          WHERE a.attrelid = relation AND a.attname = column_name AND a.attnum > 0 AND NOT a.attisdropped
+          UNION ALL
+          SELECT d.typbasetype, d.typtypmod, t.depth + 1 FROM t JOIN pg_type d ON d.oid = t.type
+          WHERE d.typtype = 'd')
+      SELECT format_type(t.type, t.typmod) FROM t ORDER BY t.depth DESC LIMIT 1 $$;
 
 CREATE VIEW linkables AS
 SELECT module, model, link_module.current_relation(relation, relation_name) AS relation, primary_key, key, key_type,

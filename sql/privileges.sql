@@ -293,5 +293,34 @@ SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
 DELETE FROM link_module.linkables;
 DROP SCHEMA shop, blog CASCADE;
 
+-- Key types: a domain's CHECK (its owner's code) runs in no statement of link_module, which
+-- casts ids to the domain's base type; new link tables' keys carry the base type. (It ran as
+-- the extension's owner in the statements on removal notes.)
+CREATE SCHEMA dom AUTHORIZATION regress_app;
+SET ROLE regress_app;
+CREATE TABLE dom.seen (who name);
+GRANT INSERT ON dom.seen TO PUBLIC;
+GRANT USAGE ON SCHEMA dom TO PUBLIC;
+CREATE FUNCTION dom.chk(v text) RETURNS boolean LANGUAGE sql AS $$ INSERT INTO dom.seen VALUES (current_user) RETURNING true $$;
+CREATE DOMAIN dom.key AS text CHECK (dom.chk(VALUE));
+CREATE TABLE dom.a (id dom.key PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE dom.b (id dom.key PRIMARY KEY, deleted_at timestamptz);
+INSERT INTO dom.a VALUES ('a1');
+INSERT INTO dom.b VALUES ('b1');
+SELECT define_link('dom.a', '{"linkable": "dom.b", "deleteCascade": true}', '{"database": {"schema": "dom"}}') ->> 'entryPoint' AS defined;
+SELECT jsonb_array_length(link_create('{"dom": {"a_id": "a1", "b_id": "b1"}}')) AS linked;
+SELECT link_delete('{"dom": {"a_id": ["a1"]}}') ->> 'dom' AS deleted;
+SELECT link_restore('{"dom": {"a_id": ["a1"]}}') ->> 'dom' AS restored;
+UPDATE dom.a SET deleted_at = now();
+UPDATE dom.a SET deleted_at = NULL;
+RESET ROLE;
+SELECT who, count(*) > 0 AS checked FROM dom.seen GROUP BY who;
+SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
+WHERE attrelid = 'dom.dom_a_dom_b'::regclass AND attname IN ('a_id', 'b_id') ORDER BY 1;
+SELECT id, deleted_at IS NULL AS live FROM dom.b;
+SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
+DELETE FROM link_module.linkables;
+DROP SCHEMA dom CASCADE;
+
 DROP FUNCTION registry();
 DROP ROLE regress_catalog, regress_blog, regress_app;

@@ -72,12 +72,11 @@ RefuseUnsupportedTable(const TableFacts &table, const std::string &name) {
 		            "link_module does not support inheritance parents as linkable tables." + why, hint);
 }
 
-/* format_type of a live column, or nullopt when the table has no such column. */
+/* The type of a live column (a domain's base type: link_module.column_type), or nullopt when
+ * the table has no such column. */
 Value
 ColumnType(Oid relation, const std::string &column) {
-	return pg::QueryValue("SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
-	                      "WHERE attrelid = $1::oid AND attname = $2 AND attnum > 0 AND NOT attisdropped",
-	                      {std::to_string(relation), column});
+	return pg::QueryValue("SELECT link_module.column_type($1::oid::regclass, $2)", {std::to_string(relation), column});
 }
 
 /* A soft-delete column holds the stamp of the cascade that soft-deleted its record, which the

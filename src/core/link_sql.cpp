@@ -272,13 +272,6 @@ NotedPairs(const LinkDefinition &link, const Quoter &q) {
 	       NotedTable(link, q) + " AND m.left_id = u.l AND m.right_id = u.r";
 }
 
-/* A text id as the key's type sees it ('1.0' and '1' are one numeric key): notes hold a key's
- * canonical text, as a row's key::text gives it. */
-std::string
-Canonical(const LinkSide &side, const std::string &ids) {
-	return "(" + ids + "::" + side.key_type + "[]::text[])";
-}
-
 } // namespace
 
 std::string
@@ -301,20 +294,18 @@ ForgetRemovals(const LinkDefinition &link, const Quoter &q) {
 
 std::string
 NotedRemovals(const LinkDefinition &link, const Quoter &q, bool on_left) {
-	const LinkSide &side = on_left ? link.left : link.right;
+	/* Ids as given: their key type's canonical text (CanonicalIds, as the caller). No cast runs
+	 * here, as the notes' owner. */
 	return "SELECT array_agg(m.left_id), array_agg(m.right_id), array_agg(m.revived), array_agg(m.by_left = " +
 	       std::string(on_left ? "true" : "false") + ") FROM link_module.removals m WHERE m.link_table = " +
-	       NotedTable(link, q) + " AND m." + (on_left ? "left_id" : "right_id") + " = ANY " +
-	       Canonical(side, "$1::text[]") + " AND m.stamp = $2";
+	       NotedTable(link, q) + " AND m." + (on_left ? "left_id" : "right_id") + " = ANY ($1::text[]) AND m.stamp = $2";
 }
 
 std::string
 OwnRemovals(const LinkDefinition &link, const Quoter &q, bool on_left) {
-	const LinkSide &side = on_left ? link.left : link.right;
 	return "SELECT array_agg(m.left_id), array_agg(m.right_id), array_agg(m.stamp) FROM link_module.removals m "
-	       "WHERE m.link_table = " + NotedTable(link, q) + " AND m." + (on_left ? "left_id" : "right_id") + " = ANY " +
-	       Canonical(side, "$1::text[]") + " AND m.by_left = " + (on_left ? "true" : "false") +
-	       " AND NOT m.revived AND $2 IS NOT NULL";
+	       "WHERE m.link_table = " + NotedTable(link, q) + " AND m." + (on_left ? "left_id" : "right_id") +
+	       " = ANY ($1::text[]) AND m.by_left = " + (on_left ? "true" : "false") + " AND NOT m.revived AND $2 IS NOT NULL";
 }
 
 /* `statement` (an UPDATE or DELETE of link rows aliased t) with the columns asked for; with

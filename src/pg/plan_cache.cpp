@@ -34,6 +34,57 @@ Cache() {
 	return cache;
 }
 
+/* Plans being executed, with their depth: a statement can re-enter link_module (a domain's
+ * CHECK, a user's trigger or policy calling a link function), and the inner call may replace a
+ * plan the outer one is still running. Such a plan is retired, not freed, until no call runs it. */
+std::unordered_map<SPIPlanPtr, int> &
+Running() {
+	static std::unordered_map<SPIPlanPtr, int> running;
+	return running;
+}
+
+std::vector<SPIPlanPtr> &
+Retired() {
+	static std::vector<SPIPlanPtr> retired;
+	return retired;
+}
+
+void
+Release(SPIPlanPtr plan) {
+	if (Running().count(plan))
+		Retired().push_back(plan);
+	else
+		PgCall(SPI_freeplan, plan);
+}
+
+void
+FreeRetired() {
+	auto &retired = Retired();
+	for (auto it = retired.begin(); it != retired.end();)
+		if (Running().count(*it)) {
+			++it;
+		} else {
+			PgCall(SPI_freeplan, *it);
+			it = retired.erase(it);
+		}
+}
+
+/* While in scope, `plan` counts as running. */
+class RunningPlan {
+public:
+	explicit RunningPlan(SPIPlanPtr plan) : plan_(plan) { ++Running()[plan]; }
+	~RunningPlan() {
+		auto it = Running().find(plan_);
+		if (--it->second == 0)
+			Running().erase(it);
+	}
+	RunningPlan(const RunningPlan &) = delete;
+	RunningPlan &operator=(const RunningPlan &) = delete;
+
+private:
+	SPIPlanPtr plan_;
+};
+
 Param
 ArrayOf(const std::vector<Datum> &datums, const std::vector<bool> &nulls, Oid element_type) {
 	int16 len;
@@ -70,6 +121,7 @@ TextDatum(const std::string &utf8) {
 SPIPlanPtr
 CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid> &types, bool generic) {
 	auto &cache = Cache();
+	FreeRetired();
 	if (!generic && !cache.count(key) &&
 	    std::count_if(cache.begin(), cache.end(), [](const auto &item) { return !item.second.generic; }) >=
 	        static_cast<std::ptrdiff_t>(kMaxRequestPlans))
@@ -79,14 +131,14 @@ CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid
 				continue;
 			}
 			if (it->second.plan)
-				PgCall(SPI_freeplan, it->second.plan);
+				Release(it->second.plan);
 			it = cache.erase(it);
 		}
 	CacheEntry &entry = cache[key];
 	if (entry.plan && entry.sql == sql && PgCall(SPI_plan_is_valid, entry.plan))
 		return entry.plan;
 	if (entry.plan) {
-		PgCall(SPI_freeplan, entry.plan);
+		Release(entry.plan);
 		entry.plan = nullptr;
 	}
 	entry.generic = generic;
@@ -139,6 +191,7 @@ ExecutePlan(SPIPlanPtr plan, const std::vector<Param> &params) {
 	 * scope's) stays current instead, or everything allocated after the statement would pile up
 	 * in the procedure context until SPI_finish. */
 	const MemoryContext caller = CurrentMemoryContext;
+	RunningPlan running(plan);
 	int rc = PgCall([](SPIPlanPtr p, Datum *v, const char *n) { return SPI_execute_plan(p, v, n, false, 0); }, plan,
 	                value_ptr, null_ptr);
 	MemoryContextSwitchTo(caller);
