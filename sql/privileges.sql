@@ -322,5 +322,73 @@ SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
 DELETE FROM link_module.linkables;
 DROP SCHEMA dom CASCADE;
 
+-- A link table's owner controls its table: it can disable the triggers that gate who writes
+-- active rows, or rewrite the table. So a trigger's cascade to a deleteCascade table checks,
+-- when it runs, that the link table's owner still holds the right it uses there (as define_link
+-- required). Here the owner of the posts revokes them after the link was defined.
+CREATE SCHEMA shop AUTHORIZATION regress_catalog;
+CREATE SCHEMA blog AUTHORIZATION regress_blog;
+GRANT USAGE ON SCHEMA blog TO regress_catalog;
+SET ROLE regress_blog;
+CREATE TABLE blog.post (id text PRIMARY KEY, deleted_at timestamptz);
+INSERT INTO blog.post VALUES ('b1'), ('b2');
+GRANT TRIGGER, REFERENCES, DELETE, UPDATE ON blog.post TO regress_catalog;
+SET ROLE regress_catalog;
+CREATE TABLE shop.product (id text PRIMARY KEY, deleted_at timestamptz);
+INSERT INTO shop.product VALUES ('p1'), ('p2');
+SELECT define_link('shop.product', '{"linkable": "blog.post", "deleteCascade": true}',
+                   '{"database": {"schema": "shop"}}') ->> 'table' AS link_table;
+SET ROLE regress_blog;
+REVOKE DELETE, UPDATE ON blog.post FROM regress_catalog;
+SET ROLE regress_catalog;
+SELECT link_create('{"shop": {"product_id": "p1"}, "blog": {"post_id": "b1"}}');
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE shop.shop_product_blog_post DISABLE TRIGGER link_module_rows_inserted;
+SELECT jsonb_array_length(link_create('{"shop": {"product_id": "p1"}, "blog": {"post_id": "b1"}}')) AS linked_ungated;
+DELETE FROM shop.product WHERE id = 'p1';
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO shop.shop_product_blog_post (product_id, post_id, id, deleted_at) VALUES ('p2', 'b2', 'x', now());
+ALTER TABLE shop.shop_product_blog_post ALTER COLUMN deleted_at TYPE timestamptz USING NULL;
+UPDATE shop.product SET deleted_at = now() WHERE id = 'p2';
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SELECT id, deleted_at IS NULL AS live FROM blog.post ORDER BY 1;
+SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
+DELETE FROM link_module.linkables;
+DROP SCHEMA shop, blog CASCADE;
+
+-- Row security on a deleteCascade side's table: a role may write active link rows naming only
+-- records it could update itself (the table's SELECT and UPDATE policies), or its own deletes
+-- would reach records hidden from it. Two tenants share the tables.
+CREATE SCHEMA shop AUTHORIZATION regress_catalog;
+GRANT USAGE ON SCHEMA shop TO regress_app, regress_blog;
+SET ROLE regress_catalog;
+CREATE TABLE shop.customer (id text PRIMARY KEY, tenant name NOT NULL DEFAULT current_user, deleted_at timestamptz);
+CREATE TABLE shop.orders (id text PRIMARY KEY, tenant name NOT NULL DEFAULT current_user, deleted_at timestamptz);
+ALTER TABLE shop.customer ENABLE ROW LEVEL SECURITY;
+ALTER TABLE shop.orders ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own ON shop.customer USING (tenant = current_user);
+CREATE POLICY own ON shop.orders USING (tenant = current_user);
+GRANT SELECT, INSERT, UPDATE, DELETE ON shop.customer, shop.orders TO regress_app, regress_blog;
+SELECT define_link('shop.customer', '{"linkable": "shop.orders", "isList": true, "deleteCascade": true}',
+                   '{"database": {"schema": "shop"}}') ->> 'table' AS link_table;
+GRANT SELECT, INSERT, UPDATE, DELETE ON shop.shop_customer_shop_orders TO regress_app, regress_blog;
+SET ROLE regress_blog;
+INSERT INTO shop.orders (id) VALUES ('order_of_blog');
+SET ROLE regress_app;
+INSERT INTO shop.customer (id) VALUES ('customer_of_app');
+INSERT INTO shop.orders (id) VALUES ('order_of_app');
+SELECT link_create('{"shop": {"customer_id": "customer_of_app", "orders_id": "order_of_blog"}}');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO shop.shop_customer_shop_orders (customer_id, orders_id, id) VALUES ('customer_of_app', 'order_of_blog', 'x');
+\echo :LAST_ERROR_SQLSTATE
+SELECT jsonb_array_length(link_create('{"shop": {"customer_id": "customer_of_app", "orders_id": "order_of_app"}}')) AS own_order;
+DELETE FROM shop.customer WHERE id = 'customer_of_app';
+RESET ROLE;
+SELECT id, tenant FROM shop.orders ORDER BY 1;
+SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
+DELETE FROM link_module.linkables;
+DROP SCHEMA shop CASCADE;
+
 DROP FUNCTION registry();
 DROP ROLE regress_catalog, regress_blog, regress_app;

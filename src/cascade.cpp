@@ -289,6 +289,27 @@ Notify(const LinkDefinition &link, const char *event, const std::vector<std::str
 		pg::Notify(payload);
 }
 
+/* A trigger's cascade changes a deleteCascade table as its owner, through rows of a link table
+ * that its owner controls (it can disable the triggers that gate who writes active rows, or
+ * rewrite the table): the link's owner must hold, now, the right the step uses on that table,
+ * as define_link required. A revoked right stops the cascade. */
+void
+RequireLinkOwnerRights(const LinkDefinition &link, Oid link_owner, const link_sql::RecordTable &table,
+                       const char *privilege) {
+	if (*pg::QueryValue("SELECT has_table_privilege($1::oid, $2::oid, $3)::text",
+	                    {std::to_string(link_owner), std::to_string(table.oid), privilege},
+	                    "cascade:link-owner-rights") == "true")
+		return;
+	throw Error(sqlstate::kInsufficientPrivilege,
+	            "cannot cascade through link " + Quoted(link.names.service_name) + " to " + table.relation +
+	                ": the link table's owner " + *pg::QueryValue("SELECT $1::oid::regrole::text",
+	                                                              {std::to_string(link_owner)}) +
+	                " lacks " + privilege + " on it",
+	            "A deleteCascade link takes, from its table's owner, the rights its cascades use on that side.",
+	            "GRANT DELETE, UPDATE ON " + table.relation + " to the link table's owner, or define the link "
+	            "without deleteCascade.");
+}
+
 /* Who runs a cascade. A function's (link_delete, link_restore) runs as its caller and reports
  * what it did. A trigger's reports nothing: a delete's runs each statement as the owner of the
  * table it changes, as a foreign key's cascade does; a restore's runs as the role that cleared
@@ -391,6 +412,8 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 					if (reached.empty())
 						continue;
 					const auto &table = cascade_left ? stored.left_tables[i] : stored.right_tables[i];
+					if (table && as_owners && remove)
+						RequireLinkOwnerRights(link, stored.link_owners[i], *table, purge ? "DELETE" : "UPDATE");
 					std::vector<std::string> changed = reached; /* virtual: reported for the caller */
 					if (table && purge) {
 						OwnRecords own(table->oid, reached);

@@ -467,6 +467,37 @@ LM_FUNCTION(link_list) {
 	});
 }
 
+namespace link_module {
+
+namespace {
+
+/* Under row security on a deleteCascade side's table, the written active rows may name only
+ * records the writer could update itself (the table's SELECT and UPDATE policies: a row lock
+ * applies both): through the link its own deletes would reach them. A record hidden from it (or
+ * missing) is refused. */
+void
+RequireVisibleRecords(const LinkDefinition &link, const LinkSide &side, const link_sql::RecordTable &table) {
+	if (*pg::QueryValue("SELECT row_security_active($1::oid)::text", {std::to_string(table.oid)},
+	                    "rows-written:row-security") != "true")
+		return;
+	const Quoter &q = pg::PgQuoter();
+	auto hidden = pg::QueryValue("SELECT n.k::text FROM (SELECT DISTINCT t." + q.ident(side.key) +
+	                             " AS k FROM link_module_new t WHERE t.deleted_at IS NULL) n WHERE NOT EXISTS "
+	                             "(SELECT 1 FROM " + table.relation + " x WHERE x." + q.ident(table.primary_key) +
+	                             " = n.k FOR KEY SHARE) LIMIT 1");
+	if (hidden)
+		throw Error(sqlstate::kInsufficientPrivilege,
+		            "cannot write active rows of link " + Quoted(link.names.service_name) + ": record '" + *hidden +
+		                "' of " + table.relation + " is not one this role may update (row security)",
+		            "Side " + Quoted(side.module + "." + side.model) + " has deleteCascade: deleting the record at "
+		            "the other end of such a row deletes this record, which this role could not do itself.",
+		            "");
+}
+
+} // namespace
+
+} // namespace link_module
+
 /* Statement triggers (INSERT, UPDATE) on the tables of links with a deleteCascade side. Through
  * an active link row, a delete of the record at the other end reaches the deleteCascade side's
  * record (the triggers' cascades run as its table's owner): writing one, by link_create or by
@@ -492,7 +523,11 @@ LM_FUNCTION(link_module_link_rows_written) {
 			if (!side.delete_cascade || !table || !table->oid)
 				continue;
 			const std::string missing = registry::MissingPrivileges(table->oid, {"DELETE", "UPDATE"});
-			if (missing.empty() || !pg::QueryValue("SELECT 1 FROM link_module_new WHERE deleted_at IS NULL LIMIT 1"))
+			if (missing.empty()) {
+				RequireVisibleRecords(link, side, *table);
+				continue;
+			}
+			if (!pg::QueryValue("SELECT 1 FROM link_module_new WHERE deleted_at IS NULL LIMIT 1"))
 				continue;
 			throw Error(sqlstate::kInsufficientPrivilege,
 			            "cannot write active rows of link " + Quoted(link.names.service_name) +
