@@ -55,6 +55,10 @@ SELECT register_linkable(NULL, 'product', 'shop.product');
 \echo :LAST_ERROR_SQLSTATE
 SELECT register_linkable('product', 'product', 'shop.product', '{"key": "bad key"}');
 \echo :LAST_ERROR_SQLSTATE
+-- An array key names no single record.
+CREATE TABLE shop.bundle (ids integer[] PRIMARY KEY);
+SELECT register_linkable('shop', 'bundle', 'shop.bundle');
+\echo :LAST_ERROR_SQLSTATE
 
 -- None of the errors changed anything.
 SELECT module, model, key, alias FROM linkables ORDER BY module, model;

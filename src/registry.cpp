@@ -206,6 +206,11 @@ RegisterLinkable(const std::string &module, const std::string &model, std::optio
 			            "column " + Quoted(linkable.primary_key) + " of table " + table.name + " does not exist",
 			            "Linkable " + name + " needs a primary key column.",
 			            "Pass options {\"primaryKey\": \"<column>\"}.");
+		if (key_type->size() > 2 && key_type->compare(key_type->size() - 2, 2, "[]") == 0)
+			throw Error(sqlstate::kFeatureNotSupported,
+			            "key " + Quoted(linkable.primary_key) + " of table " + table.name + " is an array (" + *key_type +
+			                "): a link names one record by one key value",
+			            {}, "Pass options {\"primaryKey\": \"<column>\"} naming a column of a scalar type.");
 		linkable.key_type = *key_type;
 		if (options.soft_delete_given) {
 			linkable.soft_delete_column = options.soft_delete_column;
