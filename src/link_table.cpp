@@ -224,8 +224,11 @@ Converge(const LinkDefinition &old_def, const LinkDefinition &def, bool allow_un
 
 void
 CheckRecords(const LinkDefinition &def, const Linkable &left, const Linkable &right, bool repair) {
+	/* A side whose table the caller may not read is not checked (define_link takes no SELECT on
+	 * it); link_check, run by a role that may, reports what is left. */
 	const auto table = [](const Linkable &linkable) -> std::optional<link_sql::RecordTable> {
-		if (!linkable.relation || linkable.table_missing)
+		if (!linkable.relation || linkable.table_missing ||
+		    *pg::QueryValue("SELECT has_table_privilege($1::regclass, 'SELECT')::text", {*linkable.relation}) != "true")
 			return std::nullopt;
 		return link_sql::RecordTable{*linkable.relation, linkable.primary_key, linkable.key_type,
 		                             linkable.soft_delete_column};
