@@ -354,8 +354,9 @@ Compiler::Object(const Node &node, const std::string &alias, const FieldTree &tr
 	if (tree.star)
 		for (const auto &column : table.columns)
 			names.push_back(column.name);
-	/* As Medusa, a nested record always carries its primary key and a link row both keys. */
-	if (depth > 0 && !tree.star) {
+	/* As Medusa, a nested record always carries its primary key and a link row (a link's entry
+	 * point too) both keys. */
+	if (!tree.star && (depth > 0 || !node.entity)) {
 		if (node.entity)
 			names.push_back(table.primary_key);
 		else
