@@ -134,13 +134,27 @@ CREATE FUNCTION link_module.column_type(relation regclass, column_name text)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
+AS $$ SELECT link_module.column_type(relation, column_name, true) $$;
+
+-- The same, without the type modifier when `with_typmod` is false: ids are cast to that, so an
+-- id longer than a varchar(n) key is a different id, never truncated into another one (and a
+-- numeric(p,s) id is never rounded into another).
+CREATE FUNCTION link_module.column_type(relation regclass, column_name text, with_typmod boolean)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
 AS $$ WITH RECURSIVE t(type, typmod, depth) AS (
           SELECT a.atttypid, a.atttypmod, 0 FROM pg_attribute a
           WHERE a.attrelid = relation AND a.attname = column_name AND a.attnum > 0 AND NOT a.attisdropped
           UNION ALL
           SELECT d.typbasetype, d.typtypmod, t.depth + 1 FROM t JOIN pg_type d ON d.oid = t.type
           WHERE d.typtype = 'd')
-      SELECT format_type(t.type, t.typmod) FROM t ORDER BY t.depth DESC LIMIT 1 $$;
+      SELECT format_type(t.type, CASE WHEN with_typmod THEN t.typmod END) FROM t ORDER BY t.depth DESC LIMIT 1 $$;
+CREATE FUNCTION link_module.cast_type(relation regclass, column_name text)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT link_module.column_type(relation, column_name, false) $$;
 
 CREATE VIEW linkables AS
 SELECT module, model, link_module.current_relation(relation, relation_name) AS relation, primary_key, key, key_type,

@@ -78,3 +78,43 @@ SELECT * FROM link_check('nope');
 SELECT count(drop_link(entry_point, true)) AS dropped FROM link_module.links;
 DELETE FROM link_module.linkables;
 DROP SCHEMA product, blog CASCADE;
+
+-- 3. Checks and repairs that keep what is valid. A repair dismisses the links to missing records
+-- first, so the link kept for an id that may have only one is never one of those; a linkable
+-- registered with {"validate": false} may name records that do not exist (yet), and keeps them;
+-- an adopted table's varchar keys naming uuid records compare as text.
+CREATE SCHEMA a;
+CREATE TABLE a.p (id uuid PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE a.q (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE a.ext (id text PRIMARY KEY);
+INSERT INTO a.p VALUES ('00000000-0000-0000-0000-000000000001');
+INSERT INTO a.q VALUES ('q_live');
+SELECT register_linkable('a', 'ext', 'a.ext', '{"validate": false}') ->> 'key' AS registered;
+CREATE TABLE a.a_p_a_q (p_id varchar(255) NOT NULL, q_id varchar(255) NOT NULL, id varchar(255) NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now(),
+    deleted_at timestamptz, PRIMARY KEY (p_id, q_id));
+INSERT INTO a.a_p_a_q (p_id, q_id, id, created_at) VALUES
+    ('00000000-0000-0000-0000-000000000001', 'q_live', 'l1', '2024-01-01'),
+    ('00000000-0000-0000-0000-000000000001', 'q_gone', 'l2', '2024-02-01');
+SELECT define_link('a.p', 'a.q', '{"database": {"schema": "a"}, "repair": true}') ->> 'entryPoint' AS adopted;
+SELECT q_id, deleted_at IS NULL AS active FROM a.a_p_a_q ORDER BY 1;
+SELECT query_graph('{"entity": "a.p", "fields": ["id", "q.id"]}') -> 'data' AS graph;
+SELECT define_link('a.q', '{"linkable": "a.ext", "isList": true}', '{"database": {"schema": "a"}}') ->> 'entryPoint' AS defined;
+SELECT jsonb_array_length(link_create('{"a": {"q_id": "q_live", "ext_id": "not_yet"}}')) AS linked;
+SELECT * FROM link_repair('q_ext');
+-- An id longer than its varchar(n) key names no record: it is never truncated into one.
+CREATE TABLE a.short (id varchar(5) PRIMARY KEY, deleted_at timestamptz);
+INSERT INTO a.short VALUES ('s1234');
+SELECT define_link('a.short', 'a.q', '{"database": {"schema": "a"}}') ->> 'entryPoint' AS defined;
+SELECT link_create('{"a": {"short_id": "s1234-other", "q_id": "q_live"}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT query_graph('{"entity": "a.short", "fields": ["id"], "filters": {"id": "s1234-other"}}') AS graph;
+-- A link table is a permanent table, never a temporary one.
+CREATE TEMPORARY TABLE scratch (id int);
+DO $$ BEGIN
+    PERFORM define_link('a.short', 'a.ext', jsonb_build_object('database', jsonb_build_object('schema', pg_my_temp_schema()::regnamespace::text)));
+EXCEPTION WHEN invalid_schema_name THEN RAISE NOTICE 'refused: %', SQLSTATE;
+END $$;
+SELECT count(drop_link(entry_point, true)) AS dropped FROM link_module.links;
+DELETE FROM link_module.linkables;
+DROP SCHEMA a CASCADE;

@@ -821,7 +821,8 @@ LM_FUNCTION(link_module_table_dropped) {
 	/* A dropped link table takes its link with it, as a dropped table takes its triggers
 	 * (Medusa's migration planner drops the table of a link removed from the code). */
 	auto removed = pg::Query("SELECT l.service_name, l.entry_point, d.object_identity, "
-	                         "  ll.relation::regclass::text, rl.relation::regclass::text "
+	                         "  link_module.current_relation(ll.relation, ll.relation_name)::text, "
+	                         "  link_module.current_relation(rl.relation, rl.relation_name)::text "
 	                         "FROM pg_event_trigger_dropped_objects() d JOIN link_module.links l ON l.link_table = d.objid "
 	                         "LEFT JOIN link_module.linkables ll ON (ll.module, ll.model) = (l.left_module, l.left_model) "
 	                         "LEFT JOIN link_module.linkables rl ON (rl.module, rl.model) = (l.right_module, l.right_model) "

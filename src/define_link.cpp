@@ -68,12 +68,14 @@ DefineLink(const std::string &left_text, const std::string &right_text, const Js
 
 	Json json = DefinitionToJson(def, pg::PgQuoter());
 	auto existing = registry::FindLink(registry::LinkKey::ServiceName, def.names.service_name);
+	const link_table::Repair repair{left, right};
+	const link_table::Repair *repairs = options.repair ? &repair : nullptr;
 	bool adopted = false;
 	if (!existing) {
 		CheckNewLinkIsFree(def);
 		if (!def.read_only) {
 			adopted = link_table::TableExists(def);
-			link_table::CreateOrAdopt(def, options.allow_unsafe, options.repair);
+			link_table::CreateOrAdopt(def, options.allow_unsafe, repairs);
 		}
 	} else {
 		/* Redefining a link changes its table and what its cascades do: as drop_link, it takes
@@ -95,11 +97,11 @@ DefineLink(const std::string &left_text, const std::string &right_text, const Js
 		bool same = nlohmann::json::parse(existing->json.dump()) == nlohmann::json::parse(json.dump());
 		if (same && (def.read_only || link_table::TableExists(def)))
 			return json; /* unchanged: a no-op */
-		link_table::Converge(existing->definition, def, options.allow_unsafe, options.repair);
+		link_table::Converge(existing->definition, def, options.allow_unsafe, repairs);
 	}
 	registry::SaveLink(def, json);
-	if (adopted || (options.repair && !def.read_only))
-		link_table::CheckRecords(def, left, right, options.repair);
+	if (adopted && !options.repair)
+		link_table::CheckRecords(def, left, right, false);
 	if (!def.read_only)
 		link_table::SyncWriteTriggers(def);
 	if (!def.read_only)

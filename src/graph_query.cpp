@@ -25,8 +25,10 @@ ColumnsOf(const pg::Value &json) {
 	return columns;
 }
 
+/* Types without modifiers: a filter value is cast to its field's type, and a varchar(n) or
+ * numeric(p,s) modifier would truncate or round it into another value. */
 #define LM_COLUMNS_OF(rel)                                                                                            \
-	"(SELECT json_agg(json_build_array(a.attname, format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum)::text "    \
+	"(SELECT json_agg(json_build_array(a.attname, format_type(a.atttypid, NULL)) ORDER BY a.attnum)::text "    \
 	"FROM pg_attribute a WHERE a.attrelid = " rel " AND a.attnum > 0 AND NOT a.attisdropped)"
 
 /* The registry with every table's columns, read once per backend and again only after a

@@ -38,16 +38,17 @@ std::vector<Oid>
 Reload() {
 	/* Nothing read from the registry becomes SQL text: tables' names come from the catalog (a
 	 * table that is gone, as one quoted identifier that names nothing), key types from the live
-	 * columns (the records' key column, the link table's key columns: columns 21, 22). A link
+	 * columns (the records' key column, the link table's key columns: columns 21, 22), as ids
+	 * are cast to them: a domain's base type, without a type modifier. A link
 	 * whose table is gone (dropped while the extension's event trigger was disabled) counts as
 	 * removed: it has no rows to cascade through, list or create. */
 	static const char *sql =
 	    "SELECT l.definition::text, "
 	    "  coalesce(link_module.current_relation(ll.relation, ll.relation_name)::text, quote_ident(ll.relation_name)), "
-	    "  ll.primary_key, link_module.column_type(link_module.current_relation(ll.relation, ll.relation_name), "
+	    "  ll.primary_key, link_module.cast_type(link_module.current_relation(ll.relation, ll.relation_name), "
 	    "                                          ll.primary_key), ll.soft_delete_column, ll.validate, "
 	    "  coalesce(link_module.current_relation(rl.relation, rl.relation_name)::text, quote_ident(rl.relation_name)), "
-	    "  rl.primary_key, link_module.column_type(link_module.current_relation(rl.relation, rl.relation_name), "
+	    "  rl.primary_key, link_module.cast_type(link_module.current_relation(rl.relation, rl.relation_name), "
 	    "                                          rl.primary_key), rl.soft_delete_column, rl.validate, "
 	    "  l.link_table::oid::text, link_module.current_relation(ll.relation, ll.relation_name)::oid::text, "
 	    "  link_module.current_relation(rl.relation, rl.relation_name)::oid::text, "
@@ -55,7 +56,7 @@ Reload() {
 	    "  n.nspname, c.relname, c.relowner::text, "
 	    "  (SELECT relowner::text FROM pg_class WHERE oid = link_module.current_relation(ll.relation, ll.relation_name)), "
 	    "  (SELECT relowner::text FROM pg_class WHERE oid = link_module.current_relation(rl.relation, rl.relation_name)), "
-	    "  link_module.column_type(l.link_table, l.left_key), link_module.column_type(l.link_table, l.right_key), "
+	    "  link_module.cast_type(l.link_table, l.left_key), link_module.cast_type(l.link_table, l.right_key), "
 	    "  link_module.column_type(link_module.current_relation(ll.relation, ll.relation_name), ll.soft_delete_column) "
 	    "    = 'timestamp without time zone', "
 	    "  link_module.column_type(link_module.current_relation(rl.relation, rl.relation_name), rl.soft_delete_column) "

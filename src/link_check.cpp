@@ -1,10 +1,17 @@
 /* link_check and link_repair: what the rows of a link (or of every link) hold that its
  * definition does not allow, as amcheck reports what an index holds that it should not. Rows
  * adopted from a Medusa database can: Medusa's own cardinality check races, and it checks no
- * records. link_repair dismisses those rows. Both run as the caller. */
+ * records. link_repair dismisses those rows.
+ *
+ * As VACUUM does, they take the links whose tables the caller owns, and run each as that
+ * table's owner in a security-restricted operation: a repair fires the link table's triggers,
+ * which are its owner's code, never run as the caller. Records are checked only in tables the
+ * owner may read without row security (link_table::RecordsCheckable). */
 #include "core/error.hpp"
 #include "core/link_sql.hpp"
 #include "link_cache.hpp"
+#include "link_table.hpp"
+#include "pg/as_owner.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
 
@@ -15,6 +22,7 @@ using namespace link_module;
 LM_FUNCTION(link_problems) {
 	const std::optional<std::string> entry_point = pg::TextArg(fcinfo, 0);
 	const bool repair = pg::BoolArg(fcinfo, 1).value_or(false);
+	const char *function = repair ? "link_repair" : "link_check";
 	Json problems = Json::array();
 	{
 		pg::SpiConnection spi;
@@ -36,28 +44,46 @@ LM_FUNCTION(link_problems) {
 			if (entry_point && link.names.entry_point != *entry_point)
 				continue;
 			found = true;
-			const auto &left = stored.left_tables[i];
-			const auto &right = stored.right_tables[i];
-			const std::pair<bool, bool> unique{link.LeftKeyUnique(), link.RightKeyUnique()};
-			const std::string sql =
-			    (repair ? link_sql::RepairProblems(link, left ? &*left : nullptr, right ? &*right : nullptr, q, unique)
-			            : "SELECT p.problem, p.l, p.r, p.detail FROM (" +
-			                  link_sql::Problems(link, left ? &*left : nullptr, right ? &*right : nullptr, q, unique) +
-			                  ") p(tid, problem, l, r, detail)") +
-			    " ORDER BY 1, 2, 3, 4";
-			for (const auto &row : pg::Query(sql)) {
-				pg::CheckForInterrupts();
-				problems.push_back({{"link", link.names.entry_point}, {"problem", *row[0]}, {"left_id", *row[1]},
-				                    {"right_id", *row[2]}, {"detail", *row[3]}});
+			const std::string table = q.Qualified(link.schema, link.names.table);
+			if (*pg::QueryValue("SELECT pg_has_role($1::oid, 'MEMBER')::text", {std::to_string(stored.link_owners[i])},
+			                    "check:owner") != "true") {
+				if (!entry_point)
+					continue;
+				throw Error(sqlstate::kInsufficientPrivilege,
+				            std::string(function) + ": must be owner of table " + table + " (link " +
+				                Quoted(link.names.entry_point) + ")",
+				            {}, "Without an entry point it takes every link whose table the caller owns.");
 			}
+			pg::AsOwner as_owner(stored.link_owners[i], true);
+			const auto checked = [](const std::optional<link_sql::RecordTable> &records) -> const link_sql::RecordTable * {
+				return records && link_table::RecordsCheckable(*records) ? &*records : nullptr;
+			};
+			const link_sql::RecordTable *left = checked(stored.left_tables[i]);
+			const link_sql::RecordTable *right = checked(stored.right_tables[i]);
+			const std::pair<bool, bool> unique{link.LeftKeyUnique(), link.RightKeyUnique()};
+			/* A repair dismisses the rows naming records that are not live first, so the row kept
+			 * for an id that may have only one is one whose records are live. */
+			std::vector<std::string> statements;
+			if (repair) {
+				statements.push_back(link_sql::RepairProblems(link, left, right, q, {false, false}));
+				statements.push_back(link_sql::RepairProblems(link, nullptr, nullptr, q, unique));
+			} else {
+				statements.push_back("SELECT p.problem, p.l, p.r, p.detail FROM (" +
+				                     link_sql::Problems(link, left, right, q, unique) + ") p(tid, problem, l, r, detail)");
+			}
+			for (const auto &sql : statements)
+				for (const auto &row : pg::Query(sql + " ORDER BY 1, 2, 3, 4")) {
+					pg::CheckForInterrupts();
+					problems.push_back({{"link", link.names.entry_point}, {"problem", *row[0]}, {"left_id", *row[1]},
+					                    {"right_id", *row[2]}, {"detail", *row[3]}});
+				}
 		}
 		if (entry_point && !found) {
 			auto known = pg::QueryValue("SELECT string_agg(quote_literal(entry_point), ', ' ORDER BY entry_point) "
 			                            "FROM link_module.links WHERE NOT read_only");
 			throw Error(sqlstate::kUndefinedObject,
-			            std::string(repair ? "link_repair" : "link_check") + ": link " + Quoted(*entry_point) +
-			                " does not exist",
-			            {}, known ? "Links with tables (entry points): " + *known + "." : "No link is defined.");
+			            std::string(function) + ": link " + Quoted(*entry_point) + " does not exist", {},
+			            known ? "Links with tables (entry points): " + *known + "." : "No link is defined.");
 		}
 		spi.Finish();
 	}

@@ -24,6 +24,12 @@ QualifiedTable(const LinkDefinition &def) {
 	return pg::PgQuoter().Qualified(def.schema, def.names.table);
 }
 
+Oid
+TableOwner(const std::string &table) {
+	return static_cast<Oid>(
+	    std::stoul(*pg::QueryValue("SELECT relowner::text FROM pg_class WHERE oid = $1::regclass", {table})));
+}
+
 /* Before a unique index is built: name the ids that already have more than one active link. */
 void
 CheckNoDuplicates(const LinkDefinition &def, const std::string &key) {
@@ -45,7 +51,7 @@ CheckNoDuplicates(const LinkDefinition &def, const std::string &key) {
 
 /* Dismisses the rows `sql` (link_sql::RepairProblems) repairs and says how many, and why. */
 void
-Repair(const LinkDefinition &def, const std::string &sql) {
+DismissRepaired(const LinkDefinition &def, const std::string &sql) {
 	std::map<std::string, int> problems;
 	std::set<std::pair<std::string, std::string>> rows;
 	for (const auto &row : pg::Query(sql)) {
@@ -64,7 +70,7 @@ Repair(const LinkDefinition &def, const std::string &sql) {
 
 /* Runs the steps; refuses them all, naming each unsafe one, unless allow_unsafe. */
 void
-Apply(const LinkDefinition &def, const std::vector<Change> &changes, bool allow_unsafe, bool repair) {
+Apply(const LinkDefinition &def, const std::vector<Change> &changes, bool allow_unsafe, const Repair *repair) {
 	std::string unsafe;
 	for (const auto &change : changes)
 		if (change.unsafe)
@@ -74,10 +80,16 @@ Apply(const LinkDefinition &def, const std::vector<Change> &changes, bool allow_
 		            "define_link refuses unsafe changes to link " + Quoted(def.names.service_name),
 		            "Unsafe: " + unsafe + ".",
 		            "Pass options {\"allowUnsafe\": true} to apply them (data may be lost or the change may fail).");
+	if (repair && !TableExists(def))
+		repair = nullptr; /* a new table holds nothing to repair */
+	if (repair)
+		CheckRecords(def, repair->left, repair->right, true);
 	for (const auto &change : changes) {
-		if (change.unique_key && repair)
-			Repair(def, link_sql::RepairProblems(def, nullptr, nullptr, pg::PgQuoter(),
+		if (change.unique_key && repair) {
+			pg::AsOwner as_owner(TableOwner(QualifiedTable(def)), true);
+			DismissRepaired(def, link_sql::RepairProblems(def, nullptr, nullptr, pg::PgQuoter(),
 			                                     {*change.unique_key == def.left.key, *change.unique_key != def.left.key}));
+		}
 		if (change.unique_key)
 			CheckNoDuplicates(def, *change.unique_key);
 		for (const auto &sql : change.sql)
@@ -114,6 +126,14 @@ CheckSchema(const LinkDefinition &def) {
 		throw Error(sqlstate::kInvalidSchemaName,
 		            "schema " + Quoted(def.schema) + " of link " + Quoted(def.names.service_name) + " does not exist",
 		            {}, "Create the schema first, or change options.database.schema.");
+	/* A temporary table lives for one session: other sessions could not use the link. */
+	if (pg::QueryValue("SELECT 1 FROM pg_namespace WHERE nspname = $1 AND (nspname LIKE 'pg\\_temp\\_%' OR "
+	                   "nspname LIKE 'pg\\_toast%')",
+	                   {def.schema}))
+		throw Error(sqlstate::kInvalidSchemaName,
+		            "schema " + Quoted(def.schema) + " of link " + Quoted(def.names.service_name) +
+		                " is a temporary or system schema",
+		            {}, "A link table is a permanent table: change options.database.schema.");
 }
 
 void
@@ -135,7 +155,7 @@ TableExists(const LinkDefinition &def) {
 }
 
 void
-CreateOrAdopt(const LinkDefinition &def, bool allow_unsafe, bool repair) {
+CreateOrAdopt(const LinkDefinition &def, bool allow_unsafe, const Repair *repair) {
 	const Quoter &quote = pg::PgQuoter();
 	const std::string table = QualifiedTable(def);
 	if (!TableExists(def)) {
@@ -212,7 +232,7 @@ CreateOrAdopt(const LinkDefinition &def, bool allow_unsafe, bool repair) {
 }
 
 void
-Converge(const LinkDefinition &old_def, const LinkDefinition &def, bool allow_unsafe, bool repair) {
+Converge(const LinkDefinition &old_def, const LinkDefinition &def, bool allow_unsafe, const Repair *repair) {
 	auto changes = PlanRedefinition(old_def, def, pg::PgQuoter());
 	if (!def.read_only && !TableExists(def)) {
 		/* The table was dropped behind our back: build it again as defined now. */
@@ -222,27 +242,41 @@ Converge(const LinkDefinition &old_def, const LinkDefinition &def, bool allow_un
 	Apply(def, changes, allow_unsafe, repair);
 }
 
+bool
+RecordsCheckable(const link_sql::RecordTable &table) {
+	return table.validate &&
+	       *pg::QueryValue("SELECT (NOT c.relrowsecurity AND has_table_privilege(c.oid, 'SELECT'))::text "
+	                       "FROM pg_class c WHERE c.oid = $1::regclass",
+	                       {table.relation}, "check:records-checkable") == "true";
+}
+
 void
 CheckRecords(const LinkDefinition &def, const Linkable &left, const Linkable &right, bool repair) {
-	/* A side whose table the caller may not read is not checked (define_link takes no SELECT on
-	 * it); link_check, run by a role that may, reports what is left. */
-	const auto table = [](const Linkable &linkable) -> std::optional<link_sql::RecordTable> {
-		if (!linkable.relation || linkable.table_missing ||
-		    *pg::QueryValue("SELECT has_table_privilege($1::regclass, 'SELECT')::text", {*linkable.relation}) != "true")
+	/* As the link table's owner, restricted (its triggers fire on a repair), as link_repair. */
+	pg::AsOwner as_owner(TableOwner(QualifiedTable(def)), true);
+	LinkDefinition live = def; /* keys typed as the (adopted) table has them */
+	for (LinkSide *side : {&live.left, &live.right})
+		side->key_type = pg::QueryValue("SELECT link_module.cast_type($1::regclass, $2)", {QualifiedTable(def), side->key})
+		                     .value_or(side->key_type);
+	const auto records = [](const Linkable &linkable) -> std::optional<link_sql::RecordTable> {
+		if (!linkable.relation || linkable.table_missing)
 			return std::nullopt;
-		return link_sql::RecordTable{*linkable.relation, linkable.primary_key, linkable.key_type,
-		                             linkable.soft_delete_column};
+		link_sql::RecordTable table{*linkable.relation, linkable.primary_key,
+		                            *pg::QueryValue("SELECT link_module.cast_type($1::regclass, $2)",
+		                                            {*linkable.relation, linkable.primary_key}),
+		                            linkable.soft_delete_column, linkable.validate};
+		return RecordsCheckable(table) ? std::optional(table) : std::nullopt;
 	};
-	const auto l = table(left), r = table(right);
+	const auto l = records(left), r = records(right);
 	if (!l && !r)
 		return;
 	const Quoter &q = pg::PgQuoter();
 	if (repair) {
-		Repair(def, link_sql::RepairProblems(def, l ? &*l : nullptr, r ? &*r : nullptr, q, {false, false}));
+		DismissRepaired(def, link_sql::RepairProblems(live, l ? &*l : nullptr, r ? &*r : nullptr, q, {false, false}));
 		return;
 	}
 	auto count = pg::QueryValue("SELECT count(*)::text FROM (" +
-	                            link_sql::Problems(def, l ? &*l : nullptr, r ? &*r : nullptr, q, {false, false}) + ") p");
+	                            link_sql::Problems(live, l ? &*l : nullptr, r ? &*r : nullptr, q, {false, false}) + ") p");
 	if (count && *count != "0")
 		pg::Notice("link " + Quoted(def.names.entry_point) + " has " + *count +
 		               " active link(s) to records that are missing or soft-deleted",

@@ -6,6 +6,7 @@
 
 #include "core/ddl.hpp"
 #include "core/definition.hpp"
+#include "core/link_sql.hpp"
 
 namespace link_module::link_table {
 
@@ -20,18 +21,31 @@ void CheckReadOnlyField(const LinkDefinition &def, const Linkable &left);
 
 bool TableExists(const LinkDefinition &def);
 
+/* define_link's {"repair": true}: the linkables of the link's two sides. */
+struct Repair {
+	const Linkable &left;
+	const Linkable &right;
+};
+
 /* Creates the link table with its indexes, or adopts an existing table of the same name that
  * has the link-table shape (a Medusa database's table), adding what it lacks. Its rows must
- * allow the unique indexes: with `repair`, all but the newest active link of each id that may
- * have only one are dismissed first (a NOTICE says how many). */
-void CreateOrAdopt(const LinkDefinition &def, bool allow_unsafe, bool repair);
+ * allow the unique indexes: with `repair` (null: none), the active links to records that are
+ * missing or soft-deleted are dismissed first, then all but the newest active link of each id
+ * that may have only one (NOTICEs say how many). */
+void CreateOrAdopt(const LinkDefinition &def, bool allow_unsafe, const Repair *repair);
 
 /* Applies the steps from `old_def` to `def`; unsafe steps only with allow_unsafe; `repair` as
  * for CreateOrAdopt. */
-void Converge(const LinkDefinition &old_def, const LinkDefinition &def, bool allow_unsafe, bool repair);
+void Converge(const LinkDefinition &old_def, const LinkDefinition &def, bool allow_unsafe, const Repair *repair);
+
+/* Whether a link's records in `table` can be checked (link_check, adoption): the linkable
+ * validates its records, the current role may read the table, and row security is off on it
+ * (hidden records would look missing; its policies, other roles' code, never run here). */
+bool RecordsCheckable(const link_sql::RecordTable &table);
 
 /* An adopted table's active links to records that are missing or soft-deleted: with `repair`
- * dismissed, else counted in a NOTICE that points to link_check and link_repair. */
+ * dismissed, else counted in a NOTICE that points to link_check and link_repair. As the link
+ * table's owner, in a security-restricted operation. */
 void CheckRecords(const LinkDefinition &def, const Linkable &left, const Linkable &right, bool repair);
 
 /* The statement triggers that cascade DML on a linkable's table (AFTER UPDATE and DELETE with

@@ -302,6 +302,19 @@ Compiler::OrderBy(const Node &node, const std::string &alias, const Json &order,
 	}
 }
 
+/* `a` = `b`, two key columns of tables `ta` and `tb`: as text when their types differ (an adopted
+ * Medusa link table's varchar keys naming uuid records), which no operator compares. */
+std::string
+KeyEquals(const Table &ta, const std::string &alias_a, const std::string &a, const Table &tb, const std::string &alias_b,
+          const std::string &b, const Quoter &q) {
+	const Column *ca = ta.Find(a);
+	const Column *cb = tb.Find(b);
+	const std::string left = alias_a + "." + q.ident(a), right = alias_b + "." + q.ident(b);
+	if (!ca || !cb || ca->type == cb->type)
+		return left + " = " + right;
+	return left + "::text = " + right + "::text";
+}
+
 /* "FROM ... WHERE ..." reaching the relation's rows as `child` from the node's row `alias`. */
 std::string
 Compiler::Source(const Node &node, const Relation &relation, const std::string &alias, const std::string &child,
@@ -312,21 +325,24 @@ Compiler::Source(const Node &node, const Relation &relation, const std::string &
 	switch (relation.via) {
 	case Via::LinkRows: {
 		const Table &rows = *schema_.link_tables[relation.link];
-		return "FROM " + rows.relation + " " + child + " WHERE " + Col(child, side.key) + " = " +
-		       Col(alias, TableOf(node, path).primary_key) + Live(rows, child);
+		const Table &from = TableOf(node, path);
+		return "FROM " + rows.relation + " " + child + " WHERE " +
+		       KeyEquals(rows, child, side.key, from, alias, from.primary_key, q_) + Live(rows, child);
 	}
 	case Via::ThroughLink: {
 		const Table &rows = *schema_.link_tables[relation.link];
 		const Table &target = TableOf(relation.target, path);
+		const Table &from = TableOf(node, path);
 		const std::string row = NewAlias();
 		return "FROM " + rows.relation + " " + row + " JOIN " + target.relation + " " + child + " ON " +
-		       Col(child, target.primary_key) + " = " + Col(row, other.key) + Live(target, child) + " WHERE " +
-		       Col(row, side.key) + " = " + Col(alias, TableOf(node, path).primary_key) + Live(rows, row);
+		       KeyEquals(target, child, target.primary_key, rows, row, other.key, q_) + Live(target, child) + " WHERE " +
+		       KeyEquals(rows, row, side.key, from, alias, from.primary_key, q_) + Live(rows, row);
 	}
 	case Via::LinkSide: {
 		const Table &target = TableOf(relation.target, path);
-		return "FROM " + target.relation + " " + child + " WHERE " + Col(child, target.primary_key) + " = " +
-		       Col(alias, side.key) + Live(target, child);
+		return "FROM " + target.relation + " " + child + " WHERE " +
+		       KeyEquals(target, child, target.primary_key, TableOf(node, path), alias, side.key, q_) +
+		       Live(target, child);
 	}
 	case Via::ReadOnly: {
 		const Table &target = TableOf(relation.target, path);

@@ -453,6 +453,24 @@ Problems(const LinkDefinition &link, const RecordTable *left, const RecordTable 
          std::pair<bool, bool> unique_keys) {
 	const std::string l = "t." + q.ident(link.left.key) + "::text";
 	const std::string r = "t." + q.ident(link.right.key) + "::text";
+	/* The record of a row's side: keys compare as text when the link table's key column and the
+	 * record's primary key differ in type (a Medusa table's varchar keys, a uuid key). */
+	const auto record = [&](const RecordTable &table, const LinkSide &side) {
+		const std::string pk = "x." + q.ident(table.primary_key);
+		const std::string key = "t." + q.ident(side.key);
+		const bool same = table.key_type == side.key_type;
+		return "SELECT 1 FROM " + table.relation + " x WHERE " + (same ? pk + " = " + key : pk + "::text = " + key + "::text");
+	};
+	const auto live = [&](const RecordTable &table, const LinkSide &side) {
+		return "EXISTS (" + record(table, side) +
+		       (table.soft_delete_column ? " AND x." + q.ident(*table.soft_delete_column) + " IS NULL" : "") + ")";
+	};
+	/* Cardinality counts the rows whose records are live: a row that names a missing or deleted
+	 * record is a problem of its own, and never the one kept. */
+	std::string live_rows;
+	for (const auto &[table, side] : {std::pair{left, &link.left}, std::pair{right, &link.right}})
+		if (table)
+			live_rows += " AND " + live(*table, *side);
 	std::vector<std::string> parts;
 	for (bool on_left : {true, false}) {
 		if (!(on_left ? unique_keys.first : unique_keys.second))
@@ -462,26 +480,23 @@ Problems(const LinkDefinition &link, const RecordTable *left, const RecordTable 
 		                " || ' ' || quote_literal(" + (on_left ? "s.l" : "s.r") +
 		                ") || ' has ' || s.n || ' active links: the newest stays' FROM (SELECT t.ctid AS tid, " + l +
 		                " AS l, " + r + " AS r, row_number() OVER w AS rank, count(*) OVER (PARTITION BY " + key +
-		                ") AS n FROM " + Table(link, q) + " t WHERE t.deleted_at IS NULL WINDOW w AS (PARTITION BY " +
-		                key + " ORDER BY t.created_at DESC, t.id DESC)) s WHERE s.rank > 1");
+		                ") AS n FROM " + Table(link, q) + " t WHERE t.deleted_at IS NULL" + live_rows +
+		                " WINDOW w AS (PARTITION BY " + key + " ORDER BY t.created_at DESC, t.id DESC)) s WHERE s.rank > 1");
 	}
 	for (bool on_left : {true, false}) {
 		const RecordTable *table = on_left ? left : right;
 		if (!table)
 			continue;
-		const std::string key = "t." + q.ident((on_left ? link.left : link.right).key);
-		const std::string record = "x." + q.ident(table->primary_key) + " = " + key;
+		const LinkSide &side = on_left ? link.left : link.right;
 		const std::string id = on_left ? l : r;
 		parts.push_back("SELECT t.ctid, 'missing record', " + l + ", " + r + ", " + q.literal(table->relation) +
 		                " || ' has no record ' || quote_literal(" + id + ") FROM " + Table(link, q) +
-		                " t WHERE t.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM " + table->relation + " x WHERE " +
-		                record + ")");
+		                " t WHERE t.deleted_at IS NULL AND NOT EXISTS (" + record(*table, side) + ")");
 		if (table->soft_delete_column)
 			parts.push_back("SELECT t.ctid, 'deleted record', " + l + ", " + r + ", 'record ' || quote_literal(" + id +
 			                ") || ' of ' || " + q.literal(table->relation) + " || ' is soft-deleted' FROM " +
-			                Table(link, q) + " t WHERE t.deleted_at IS NULL AND EXISTS (SELECT 1 FROM " +
-			                table->relation + " x WHERE " + record + " AND x." + q.ident(*table->soft_delete_column) +
-			                " IS NOT NULL)");
+			                Table(link, q) + " t WHERE t.deleted_at IS NULL AND EXISTS (" + record(*table, side) +
+			                " AND x." + q.ident(*table->soft_delete_column) + " IS NOT NULL)");
 	}
 	if (parts.empty())
 		return "SELECT NULL::tid, NULL::text, NULL::text, NULL::text, NULL::text WHERE false";

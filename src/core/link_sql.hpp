@@ -164,10 +164,11 @@ std::string DeletedRecords(const RecordTable &table, const Quoter &quote);
 std::string RestoreRecords(const RecordTable &table, const Quoter &quote);
 
 /* What a link's rows hold that its definition does not allow, as rows (tid, problem, left
- * text, right text, detail): "cardinality", each active row beyond the newest (created_at,
- * then id) of an id that may have only one (`unique_keys`: the left key, the right key);
- * "missing record" and "deleted record", each active row whose record at a side with a table
- * is missing or soft-deleted. No parameters. */
+ * text, right text, detail): "missing record" and "deleted record", each active row whose record
+ * at a side given a table (`left`, `right`; null: not checked) is missing or soft-deleted;
+ * "cardinality", each active row, among those whose records are live, beyond the newest
+ * (created_at, then id) of an id that may have only one (`unique_keys`: the left key, the right
+ * key). No parameters. */
 std::string Problems(const LinkDefinition &link, const RecordTable *left, const RecordTable *right,
                      const Quoter &quote, std::pair<bool, bool> unique_keys);
 
