@@ -118,3 +118,49 @@ END $$;
 SELECT count(drop_link(entry_point, true)) AS dropped FROM link_module.links;
 DELETE FROM link_module.linkables;
 DROP SCHEMA a CASCADE;
+
+-- 4. link_restore undoes Medusa's link.delete: Medusa dismisses each link table's rows in a
+-- statement (and a stamp) of its own, then soft-deletes the deleteCascade records (another
+-- stamp), and notes nothing. A record that link_module never deleted gets back what the latest
+-- such removal took, within link_module.foreign_delete_window; older dismissals, and those
+-- made by link_dismiss (noted), stay.
+CREATE SCHEMA product;
+CREATE SCHEMA blog;
+CREATE TABLE product.product (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE blog.post (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE blog.tag (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE blog.author (id text PRIMARY KEY, deleted_at timestamptz);
+INSERT INTO product.product VALUES ('p1'), ('p2');
+INSERT INTO blog.post VALUES ('b1');
+INSERT INTO blog.tag VALUES ('t1'), ('t2'), ('t3');
+INSERT INTO blog.author VALUES ('a1');
+SELECT define_link('product.product', 'blog.post') IS NOT NULL AS post,
+       define_link('{"linkable": "product.product", "isList": true}', '{"linkable": "blog.tag", "isList": true}') IS NOT NULL AS tag,
+       define_link('product.product', '{"linkable": "blog.author", "deleteCascade": true}') IS NOT NULL AS author;
+SELECT jsonb_array_length(link_create('[{"product": {"product_id": "p1"}, "blog": {"post_id": "b1"}},
+    {"product": {"product_id": "p1"}, "blog": {"tag_id": "t1"}}, {"product": {"product_id": "p1"}, "blog": {"tag_id": "t2"}},
+    {"product": {"product_id": "p1"}, "blog": {"tag_id": "t3"}}, {"product": {"product_id": "p1"}, "blog": {"author_id": "a1"}}]')) AS linked;
+-- Medusa dismissed p1-t3 a day before; link_module dismisses p1-t2 just before the delete.
+UPDATE product_product_blog_tag SET deleted_at = now() - interval '1 day' WHERE tag_id = 't3';
+SELECT jsonb_array_length(link_dismiss('{"product": {"product_id": "p1"}, "blog": {"tag_id": "t2"}}')) AS dismissed;
+-- Medusa's link.delete({product: {product_id: "p1"}}):
+UPDATE product_product_blog_post SET deleted_at = now() + interval '1 ms', updated_at = now() WHERE product_id = 'p1';
+UPDATE product_product_blog_tag SET deleted_at = now() + interval '4 ms' WHERE product_id = 'p1' AND deleted_at IS NULL;
+UPDATE product_product_blog_author SET deleted_at = now() + interval '9 ms' WHERE product_id = 'p1';
+UPDATE blog.author SET deleted_at = now() + interval '20 ms' WHERE id = 'a1';
+SELECT link_restore('{"product": {"product_id": ["p1", "p2"]}}') AS restored;
+SELECT 'post' AS link, post_id AS id, deleted_at IS NULL AS active FROM product_product_blog_post
+UNION ALL SELECT 'tag', tag_id, deleted_at IS NULL FROM product_product_blog_tag
+UNION ALL SELECT 'author', author_id, deleted_at IS NULL FROM product_product_blog_author ORDER BY 1, 2;
+SELECT id, deleted_at IS NULL AS live FROM blog.author;
+-- Restoring again finds nothing more to bring back.
+SELECT link_restore('{"product": {"product_id": ["p1"]}}') AS again;
+-- A removal that left an older link of its record active was a dismissal, not a delete: Medusa
+-- dismissing p2-t2 by its own SQL is left alone.
+SELECT jsonb_array_length(link_create('[{"product": {"product_id": "p2"}, "blog": {"tag_id": "t1"}},
+                                        {"product": {"product_id": "p2"}, "blog": {"tag_id": "t2"}}]')) AS linked;
+UPDATE product_product_blog_tag SET deleted_at = now() + interval '1 s' WHERE product_id = 'p2' AND tag_id = 't2';
+SELECT link_restore('{"product": {"product_id": ["p2"]}}') AS dismissal_left_alone;
+SELECT count(drop_link(entry_point, true)) AS dropped FROM link_module.links;
+DELETE FROM link_module.linkables;
+DROP SCHEMA product, blog CASCADE;
