@@ -11,15 +11,6 @@ Table(const LinkDefinition &link, const Quoter &q) {
 	return q.Qualified(link.schema, link.names.table);
 }
 
-/* `column` is one of the ids $1 (text[], cast to `type`). A semi-join rather than `= ANY($1)`:
- * the planner hashes the ids or probes an index per id, whereas `= ANY` under a sequential scan
- * (the plan that stale statistics can give a generic plan) compares every row with every id,
- * which is quadratic. */
-std::string
-IdsIn(const std::string &column, const std::string &type) {
-	return column + " IN (SELECT unnest($1::text[]::" + type + "[]))";
-}
-
 /* The input rows of a create or update: typed ids and each row's data object. OFFSET 0 keeps
  * the subquery from being flattened, so each row's data is looked up once, without
  * materializing the input. */
@@ -235,8 +226,8 @@ FindPartner(const LinkDefinition &link, const Quoter &q) {
 std::string
 LockRecords(const RecordTable &table, const Quoter &q) {
 	std::string live = table.soft_delete_column ? " AND x." + q.ident(*table.soft_delete_column) + " IS NULL" : "";
-	return "SELECT count(*) FROM (SELECT 1 FROM " + table.relation + " x WHERE " +
-	       IdsIn("x." + q.ident(table.primary_key), table.key_type) + live + " FOR SHARE OF x) s";
+	return "SELECT count(*) FROM (SELECT 1 FROM " + table.relation + " x WHERE x." + q.ident(table.primary_key) +
+	       " = ANY ($1::text[]::" + table.key_type + "[])" + live + " FOR SHARE OF x) s";
 }
 
 std::string
@@ -250,11 +241,11 @@ FindMissingRecord(const RecordTable &table, const Quoter &q) {
 
 namespace {
 
-/* The link rows `alias` whose key of one side is among the ids $1. */
+/* `t.<key> = ANY($1)` for the key $1 holds. */
 std::string
 KeyIn(const LinkDefinition &link, const Quoter &q, bool on_left, const char *alias = "t") {
 	const LinkSide &side = on_left ? link.left : link.right;
-	return IdsIn(std::string(alias) + "." + q.ident(side.key), side.key_type);
+	return std::string(alias) + "." + q.ident(side.key) + " = ANY ($1::text[]::" + side.key_type + "[])";
 }
 
 std::string
@@ -266,7 +257,7 @@ Pairs(const LinkDefinition &link, const Quoter &q, const char *alias) {
 
 std::string
 RecordKey(const RecordTable &table, const Quoter &q) {
-	return IdsIn("x." + q.ident(table.primary_key), table.key_type);
+	return "x." + q.ident(table.primary_key) + " = ANY ($1::text[]::" + table.key_type + "[])";
 }
 
 } // namespace
@@ -359,8 +350,8 @@ ReviveLinkRows(const LinkDefinition &link, const Quoter &q, Returning returning)
 std::string
 ActiveKeys(const LinkDefinition &link, const Quoter &q, bool left) {
 	const LinkSide &side = left ? link.left : link.right;
-	return "SELECT array_agg(DISTINCT t." + q.ident(side.key) + "::text) FROM " + Table(link, q) + " t WHERE " +
-	       KeyIn(link, q, left) + " AND t.deleted_at IS NULL";
+	return "SELECT array_agg(DISTINCT t." + q.ident(side.key) + "::text) FROM " + Table(link, q) + " t WHERE t." +
+	       q.ident(side.key) + " = ANY ($1::text[]::" + side.key_type + "[]) AND t.deleted_at IS NULL";
 }
 
 std::string
@@ -413,9 +404,10 @@ LatestStamps(const LinkDefinition &link, const Quoter &q, bool on_left) {
 
 std::string
 DismissedRows(const LinkDefinition &link, const Quoter &q, bool on_left) {
-	/* Dismissed rows: the partial (active-row) index of the key is no use (see PurgeLinkRows). */
-	return "SELECT " + Pairs(link, q, "t") + ", t.deleted_at FROM " + Table(link, q) + " t WHERE " +
-	       KeyIn(link, q, on_left) + " AND t.deleted_at IS NOT NULL AND $2 IS NOT NULL";
+	const LinkSide &side = on_left ? link.left : link.right;
+	/* Every row of these records, dismissed ones too: a semi-join on the ids (see PurgeLinkRows). */
+	return "SELECT " + Pairs(link, q, "t") + ", t.deleted_at FROM " + Table(link, q) + " t WHERE t." + q.ident(side.key) +
+	       " IN (SELECT unnest($1::text[]::" + side.key_type + "[])) AND t.deleted_at IS NOT NULL AND $2 IS NOT NULL";
 }
 
 std::string
@@ -429,8 +421,9 @@ NoteDismissedAt(const LinkDefinition &link, const Quoter &q) {
 std::string
 OldestActive(const LinkDefinition &link, const Quoter &q, bool on_left) {
 	const LinkSide &side = on_left ? link.left : link.right;
-	return "SELECT t." + q.ident(side.key) + "::text, min(t.created_at) FROM " + Table(link, q) + " t WHERE " +
-	       KeyIn(link, q, on_left) + " AND t.deleted_at IS NULL AND $2 IS NOT NULL GROUP BY 1";
+	return "SELECT t." + q.ident(side.key) + "::text, min(t.created_at) FROM " + Table(link, q) + " t WHERE t." +
+	       q.ident(side.key) + " IN (SELECT unnest($1::text[]::" + side.key_type +
+	       "[])) AND t.deleted_at IS NULL AND $2 IS NOT NULL GROUP BY 1";
 }
 
 std::string
@@ -450,10 +443,12 @@ NotesOf(const LinkDefinition &link, const Quoter &q) {
 std::string
 PurgeLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returning returning) {
 	/* Every row, dismissed ones too, so the partial (active-row) index of the key is no use; the
-	 * right key has no other. The semi-join on the ids (KeyIn) hashes them (one scan of the
-	 * table) or probes the primary key (left key). */
-	return WithReturning("DELETE FROM " + Table(link, q) + " AS t WHERE " + KeyIn(link, q, on_left) +
-	                         " AND $2 IS NOT NULL",
+	 * right key has no other. A semi-join on the ids lets the planner hash them (one scan of the
+	 * table) or probe the primary key (left key); `key = ANY($1)` with a parameter array would
+	 * compare each row with every id: quadratic. */
+	const LinkSide &side = on_left ? link.left : link.right;
+	return WithReturning("DELETE FROM " + Table(link, q) + " AS t WHERE t." + q.ident(side.key) +
+	                         " IN (SELECT unnest($1::text[]::" + side.key_type + "[])) AND $2 IS NOT NULL",
 	                     link, q, returning, true);
 }
 
