@@ -43,16 +43,15 @@ CREATE INDEX links_modules_idx ON link_module.links (left_module, left_key, righ
 
 -- The link rows a cascade (link_delete, or a soft delete by trigger) removed, with its stamp
 -- and the side whose deletion took them: a restore follows these from the record it restores
--- and revives a row only while it still carries the stamp. link_dismiss and link_repair note
--- their dismissals too (by_left NULL), which no restore revives: a dismissed row that no note
--- explains was removed outside link_module (Medusa's link.delete). Link tables keep Medusa's
--- exact shape; this is where the difference lives. A note lives as long as its row.
+-- and revives a row only while it still carries the stamp. Dismissals (link_dismiss, or
+-- Medusa's own SQL) are not noted, so no restore revives them. Link tables keep Medusa's exact
+-- shape; this is where the difference lives. A note lives as long as its row.
 CREATE TABLE link_module.removals (
     link_table  regclass NOT NULL,
     left_id     text NOT NULL,
     right_id    text NOT NULL,
     stamp       timestamptz NOT NULL,
-    by_left     boolean, -- removed because its left record was deleted (else its right one); NULL: dismissed
+    by_left     boolean NOT NULL, -- removed because its left record was deleted (else its right one)
     revived     boolean NOT NULL DEFAULT false, -- a restore brought it back since
     PRIMARY KEY (link_table, left_id, right_id)
 );

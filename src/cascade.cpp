@@ -190,58 +190,11 @@ struct Revival {
 	std::vector<std::string> through_left, through_right; /* removed because these records were deleted */
 };
 
-/* Revives the candidate rows (left, right) that still carry `stamp`, except those that would
- * give a unique key a second active partner (kept). The partners are looked up once per unique
- * key (key = ANY(candidates)), never by a per-row subquery that stale statistics could plan into
- * a scan per row. */
-void
-ReviveCandidates(const LinkDefinition &link, link_sql::Returning returning, const std::vector<std::string> &left,
-                 const std::vector<std::string> &right, TimestampTz stamp, const std::string &what,
-                 const char *function, Oid owner, Oid notes_owner, Revival &revival) {
-	const Quoter &q = pg::PgQuoter();
-	if (left.empty())
-		return;
-	std::unordered_set<std::string> taken[2]; /* active keys: left, right */
-	for (bool side : {true, false})
-		if (side ? link.LeftKeyUnique() : link.RightKeyUnique()) {
-			RunPlan(std::string("active-keys:") + (side ? "l:" : "r:") + link.names.service_name,
-			        link_sql::ActiveKeys(link, q, side), {TEXTARRAYOID}, {pg::TextArray(side ? left : right)}, what,
-			        function, owner);
-			for (auto &key : pg::ResultTextArray(1))
-				taken[side ? 0 : 1].insert(std::move(key));
-		}
-	std::vector<std::string> revive_left, revive_right;
-	for (std::size_t i = 0; i < left.size(); ++i) {
-		pg::CheckForInterrupts();
-		/* A revived row takes its unique keys too: no two revivals share one. */
-		const bool free = !(link.LeftKeyUnique() && taken[0].count(left[i])) &&
-		                  !(link.RightKeyUnique() && taken[1].count(right[i]));
-		if (free) {
-			if (link.LeftKeyUnique())
-				taken[0].insert(left[i]);
-			if (link.RightKeyUnique())
-				taken[1].insert(right[i]);
-		}
-		(free ? revive_left : revival.kept_left).push_back(left[i]);
-		(free ? revive_right : revival.kept_right).push_back(right[i]);
-	}
-	if (revive_left.empty())
-		return;
-	RunPlan("revive:" + std::to_string(returning.left) + std::to_string(returning.right) +
-	            std::to_string(returning.ids) + ":" + link.names.service_name,
-	        link_sql::ReviveLinkRows(link, q, returning), {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID},
-	        {pg::TextArray(revive_left), pg::TextArray(revive_right), {TimestampTzGetDatum(stamp), false}}, what,
-	        function, owner);
-	revival.left = pg::ResultTextArray(1);
-	revival.right = pg::ResultTextArray(2);
-	revival.ids = pg::ResultTextArray(3);
-	RunOnNotes("revived:" + link.names.service_name, link_sql::MarkRemovals(link, q, true), revival.left,
-	           revival.right, std::nullopt, what, function, notes_owner);
-}
-
-/* Revives the rows the cascade stamped `stamp` removed from the records `ids` of one side
- * (ReviveCandidates). A link_create committed after the partners were looked up shows up as a
- * unique violation; a second try (a new snapshot under READ COMMITTED) skips it. */
+/* Revives the rows the cascade stamped `stamp` removed from the records `ids` of one side,
+ * except those that would give a unique key a second active partner. The partners are looked
+ * up once per unique key (key = ANY(candidates)), never by a per-row subquery that stale
+ * statistics could plan into a scan per row. A link_create committed after they were looked up
+ * shows up as a unique violation; a second try (a new snapshot under READ COMMITTED) skips it. */
 Revival
 Revive(const LinkDefinition &link, bool on_left, link_sql::Returning returning, const std::string &cache_key,
        const std::vector<std::string> &ids, TimestampTz stamp, const std::string &what, const char *function,
@@ -268,7 +221,44 @@ Revive(const LinkDefinition &link, bool on_left, link_sql::Returning returning, 
 		std::vector<std::string> right = pg::ResultTextArray(2);
 		revival.through_left = pg::ResultTextArray(3);
 		revival.through_right = pg::ResultTextArray(4);
-		ReviveCandidates(link, returning, left, right, stamp, what, function, owner, notes_owner, revival);
+		if (left.empty())
+			return;
+		std::unordered_set<std::string> taken[2]; /* active keys: left, right */
+		for (bool side : {true, false})
+			if (side ? link.LeftKeyUnique() : link.RightKeyUnique()) {
+				RunPlan(std::string("active-keys:") + (side ? "l:" : "r:") + link.names.service_name,
+				        link_sql::ActiveKeys(link, q, side), {TEXTARRAYOID}, {pg::TextArray(side ? left : right)}, what,
+				        function, owner);
+				for (auto &key : pg::ResultTextArray(1))
+					taken[side ? 0 : 1].insert(std::move(key));
+			}
+		std::vector<std::string> revive_left, revive_right;
+		for (std::size_t i = 0; i < left.size(); ++i) {
+			pg::CheckForInterrupts();
+			/* A revived row takes its unique keys too: no two revivals share one. */
+			const bool free = !(link.LeftKeyUnique() && taken[0].count(left[i])) &&
+			                  !(link.RightKeyUnique() && taken[1].count(right[i]));
+			if (free) {
+				if (link.LeftKeyUnique())
+					taken[0].insert(left[i]);
+				if (link.RightKeyUnique())
+					taken[1].insert(right[i]);
+			}
+			(free ? revive_left : revival.kept_left).push_back(left[i]);
+			(free ? revive_right : revival.kept_right).push_back(right[i]);
+		}
+		if (revive_left.empty())
+			return;
+		RunPlan("revive:" + std::to_string(returning.left) + std::to_string(returning.right) +
+		            std::to_string(returning.ids) + ":" + link.names.service_name,
+		        link_sql::ReviveLinkRows(link, q, returning), {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID},
+		        {pg::TextArray(revive_left), pg::TextArray(revive_right), {TimestampTzGetDatum(stamp), false}}, what,
+		        function, owner);
+		revival.left = pg::ResultTextArray(1);
+		revival.right = pg::ResultTextArray(2);
+		revival.ids = pg::ResultTextArray(3);
+		RunOnNotes("revived:" + link.names.service_name, link_sql::MarkRemovals(link, q, true), revival.left,
+		           revival.right, std::nullopt, what, function, notes_owner);
 	};
 	for (int tries = 0; tries < 2; ++tries)
 		if (pg::InSubtransaction(attempt, [](int code) { return code == ERRCODE_UNIQUE_VIOLATION; }))
@@ -320,53 +310,6 @@ RequireLinkOwnerRights(const LinkDefinition &link, Oid link_owner, const link_sq
 	            "without deleteCascade.");
 }
 
-/* A restore's revived rows of one link, with their stamps. */
-struct Revived {
-	std::vector<std::string> left, right;
-	std::vector<TimestampTz> stamps;
-};
-
-/* After a restore: a revived row whose record at the other end stayed deleted (it was deleted
- * on its own, or the restore does not reach it) goes back to its stamp: a restore never leaves
- * an active link to a record that is not live. Reported (result, skipped) when given. */
-void
-SettleRevived(const StoredLinks &stored, const std::map<std::size_t, Revived> &revived, const char *function,
-              bool as_owners, Oid notes_owner, CascadeResult *result, CascadeResult *skipped) {
-	const Quoter &q = pg::PgQuoter();
-	for (const auto &[i, rows] : revived) {
-		if (rows.left.empty())
-			continue;
-		const LinkDefinition &link = stored.links[i];
-		const auto table_of = [](const auto &table) { return table ? &*table : nullptr; };
-		/* The records at both ends are locked first (FOR SHARE, as link_create does): a
-		 * concurrent soft delete of one of them either commits before the check below sees
-		 * it, or waits and then dismisses the revived row itself. */
-		for (bool left : {true, false})
-			if (const auto &table = left ? stored.left_tables[i] : stored.right_tables[i])
-				Run("restore-lock:" + table->relation, link_sql::LockRecords(*table, q), left ? rows.left : rows.right, 0,
-				    "table " + table->relation, function, as_owners ? table->owner : InvalidOid);
-		const std::string what = "link " + Quoted(link.names.service_name);
-		RunPlan("orphans:" + link.names.service_name,
-		        link_sql::DismissRevivedOrphans(link, table_of(stored.left_tables[i]), table_of(stored.right_tables[i]), q),
-		        {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID},
-		        {pg::TextArray(rows.left), pg::TextArray(rows.right), pg::TimestampTzArray(rows.stamps)}, what, function,
-		        as_owners ? stored.link_owners[i] : InvalidOid);
-		const std::vector<std::string> left = pg::ResultTextArray(1);
-		if (left.empty())
-			continue;
-		const std::vector<std::string> right = pg::ResultTextArray(2);
-		const std::vector<std::string> link_ids = pg::ResultTextArray(3);
-		RunOnNotes("dismissed-again:" + link.names.service_name, link_sql::MarkRemovals(link, q, false), left, right,
-		           std::nullopt, what, function, notes_owner);
-		/* Their "attached" events are taken back in the same transaction. */
-		Notify(link, "detached", link_ids, left, right);
-		if (result) {
-			result->RemoveLinkRows(link, left, right);
-			skipped->AddLinkRows(link, left, right, true);
-		}
-	}
-}
-
 /* Who runs a cascade. A function's (link_delete, link_restore) runs as its caller and reports
  * what it did. A trigger's reports nothing: a delete's runs each statement as the owner of the
  * table it changes, as a foreign key's cascade does; a restore's runs as the role that cleared
@@ -388,7 +331,12 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 	CascadeResult result;
 	CascadeResult skipped;
 	std::set<std::string> processed; /* module, key, stamp, id */
-	std::map<std::size_t, Revived> revived; /* per link, checked once the restore is done */
+	/* A restore's revived rows per link, with their stamps, checked once it is done. */
+	struct Revived {
+		std::vector<std::string> left, right;
+		std::vector<TimestampTz> stamps;
+	};
+	std::map<std::size_t, Revived> revived;
 	while (!work.empty()) {
 		Step step = std::move(work.front());
 		work.pop_front();
@@ -498,8 +446,41 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 			}
 		}
 	}
-	SettleRevived(stored, revived, function, as_owners, notes_owner, report ? &result : nullptr,
-	              report ? &skipped : nullptr);
+	/* A revived row whose record at the other end stayed deleted (it was deleted on its own, or
+	 * the restore does not reach it) goes back to its stamp: a restore never leaves an active
+	 * link to a record that is not live. */
+	for (const auto &[i, rows] : revived) {
+		if (rows.left.empty())
+			continue;
+		const LinkDefinition &link = stored.links[i];
+		const auto table_of = [](const auto &table) { return table ? &*table : nullptr; };
+		/* The records at both ends are locked first (FOR SHARE, as link_create does): a
+		 * concurrent soft delete of one of them either commits before the check below sees
+		 * it, or waits and then dismisses the revived row itself. */
+		for (bool left : {true, false})
+			if (const auto &table = left ? stored.left_tables[i] : stored.right_tables[i])
+				Run("restore-lock:" + table->relation, link_sql::LockRecords(*table, q), left ? rows.left : rows.right, 0,
+				    "table " + table->relation, function, as_owners ? table->owner : InvalidOid);
+		const std::string what = "link " + Quoted(link.names.service_name);
+		RunPlan("orphans:" + link.names.service_name,
+		        link_sql::DismissRevivedOrphans(link, table_of(stored.left_tables[i]), table_of(stored.right_tables[i]), q),
+		        {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID},
+		        {pg::TextArray(rows.left), pg::TextArray(rows.right), pg::TimestampTzArray(rows.stamps)}, what, function,
+		        as_owners ? stored.link_owners[i] : InvalidOid);
+		const std::vector<std::string> left = pg::ResultTextArray(1);
+		if (left.empty())
+			continue;
+		const std::vector<std::string> right = pg::ResultTextArray(2);
+		const std::vector<std::string> link_ids = pg::ResultTextArray(3);
+		RunOnNotes("dismissed-again:" + link.names.service_name, link_sql::MarkRemovals(link, q, false), left, right,
+		           std::nullopt, what, function, notes_owner);
+		/* Their "attached" events are taken back in the same transaction. */
+		Notify(link, "detached", link_ids, left, right);
+		if (report) {
+			result.RemoveLinkRows(link, left, right);
+			skipped.AddLinkRows(link, left, right, true);
+		}
+	}
 	Json json = result.ToJson();
 	if (!remove && !skipped.Empty())
 		json["skipped"] = skipped.ToJson();
@@ -568,185 +549,6 @@ CanonicalIds(std::vector<RecordIds> &records, const StoredLinks &stored, const c
 	}
 }
 
-/* Calls `each(i, link, on_left)` for each side of a stored link that is the linkable
- * module.key. */
-template <typename Fn>
-void
-ForEachSideOf(const StoredLinks &stored, const std::string &module, const std::string &key, Fn each) {
-	for (std::size_t i = 0; i < stored.links.size(); ++i)
-		for (bool on_left : {true, false}) {
-			const LinkSide &side = on_left ? stored.links[i].left : stored.links[i].right;
-			if (side.module == module && side.key == key)
-				each(i, stored.links[i], on_left);
-		}
-}
-
-/* The links of live records `ids` (module.key) that link_module never deleted, removed outside
- * it (no note explains them): by Medusa's link.delete (one statement and one stamp per link table, then a soft
- * delete of each deleteCascade record, each its own stamp) or by Medusa's own SQL. link_restore
- * of such a record brings back what its latest such removal took: its dismissed rows stamped
- * within link_module.foreign_delete_window of the latest, and the deleteCascade records at their
- * other ends that were soft-deleted within that span of their row (those go on through the
- * restore's cascade, `work`). Rows link_module dismissed are noted, so never taken. */
-void
-RestoreForeignDelete(const StoredLinks &stored, const std::string &module, const std::string &key,
-                     const std::vector<std::string> &ids, Oid notes_owner, CascadeResult &result,
-                     CascadeResult &skipped, std::deque<Step> &work) {
-	const Quoter &q = pg::PgQuoter();
-	const char *function = "link_restore";
-	struct Removed {
-		std::size_t link;
-		bool on_left;
-		std::string left, right;
-		TimestampTz stamp;
-	};
-	/* Only records that link_module never deleted: a removal outside it after one of its own
-	 * deletes (Medusa's SQL dismissing a row that a restore brought back) stays. */
-	std::set<std::string> untouched(ids.begin(), ids.end());
-	ForEachSideOf(stored, module, key, [&](std::size_t i, const LinkDefinition &link, bool on_left) {
-		Run(std::string("deleted-before:") + (on_left ? "l:" : "r:") + link.names.service_name,
-		    link_sql::DeletedBefore(link, q, on_left), ids, 0, "link " + Quoted(link.names.service_name), function,
-		    notes_owner);
-		for (const auto &id : pg::ResultTextArray(1))
-			untouched.erase(id);
-	});
-	if (untouched.empty())
-		return;
-	const std::vector<std::string> candidates(untouched.begin(), untouched.end());
-	std::map<std::string, std::vector<Removed>> by_record;
-	ForEachSideOf(stored, module, key, [&](std::size_t i, const LinkDefinition &link, bool on_left) {
-		const std::string what = "link " + Quoted(link.names.service_name);
-		Run(std::string("dismissed-rows:") + (on_left ? "l:" : "r:") + link.names.service_name,
-		    link_sql::DismissedRows(link, q, on_left), candidates, 0, what, function);
-		std::vector<Removed> rows;
-		for (uint64 row = 0; row < SPI_processed; ++row)
-			rows.push_back({i, on_left, *pg::ResultText(row, 1), *pg::ResultText(row, 2),
-			                DatumGetTimestampTz(*pg::ResultValue(row, 3))});
-		if (rows.empty())
-			return;
-		std::vector<std::string> left, right;
-		for (const auto &row : rows) {
-			left.push_back(row.left);
-			right.push_back(row.right);
-		}
-		RunPlan("notes-of:" + link.names.service_name, link_sql::NotesOf(link, q), {TEXTARRAYOID, TEXTARRAYOID},
-		        {pg::TextArray(left), pg::TextArray(right)}, what, function, notes_owner);
-		std::set<std::tuple<std::string, std::string, TimestampTz>> explained;
-		{
-			std::vector<std::string> noted_left = pg::ResultTextArray(1), noted_right = pg::ResultTextArray(2);
-			std::vector<TimestampTz> stamps = pg::ResultTimestampTzArray(3);
-			for (std::size_t n = 0; n < noted_left.size(); ++n)
-				explained.emplace(noted_left[n], noted_right[n], stamps[n]);
-		}
-		for (auto &row : rows)
-			if (!explained.count({row.left, row.right, row.stamp}))
-				by_record[on_left ? row.left : row.right].push_back(std::move(row));
-	});
-	if (by_record.empty())
-		return;
-	/* A delete takes every active link of its record (Medusa's link.delete does): a removal
-	 * that left an older link of the record active was a dismissal. */
-	std::map<std::string, TimestampTz> oldest_active;
-	ForEachSideOf(stored, module, key, [&](std::size_t i, const LinkDefinition &link, bool on_left) {
-		Run(std::string("oldest-active:") + (on_left ? "l:" : "r:") + link.names.service_name,
-		    link_sql::OldestActive(link, q, on_left), candidates, 0, "link " + Quoted(link.names.service_name),
-		    function);
-		for (uint64 row = 0; row < SPI_processed; ++row) {
-			const TimestampTz created = DatumGetTimestampTz(*pg::ResultValue(row, 2));
-			auto [it, added] = oldest_active.emplace(*pg::ResultText(row, 1), created);
-			if (!added)
-				it->second = std::min(it->second, created);
-		}
-	});
-	const TimestampTz window = static_cast<TimestampTz>(settings::foreign_delete_window) * 1000;
-	/* The rows of each record's latest removal, by link, side and stamp; the older ones are noted
-	 * as dismissals, so a later restore never reaches further back. */
-	std::map<std::tuple<std::size_t, bool, TimestampTz>, std::pair<std::vector<std::string>, std::vector<std::string>>>
-	    groups;
-	struct Older {
-		std::vector<std::string> left, right;
-		std::vector<TimestampTz> stamps;
-	};
-	std::map<std::size_t, Older> older;
-	for (const auto &[id, rows] : by_record) {
-		TimestampTz latest = rows.front().stamp;
-		for (const auto &row : rows)
-			latest = std::max(latest, row.stamp);
-		if (auto it = oldest_active.find(id); it != oldest_active.end() && it->second <= latest)
-			continue;
-		for (const auto &row : rows) {
-			if (row.stamp >= latest - window) {
-				auto &[left, right] = groups[{row.link, row.on_left, row.stamp}];
-				left.push_back(row.left);
-				right.push_back(row.right);
-			} else {
-				Older &rest = older[row.link];
-				rest.left.push_back(row.left);
-				rest.right.push_back(row.right);
-				rest.stamps.push_back(row.stamp);
-			}
-		}
-	}
-	for (const auto &[i, rest] : older) {
-		AsOwner as_owner(notes_owner);
-		pg::ExecutePlan(pg::CachedPlan("notes:dismissed-at:" + stored.links[i].names.service_name,
-		                               link_sql::NoteDismissedAt(stored.links[i], q),
-		                               {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID}),
-		                {pg::TextArray(rest.left), pg::TextArray(rest.right), pg::TimestampTzArray(rest.stamps)});
-	}
-	std::map<std::size_t, Revived> revived;
-	for (const auto &[group, rows] : groups) {
-		const auto &[i, on_left, stamp] = group;
-		const LinkDefinition &link = stored.links[i];
-		const std::string what = "link " + Quoted(link.names.service_name);
-		Revival revival;
-		bool done = false;
-		for (int tries = 0; tries < 2 && !done; ++tries)
-			done = pg::InSubtransaction(
-			    [&] {
-				    revival = {};
-				    ReviveCandidates(link, {true, true, true}, rows.first, rows.second, stamp, what, function,
-				                     InvalidOid, notes_owner, revival);
-			    },
-			    [](int code) { return code == ERRCODE_UNIQUE_VIOLATION; });
-		if (!done)
-			throw Error(sqlstate::kSerializationFailure,
-			            std::string(function) + " on " + what +
-			                ": a concurrent link_create took the place of a link it would revive",
-			            "", "Retry the transaction.");
-		Notify(link, "attached", revival.ids, revival.left, revival.right);
-		result.AddLinkRows(link, revival.left, revival.right);
-		skipped.AddLinkRows(link, revival.kept_left, revival.kept_right, true);
-		Revived &settle = revived[i];
-		settle.left.insert(settle.left.end(), revival.left.begin(), revival.left.end());
-		settle.right.insert(settle.right.end(), revival.right.begin(), revival.right.end());
-		settle.stamps.insert(settle.stamps.end(), revival.left.size(), stamp);
-		/* The deleteCascade records at the other end that the same delete soft-deleted. */
-		const LinkSide &target = on_left ? link.right : link.left;
-		const auto &table = on_left ? stored.right_tables[i] : stored.left_tables[i];
-		const std::vector<std::string> reached = Unique(on_left ? revival.right : revival.left);
-		if (!target.delete_cascade || !table || !table->soft_delete_column || reached.empty())
-			continue;
-		Run("deleted-records:" + table->relation, link_sql::DeletedRecords(*table, q), reached, 0,
-		    "table " + table->relation, function);
-		std::map<TimestampTz, std::vector<std::string>> by_stamp;
-		for (uint64 row = 0; row < SPI_processed; ++row) {
-			const TimestampTz deleted = DatumGetTimestampTz(*pg::ResultValue(row, 2));
-			if (deleted >= stamp - window && deleted <= stamp + window)
-				by_stamp[deleted].push_back(*pg::ResultText(row, 1));
-		}
-		CascadeScope scope; /* the table's trigger stands aside: the cascade restores what it took */
-		for (auto &[deleted, records] : by_stamp) {
-			OwnRecords own(table->oid, records);
-			Run("restore-records:" + table->relation, link_sql::RestoreRecords(*table, q), records, deleted,
-			    "table " + table->relation, function);
-			result.AddRecords(target.module, target.key, pg::ResultTextArray(1));
-			Queue(work, stored, &*table, target.module, target.key, deleted, records);
-		}
-	}
-	SettleRevived(stored, revived, function, false, notes_owner, &result, &skipped);
-}
-
 } // namespace
 
 } // namespace link_module
@@ -784,7 +586,6 @@ LM_FUNCTION(link_restore) {
 		 * record first), else that of the links its last link_delete removed. */
 		std::deque<Step> work;
 		CascadeResult started;
-		CascadeResult skipped; /* by restores of deletes made outside link_module */
 		for (const auto &record : records) {
 			if (record.ids.empty())
 				continue;
@@ -841,19 +642,8 @@ LM_FUNCTION(link_restore) {
 				by_stamp[stamp].push_back(id);
 			for (auto &[stamp, ids] : by_stamp)
 				work.push_back({record.module, record.key, stamp, std::move(ids)});
-			/* A live record that no delete of link_module's took: its links may have been removed
-			 * outside it (Medusa's link.delete). */
-			std::vector<std::string> untouched;
-			for (const auto &id : link_module::Unique(record.ids))
-				if (!latest.count(id) && !deleted.count(id))
-					untouched.push_back(id);
-			if (!untouched.empty())
-				RestoreForeignDelete(stored, record.module, record.key, untouched, notes_owner, started, skipped, work);
 		}
-		Json json = started.Merge(Cascade(Mode::Restore, std::move(work), stored, "link_restore"));
-		if (!skipped.Empty())
-			json["skipped"] = skipped.Merge(json.value("skipped", Json::object()));
-		result = json.dump();
+		result = started.Merge(Cascade(Mode::Restore, std::move(work), stored, "link_restore")).dump();
 		spi.Finish();
 	}
 	return pg::JsonbDatum(result);

@@ -14,7 +14,6 @@
 #include "pg/as_owner.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
-#include "removals.hpp"
 
 using namespace link_module;
 
@@ -72,18 +71,12 @@ LM_FUNCTION(link_problems) {
 				statements.push_back("SELECT p.problem, p.l, p.r, p.detail FROM (" +
 				                     link_sql::Problems(link, left, right, q, unique) + ") p(tid, problem, l, r, detail)");
 			}
-			for (const auto &sql : statements) {
-				std::vector<std::string> dismissed_left, dismissed_right;
+			for (const auto &sql : statements)
 				for (const auto &row : pg::Query(sql + " ORDER BY 1, 2, 3, 4")) {
 					pg::CheckForInterrupts();
 					problems.push_back({{"link", link.names.entry_point}, {"problem", *row[0]}, {"left_id", *row[1]},
 					                    {"right_id", *row[2]}, {"detail", *row[3]}});
-					dismissed_left.push_back(*row[1]);
-					dismissed_right.push_back(*row[2]);
 				}
-				if (repair)
-					removals::NoteDismissals(link, dismissed_left, dismissed_right);
-			}
 		}
 		if (entry_point && !found) {
 			auto known = pg::QueryValue("SELECT string_agg(quote_literal(entry_point), ', ' ORDER BY entry_point) "

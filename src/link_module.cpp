@@ -16,7 +16,6 @@ bool notify = true;
 int batch_size = 50000;
 int graph_max_depth = 6;
 int graph_max_take = 1000;
-int foreign_delete_window = 5000;
 }
 
 /* Plain C work only: DefineCustom*Variable may ereport, and no C++ frame is live here. */
@@ -37,12 +36,6 @@ _PG_init(void) {
 	DefineCustomIntVariable("link_module.graph_max_take", "The largest pagination.take query_graph accepts.",
 	                        "A larger take is an error.", &link_module::settings::graph_max_take, 1000, 1, INT_MAX,
 	                        PGC_SUSET, 0, nullptr, nullptr, nullptr);
-	DefineCustomIntVariable("link_module.foreign_delete_window",
-	                        "How far apart the stamps of one delete made outside link_module may be.",
-	                        "link_restore of a record whose links only such a delete removed (Medusa's link.delete) "
-	                        "brings back what was removed within this span of the latest removal.",
-	                        &link_module::settings::foreign_delete_window, 5000, 0, 3600000, PGC_USERSET, GUC_UNIT_MS,
-	                        nullptr, nullptr, nullptr);
 	MarkGUCPrefixReserved("link_module");
 	link_module::SetCoreHooks({[] { link_module::pg::CheckForInterrupts(); },
 	                           [] { link_module::pg::PgCall(check_stack_depth); }});

@@ -17,7 +17,6 @@
 #include "pg/spi.hpp"
 #include "link_cache.hpp"
 #include "registry.hpp"
-#include "removals.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -360,8 +359,6 @@ LM_FUNCTION(link_dismiss) {
 				                 {pg::Int4Array(ord), pg::TextArray(left), pg::TextArray(right),
 				                  pg::Bool(settings::notify)});
 				Collect(pieces, *batch.link, "detached");
-				/* Noted, so no restore takes them for rows a delete removed. */
-				removals::NoteDismissals(*batch.link, pg::ResultTextArray(4), pg::ResultTextArray(5));
 			});
 		}
 	});

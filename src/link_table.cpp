@@ -10,7 +10,6 @@
 #include "pg/as_owner.hpp"
 #include "pg/spi.hpp"
 #include "registry.hpp"
-#include "removals.hpp"
 
 extern "C" {
 #include "utils/inval.h"
@@ -61,12 +60,6 @@ DismissRepaired(const LinkDefinition &def, const std::string &sql) {
 	}
 	if (rows.empty())
 		return;
-	std::vector<std::string> left, right;
-	for (const auto &[l, r] : rows) {
-		left.push_back(l);
-		right.push_back(r);
-	}
-	removals::NoteDismissals(def, left, right);
 	std::string why;
 	for (const auto &[problem, count] : problems)
 		why += (why.empty() ? "" : ", ") + std::to_string(count) + " " + problem;

@@ -16,10 +16,4 @@ extern int graph_max_depth;
 /* link_module.graph_max_take: the largest pagination.take query_graph accepts (default 1000). */
 extern int graph_max_take;
 
-/* link_module.foreign_delete_window: how far apart (milliseconds, default 5000) the stamps of
- * one delete made outside link_module may be (Medusa's link.delete stamps each link table and
- * each cascaded record separately): link_restore of a record whose links only such a delete
- * removed brings back what was removed within it. */
-extern int foreign_delete_window;
-
 } // namespace link_module::settings

@@ -101,19 +101,6 @@ CascadeResult::AddRecords(const std::string &module, const std::string &key, con
 
 Json
 CascadeResult::Merge(Json json) const {
-	for (const auto &service : link_order_) {
-		const Rows &rows = link_rows_.at(service);
-		Json &entry = json[service];
-		for (const auto &[key, ids] : {std::pair{&rows.left_key, &rows.left}, std::pair{&rows.right_key, &rows.right}}) {
-			Json merged = *ids; /* this result's rows first, then the others */
-			if (entry.is_object() && entry.contains(*key))
-				for (const auto &id : entry.at(*key))
-					merged.push_back(id);
-			entry[*key] = std::move(merged);
-			if (rows.left_key == rows.right_key)
-				break;
-		}
-	}
 	for (const auto &name : record_order_) {
 		Json &ids = json[name.first][name.second];
 		const auto &[first, mine] = records_.at(name);

@@ -35,8 +35,7 @@ public:
 	                    const std::vector<std::string> &right);
 	void AddRecords(const std::string &module, const std::string &key, const std::vector<std::string> &ids);
 	bool Empty() const { return link_rows_.empty() && records_.empty(); }
-	/* This result's link rows and records added to `json` (another result's ToJson()), listed
-	 * first. */
+	/* This result's records added to `json` (another result's ToJson()), listed first. */
 	Json Merge(Json json) const;
 	Json ToJson() const;
 

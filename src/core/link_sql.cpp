@@ -65,12 +65,10 @@ DefaultOf(const ExtraColumn &column, const Quoter &q) {
  * $1 not written are computed only when the count falls short; NOT IN runs as a hashed
  * subplan, linear even under the generic plan's small row estimates. */
 std::string
-Outcome(const std::string &not_written, const char *notify, const std::string &order,
-        const std::string &pairs = {}) {
+Outcome(const std::string &not_written, const char *notify, const std::string &order) {
 	return ", summary AS (SELECT jsonb_agg(to_jsonb(w.row)" + order + ") AS rows, count(*) AS n, "
-	       "CASE WHEN " + std::string(notify) + " THEN array_agg((w.row).id" + order + ") END AS ids" + pairs +
-	       " FROM written w) SELECT s.rows, CASE WHEN s.n < cardinality($1::int4[]) THEN (" + not_written +
-	       ") END, s.ids" + (pairs.empty() ? "" : ", s.l, s.r") + " FROM summary s";
+	       "CASE WHEN " + std::string(notify) + " THEN array_agg((w.row).id" + order + ") END AS ids FROM written w) "
+	       "SELECT s.rows, CASE WHEN s.n < cardinality($1::int4[]) THEN (" + not_written + ") END, s.ids FROM summary s";
 }
 
 const char *kNotWrittenOrds =
@@ -163,10 +161,7 @@ Dismiss(const LinkDefinition &link, const Quoter &q) {
 	                          " AS r FROM unnest($1::int4[], $2::text[], $3::text[]) AS u(ord, l, r))";
 	return "WITH written AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = now(), updated_at = now() FROM " +
 	       Targets(link, q, input, "x.deleted_at IS NULL") + "WHERE t.ctid = i.tid "
-	       "RETURNING t AS row, i.ord AS ord__)" +
-	       Outcome("SELECT NULL::int4[]", "$4", " ORDER BY w.ord__",
-	               ", array_agg((w.row)." + q.ident(link.left.key) + "::text) AS l, array_agg((w.row)." +
-	                   q.ident(link.right.key) + "::text) AS r");
+	       "RETURNING t AS row, i.ord AS ord__)" + Outcome("SELECT NULL::int4[]", "$4", " ORDER BY w.ord__");
 }
 
 std::string
@@ -280,9 +275,9 @@ NotedPairs(const LinkDefinition &link, const Quoter &q) {
 } // namespace
 
 std::string
-NoteRemovals(const LinkDefinition &link, const Quoter &q, std::optional<bool> by_left) {
-	return "INSERT INTO link_module.removals AS m (link_table, left_id, right_id, stamp, by_left) SELECT DISTINCT " +
-	       NotedTable(link, q) + ", u.l, u.r, $3, " + (by_left ? (*by_left ? "true" : "false") : "NULL::boolean") +
+NoteRemovals(const LinkDefinition &link, const Quoter &q, bool by_left) {
+	return "INSERT INTO link_module.removals AS m (link_table, left_id, right_id, stamp, by_left) SELECT " +
+	       NotedTable(link, q) + ", u.l, u.r, $3, " + (by_left ? "true" : "false") +
 	       " FROM unnest($1::text[], $2::text[]) AS u(l, r) ON CONFLICT (link_table, left_id, right_id) DO UPDATE "
 	       "SET stamp = excluded.stamp, by_left = excluded.by_left, revived = false";
 }
@@ -303,7 +298,7 @@ NotedRemovals(const LinkDefinition &link, const Quoter &q, bool on_left) {
 	 * here, as the notes' owner. */
 	return "SELECT array_agg(m.left_id), array_agg(m.right_id), array_agg(m.revived), array_agg(m.by_left = " +
 	       std::string(on_left ? "true" : "false") + ") FROM link_module.removals m WHERE m.link_table = " +
-	       NotedTable(link, q) + " AND m." + (on_left ? "left_id" : "right_id") + " = ANY ($1::text[]) AND m.stamp = $2 AND m.by_left IS NOT NULL";
+	       NotedTable(link, q) + " AND m." + (on_left ? "left_id" : "right_id") + " = ANY ($1::text[]) AND m.stamp = $2";
 }
 
 std::string
@@ -400,44 +395,6 @@ LatestStamps(const LinkDefinition &link, const Quoter &q, bool on_left) {
 	const std::string id = on_left ? "u.l" : "u.r";
 	return "SELECT " + id + ", max(u.s) " + RowsOf(link, q, ", $3::timestamptz[]", ", s") +
 	       " WHERE x.deleted_at = u.s GROUP BY " + id;
-}
-
-std::string
-DismissedRows(const LinkDefinition &link, const Quoter &q, bool on_left) {
-	const LinkSide &side = on_left ? link.left : link.right;
-	/* Every row of these records, dismissed ones too: a semi-join on the ids (see PurgeLinkRows). */
-	return "SELECT " + Pairs(link, q, "t") + ", t.deleted_at FROM " + Table(link, q) + " t WHERE t." + q.ident(side.key) +
-	       " IN (SELECT unnest($1::text[]::" + side.key_type + "[])) AND t.deleted_at IS NOT NULL AND $2 IS NOT NULL";
-}
-
-std::string
-NoteDismissedAt(const LinkDefinition &link, const Quoter &q) {
-	return "INSERT INTO link_module.removals AS m (link_table, left_id, right_id, stamp, by_left) SELECT DISTINCT ON "
-	       "(u.l, u.r) " + NotedTable(link, q) + ", u.l, u.r, u.s, NULL::boolean FROM unnest($1::text[], $2::text[], "
-	       "$3::timestamptz[]) AS u(l, r, s) ON CONFLICT (link_table, left_id, right_id) DO UPDATE "
-	       "SET stamp = excluded.stamp, by_left = NULL, revived = false";
-}
-
-std::string
-OldestActive(const LinkDefinition &link, const Quoter &q, bool on_left) {
-	const LinkSide &side = on_left ? link.left : link.right;
-	return "SELECT t." + q.ident(side.key) + "::text, min(t.created_at) FROM " + Table(link, q) + " t WHERE t." +
-	       q.ident(side.key) + " IN (SELECT unnest($1::text[]::" + side.key_type +
-	       "[])) AND t.deleted_at IS NULL AND $2 IS NOT NULL GROUP BY 1";
-}
-
-std::string
-DeletedBefore(const LinkDefinition &link, const Quoter &q, bool on_left) {
-	const std::string id = on_left ? "m.left_id" : "m.right_id";
-	return "SELECT array_agg(DISTINCT " + id + ") FROM link_module.removals m WHERE m.link_table = " +
-	       NotedTable(link, q) + " AND " + id + " = ANY ($1::text[]) AND m.by_left = " + (on_left ? "true" : "false") +
-	       " AND $2 IS NOT NULL";
-}
-
-std::string
-NotesOf(const LinkDefinition &link, const Quoter &q) {
-	return "SELECT array_agg(m.left_id), array_agg(m.right_id), array_agg(m.stamp) FROM link_module.removals m, " +
-	       NotedPairs(link, q);
 }
 
 std::string

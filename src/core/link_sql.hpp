@@ -29,7 +29,7 @@ std::string CreateUpdate(const LinkDefinition &link, const Quoter &quote);
 std::string UpdateExisting(const LinkDefinition &link, const Quoter &quote);
 
 /* Dismisses active pairs. $1 int4[] row number, $2 text[] left, $3 text[] right, $4 boolean
- * notify. Returns (rows jsonb, leftover int4[], notifications, left text[], right text[]). */
+ * notify. Returns (rows jsonb, leftover int4[], notifications). */
 std::string Dismiss(const LinkDefinition &link, const Quoter &quote);
 
 /* Lists the rows joining any left id of an entry to any right id of the same entry, without
@@ -93,11 +93,10 @@ std::string RemoveLinkRows(const LinkDefinition &link, const Quoter &quote, bool
  * whoever changes them) returned, so no role reads or writes a note of a row it cannot reach.
  *
  * Notes the rows ($1 text[] left, $2 text[] right, aligned) as removed by the cascade stamped $3
- * because their record on the `by_left` side (else the right one) was deleted, or (nullopt) as
- * dismissed at $3 by link_dismiss or link_repair, which no restore revives. A row keeps its
+ * because their record on the `by_left` side (else the right one) was deleted. A row keeps its
  * note after a restore revives it (the restore of another record the cascade took still
- * follows it); a later removal notes it anew. */
-std::string NoteRemovals(const LinkDefinition &link, const Quoter &quote, std::optional<bool> by_left);
+ * follows it); a later cascade that removes it again notes it anew. */
+std::string NoteRemovals(const LinkDefinition &link, const Quoter &quote, bool by_left);
 
 /* Marks the notes of rows ($1, $2) revived, or (a restore dismissed them again) not: a later
  * dismissal that happens to carry the same stamp (the same now()) is never taken for the
@@ -145,26 +144,6 @@ std::string DismissRevivedOrphans(const LinkDefinition &link, const RecordTable 
  * that still carry their stamp: a row revived or dismissed since, by link_module or by Medusa's
  * own SQL, is what they made it. Returns rows (id of the `on_left` side, its latest stamp). */
 std::string LatestStamps(const LinkDefinition &link, const Quoter &quote, bool on_left);
-
-/* The dismissed rows of the records $1 of one side ($2 unused). Returns rows (left, right,
- * deleted_at). */
-std::string DismissedRows(const LinkDefinition &link, const Quoter &quote, bool on_left);
-
-/* Notes the dismissed rows ($1 text[] left, $2 text[] right, $3 timestamptz[] their deleted_at)
- * as dismissals, which no restore revives. */
-std::string NoteDismissedAt(const LinkDefinition &link, const Quoter &quote);
-
-/* For the records among $1 of one side ($2 unused), the created_at of their oldest active row.
- * Returns rows (id, created_at). */
-std::string OldestActive(const LinkDefinition &link, const Quoter &quote, bool on_left);
-
-/* The records among $1 of one side whose deletion by link_module removed rows of the link (noted;
- * $2 unused). Returns (ids text[]). */
-std::string DeletedBefore(const LinkDefinition &link, const Quoter &quote, bool on_left);
-
-/* The notes of the rows ($1 text[] left, $2 text[] right, aligned), as the notes' owner reads
- * them. Returns (left text[], right text[], stamp timestamptz[]). */
-std::string NotesOf(const LinkDefinition &link, const Quoter &quote);
 
 /* Hard-deletes every row (active or dismissed) whose key is in $1 ($2 unused). Returns
  * (left text[], right text[], ids text[]) of the rows that were active (a dismissed row links

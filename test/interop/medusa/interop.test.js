@@ -227,21 +227,3 @@ test("concurrent one-to-one creates: the database refuses the second, Medusa rep
   assert.equal(results.filter((r) => r.status === "fulfilled").length, 1, JSON.stringify(results.map((r) => r.reason?.message)))
   assert.equal(await one("SELECT count(*)::int FROM product_product_blog_post WHERE product_id = $1 AND deleted_at IS NULL", [P4]), 1)
 })
-
-test("link_restore undoes Medusa's link.delete, cascaded author included", async () => {
-  const [P5] = (await app.modules.product.createProducts([{ title: "Boot" }])).map((p) => p.id)
-  const [A3] = (await app.modules.blog.createAuthors([{ name: "Cy" }])).map((a) => a.id)
-  const [C4] = (await app.modules.blog.createComments([{ body: "new" }])).map((c) => c.id)
-  await app.link.create([
-    { product: { product_id: P5 }, blog: { tag_id: ids.tags[0] } },
-    { product: { product_id: P5 }, blog: { author_id: A3 } },
-    { product: { product_id: P5 }, blog: { comment_id: C4 } },
-  ])
-  await app.link.delete({ product: { product_id: P5 } })
-  assert.equal(await one("SELECT deleted_at IS NOT NULL FROM author WHERE id = $1", [A3]), true)
-  const restored = await one("SELECT link_restore($1::jsonb)", [JSON.stringify({ product: { product_id: [P5] } })])
-  assert.deepEqual(restored.blog, { author_id: [A3] })
-  assert.equal(await one("SELECT deleted_at IS NULL FROM author WHERE id = $1", [A3]), true)
-  const graph = await app.query.graph({ entity: "product", fields: ["id", "tags.id", "author.id", "comments.id"], filters: { id: P5 } })
-  assert.deepEqual(normalize(graph.data), normalize([{ id: P5, tags: [{ id: ids.tags[0] }], author: { id: A3 }, comments: [{ id: C4 }] }]))
-})
