@@ -109,6 +109,21 @@ SELECT define_link('a.short', 'a.q', '{"database": {"schema": "a"}}') ->> 'entry
 SELECT link_create('{"a": {"short_id": "s1234-other", "q_id": "q_live"}}');
 \echo :LAST_ERROR_SQLSTATE
 SELECT query_graph('{"entity": "a.short", "fields": ["id"], "filters": {"id": "s1234-other"}}') AS graph;
+-- An adopted table must have what cardinality and every statement rely on: keys that are never
+-- NULL, and link_module's unique index names on partial unique indexes of their key.
+CREATE TABLE a.a_short_a_ext (short_id varchar(5), ext_id text NOT NULL, id varchar(255) NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now(), deleted_at timestamptz);
+SELECT define_link('a.short', 'a.ext', '{"database": {"schema": "a"}}');
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE a.a_short_a_ext ALTER COLUMN short_id SET NOT NULL;
+SELECT ('IDX_short_id_unique_' || (regexp_match(define_link('a.short', '{"linkable": "a.ext", "isList": true}',
+        '{"database": {"schema": "a"}}') ->> 'table', '.*'))[1]) IS NOT NULL AS defined_as_list;
+SELECT drop_link('short_ext');
+SELECT indexname AS unique_index FROM pg_indexes WHERE tablename = 'a_short_a_ext' AND indexname LIKE 'IDX_ext_id_unique_%' \gset
+DROP INDEX a.:"unique_index";
+CREATE INDEX :"unique_index" ON a.a_short_a_ext (ext_id);
+SELECT define_link('a.short', '{"linkable": "a.ext", "isList": true}', '{"database": {"schema": "a"}}');
+\echo :LAST_ERROR_SQLSTATE
 -- A link table is a permanent table, never a temporary one.
 CREATE TEMPORARY TABLE scratch (id int);
 DO $$ BEGIN

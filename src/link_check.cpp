@@ -74,8 +74,9 @@ LM_FUNCTION(link_problems) {
 			for (const auto &sql : statements)
 				for (const auto &row : pg::Query(sql + " ORDER BY 1, 2, 3, 4")) {
 					pg::CheckForInterrupts();
-					problems.push_back({{"link", link.names.entry_point}, {"problem", *row[0]}, {"left_id", *row[1]},
-					                    {"right_id", *row[2]}, {"detail", *row[3]}});
+					problems.push_back({{"link", link.names.entry_point}, {"problem", row[0].value_or("")},
+					                    {"left_id", row[1] ? Json(*row[1]) : Json()},
+					                    {"right_id", row[2] ? Json(*row[2]) : Json()}, {"detail", row[3].value_or("")}});
 				}
 		}
 		if (entry_point && !found) {

@@ -55,6 +55,8 @@ DismissRepaired(const LinkDefinition &def, const std::string &sql) {
 	std::map<std::string, int> problems;
 	std::set<std::pair<std::string, std::string>> rows;
 	for (const auto &row : pg::Query(sql)) {
+		if (!row[0] || !row[1] || !row[2])
+			continue;
 		++problems[*row[0]];
 		rows.emplace(*row[1], *row[2]);
 	}
@@ -195,6 +197,37 @@ CreateOrAdopt(const LinkDefinition &def, bool allow_unsafe, const Repair *repair
 		            "relation " + table + " already exists and is not a link table",
 		            missing.empty() ? "It is not an ordinary table." : "It lacks the link-table columns " + missing + ".",
 		            "Set options.database.table to another name for link " + Quoted(def.names.service_name) + ".");
+	/* What cardinality and every statement rely on: keys that are never NULL (Medusa's primary
+	 * key makes them so), and indexes of link_module's names that are what those names say. */
+	for (const std::string &key : {def.left.key, def.right.key})
+		if (*pg::QueryValue("SELECT a.attnotnull::text FROM pg_attribute a WHERE a.attrelid = $1::regclass "
+		                    "AND a.attname = $2",
+		                    {table, key}) != "true")
+			throw Error(sqlstate::kObjectNotInPrerequisiteState,
+			            "cannot adopt " + table + " as the table of link " + Quoted(def.names.service_name) +
+			                ": its key column " + Quoted(key) + " allows NULL",
+			            {}, "ALTER TABLE " + table + " ALTER COLUMN " + quote.ident(key) + " SET NOT NULL (or add the "
+			                "primary key on both keys, as Medusa's link tables have).");
+	for (const std::string &key : {def.left.key, def.right.key}) {
+		const std::string name = "IDX_" + key + "_unique_";
+		for (const auto &index : IndexSpecs(def, quote)) {
+			if (index.name.rfind(name, 0) != 0)
+				continue;
+			/* unique, on the key alone, partial (active rows) */
+			if (auto fits = pg::QueryValue(
+			        "SELECT (i.indisunique AND i.indnatts = 1 AND i.indpred IS NOT NULL AND i.indkey[0] = "
+			        "(SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attname = $3))::text "
+			        "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = $1::regclass "
+			        "AND c.relname = $2",
+			        {table, index.name, key});
+			    fits && *fits != "true")
+				throw Error(sqlstate::kObjectNotInPrerequisiteState,
+				            "cannot adopt " + table + " as the table of link " + Quoted(def.names.service_name) +
+				                ": its index " + Quoted(index.name) + " is not a partial unique index on " + Quoted(key),
+				            "The index of that name enforces the link's cardinality.",
+				            "Drop the index; define_link creates it.");
+		}
+	}
 
 	std::vector<Change> changes;
 	for (const auto &column : def.extra_columns) {
