@@ -129,17 +129,10 @@ AS $$ SELECT coalesce((SELECT c.oid::regclass FROM pg_class c WHERE c.oid = rela
 -- The type of a live column, from the catalog (NULL when the table or column is gone): the
 -- extension never takes a type name from its own tables as SQL text. A domain gives its base
 -- type: ids are cast to that, so no domain's CHECK (another role's code) runs in a statement
--- that a cascade runs as a table's owner, and new link tables' keys carry no domain.
-CREATE FUNCTION link_module.column_type(relation regclass, column_name text)
-RETURNS text
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$ SELECT link_module.column_type(relation, column_name, true) $$;
-
--- The same, without the type modifier when `with_typmod` is false: ids are cast to that, so an
--- id longer than a varchar(n) key is a different id, never truncated into another one (and a
--- numeric(p,s) id is never rounded into another).
-CREATE FUNCTION link_module.column_type(relation regclass, column_name text, with_typmod boolean)
+-- that a cascade runs as a table's owner, and new link tables' keys carry no domain. Without
+-- the type modifier (`with_typmod` false: cast_type), an id longer than a varchar(n) key is a
+-- different id, never truncated into another one (nor a numeric(p,s) id rounded into one).
+CREATE FUNCTION link_module.column_type(relation regclass, column_name text, with_typmod boolean DEFAULT true)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -212,7 +205,7 @@ COMMENT ON FUNCTION link_list(jsonb, jsonb) IS
 
 -- What link rows hold that their definition does not allow (rows adopted from a Medusa
 -- database can), as amcheck does for indexes: link_check lists them, link_repair dismisses them.
--- Both run as the caller.
+-- As VACUUM, both take the links whose tables the caller owns, each run as that table's owner.
 CREATE FUNCTION link_module.link_problems(entry_point text, repair boolean)
 RETURNS jsonb
 LANGUAGE c VOLATILE
