@@ -51,8 +51,9 @@ CREATE TABLE link_module.removals (
     left_id     text NOT NULL,
     right_id    text NOT NULL,
     stamp       timestamptz NOT NULL,
-    by_left     boolean NOT NULL, -- removed because its left record was deleted (else its right one)
+    by_left     boolean, -- removed because its left record was deleted (false: its right one; null: either)
     revived     boolean NOT NULL DEFAULT false, -- a restore brought it back since
+    outside     boolean NOT NULL DEFAULT false, -- removed by a statement outside link_module (Medusa's link.delete)
     PRIMARY KEY (link_table, left_id, right_id)
 );
 CREATE INDEX removals_right_idx ON link_module.removals (link_table, right_id);
@@ -265,6 +266,16 @@ LANGUAGE c
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'link_module_link_rows_written';
 REVOKE EXECUTE ON FUNCTION link_module.link_rows_written() FROM PUBLIC;
+
+-- On every link table: a statement outside link_module that dismisses all active links of a
+-- record (Medusa's link.delete does, one link table at a time) is noted as that record's delete,
+-- so link_restore can undo it (see cascade.cpp).
+CREATE FUNCTION link_module.link_rows_removed()
+RETURNS trigger
+LANGUAGE c
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'link_module_link_rows_removed';
+REVOKE EXECUTE ON FUNCTION link_module.link_rows_removed() FROM PUBLIC;
 -- Triggers only: nobody calls them (link_module creates its triggers as the extension's owner).
 REVOKE EXECUTE ON FUNCTION link_module.record_changed() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION link_module.registry_changed() FROM PUBLIC;

@@ -71,10 +71,12 @@ SELECT link_restore('{"catalog":{"product_id":["p1"]}}') AS never_deleted;
 SELECT link_restore('{"cms":{"article_id":["a_unlinked", "a3"]}}') AS never_deleted;
 SELECT article_id, deleted_at IS NULL AS active FROM catalog_product_cms_article ORDER BY 1;
 -- Medusa's own SQL revives a removed link and dismisses it again: a restore leaves it as
--- Medusa left it.
+-- Medusa left it. (p1 keeps another link: a dismissal of a record's last link would look like
+-- Medusa's link.delete of it, see cascade_outside.)
 SELECT link_delete('{"catalog":{"product_id":["p1"]}}') ->> 'cms' AS deleted_articles;
 INSERT INTO catalog_product_cms_article (id, product_id, article_id) VALUES ('medusa', 'p1', 'a_active')
   ON CONFLICT (product_id, article_id) DO UPDATE SET id = excluded.id, deleted_at = NULL;
+SELECT jsonb_array_length(link_create('{"catalog":{"product_id":"p1"},"cms":{"article_id":"a3"}}')) AS linked;
 UPDATE catalog_product_cms_article SET deleted_at = now() WHERE product_id = 'p1' AND article_id = 'a_active';
 SELECT link_restore('{"catalog":{"product_id":["p1"]}}') AS restored;
 SELECT article_id, deleted_at IS NULL AS active FROM catalog_product_cms_article ORDER BY 1;

@@ -109,13 +109,24 @@ LinkablesOf(const StoredLinks &stored, Oid relid) {
 	return out;
 }
 
-/* Some ids of one module key, reached under one stamp. */
+/* Some ids of one module key, reached under one stamp. `outside`: a restore of rows a statement
+ * outside link_module removed (noted by link_rows_removed), whose deleteCascade records that
+ * code soft-deleted afterwards, each with a stamp of its own. */
 struct Step {
 	std::string module;
 	std::string key;
 	TimestampTz stamp;
 	std::vector<std::string> ids;
+	bool outside = false;
 };
+
+/* The end of the window after `stamp` in which the steps of one delete made outside link_module
+ * lie (link_module.outside_delete_window). */
+TimestampTz
+WindowEnd(TimestampTz stamp) {
+	const TimestampTz window = static_cast<TimestampTz>(settings::outside_delete_window) * 1000;
+	return TIMESTAMP_NOT_FINITE(stamp) || stamp > PG_INT64_MAX - window ? stamp : stamp + window;
+}
 
 /* Queues the records `ids` of `table` (null: of the virtual linkable module.key) that a cascade
  * changed or reached: for every linkable the table keeps, so all their links follow, in
@@ -415,6 +426,7 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 					if (table && as_owners && remove)
 						RequireLinkOwnerRights(link, stored.link_owners[i], *table, purge ? "DELETE" : "UPDATE");
 					std::vector<std::string> changed = reached; /* virtual: reported for the caller */
+					bool queued = false;
 					if (table && purge) {
 						OwnRecords own(table->oid, reached);
 						Run("purge-records:" + table->relation, link_sql::PurgeRecords(*table, q), reached, step.stamp,
@@ -431,17 +443,38 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 							            "Register the linkable with {\"softDeleteColumn\": \"<column>\"}, or define the "
 							            "link without deleteCascade.");
 						OwnRecords own(table->oid, reached);
-						Run((remove ? "remove-records:" : "restore-records:") + table->relation,
-						    remove ? link_sql::RemoveRecords(*table, q) : link_sql::RestoreRecords(*table, q), reached,
-						    step.stamp, "table " + table->relation, function, as_owners ? table->owner : InvalidOid);
-						changed = pg::ResultTextArray(1);
+						if (step.outside) {
+							/* Soft-deleted after their rows, by the same outside code: each
+							 * comes back with what its own deletion took (its own stamp). */
+							RunPlan("restore-records-within:" + table->relation,
+							        link_sql::RestoreRecordsStampedWithin(*table, q),
+							        {TEXTARRAYOID, TIMESTAMPTZOID, TIMESTAMPTZOID},
+							        {pg::TextArray(reached), {TimestampTzGetDatum(step.stamp), false},
+							         {TimestampTzGetDatum(WindowEnd(step.stamp)), false}},
+							        "table " + table->relation, function, as_owners ? table->owner : InvalidOid);
+							changed = pg::ResultTextArray(1);
+							const std::vector<TimestampTz> stamps = pg::ResultTimestampTzArray(2);
+							std::map<TimestampTz, std::vector<std::string>> by_stamp;
+							for (std::size_t k = 0; k < changed.size(); ++k)
+								by_stamp[stamps[k]].push_back(changed[k]);
+							for (const auto &[stamp, ids_of_stamp] : by_stamp)
+								Queue(work, stored, &*table, target.module, target.key, stamp, ids_of_stamp);
+							queued = true;
+						} else {
+							Run((remove ? "remove-records:" : "restore-records:") + table->relation,
+							    remove ? link_sql::RemoveRecords(*table, q) : link_sql::RestoreRecords(*table, q),
+							    reached, step.stamp, "table " + table->relation, function,
+							    as_owners ? table->owner : InvalidOid);
+							changed = pg::ResultTextArray(1);
+						}
 					}
 					if (report)
 						result.AddRecords(target.module, target.key, changed);
 					/* A delete goes on from the records it deleted; a restore from every record the
 					 * delete reached, live or not, so that all it stamped comes back. */
-					Queue(work, stored, table ? &*table : nullptr, target.module, target.key, step.stamp,
-					      remove ? changed : reached);
+					if (!queued)
+						Queue(work, stored, table ? &*table : nullptr, target.module, target.key, step.stamp,
+						      remove ? changed : reached);
 				}
 			}
 		}
@@ -589,7 +622,8 @@ LM_FUNCTION(link_restore) {
 		for (const auto &record : records) {
 			if (record.ids.empty())
 				continue;
-			std::map<std::string, TimestampTz> latest;
+			/* Each live record's noted removals that its rows still carry: (stamp, outside). */
+			std::map<std::string, std::vector<std::pair<TimestampTz, bool>>> noted;
 			std::set<std::string> deleted;
 			if (const link_sql::RecordTable *table = TableOf(stored, record.module, record.key);
 			    table && table->soft_delete_column) {
@@ -622,26 +656,41 @@ LM_FUNCTION(link_restore) {
 					if (noted_left.empty())
 						continue;
 					std::vector<std::string> noted_right = pg::ResultTextArray(2);
+					std::vector<TimestampTz> noted_stamps = pg::ResultTimestampTzArray(3);
+					std::vector<bool> noted_outside = pg::ResultBoolArray(4);
 					RunPlan("latest:" + side_key, link_sql::LatestStamps(link, q, on_left),
-					        {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID},
-					        {pg::TextArray(noted_left), pg::TextArray(noted_right),
-					         pg::TimestampTzArray(pg::ResultTimestampTzArray(3))},
+					        {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, BOOLARRAYOID},
+					        {pg::TextArray(noted_left), pg::TextArray(noted_right), pg::TimestampTzArray(noted_stamps),
+					         pg::BoolArray(noted_outside)},
 					        what, "link_restore", InvalidOid);
 					for (uint64 row = 0; row < SPI_processed; ++row) {
 						std::string id = *pg::ResultText(row, 1);
-						if (deleted.count(id))
-							continue;
-						TimestampTz stamp = DatumGetTimestampTz(*pg::ResultValue(row, 2));
-						auto [it, added] = latest.emplace(id, stamp);
-						if (!added && stamp > it->second)
-							it->second = stamp;
+						if (!deleted.count(id))
+							noted[id].emplace_back(DatumGetTimestampTz(*pg::ResultValue(row, 2)),
+							                       DatumGetBool(*pg::ResultValue(row, 3)));
 					}
 				}
-			std::map<TimestampTz, std::vector<std::string>> by_stamp;
-			for (const auto &[id, stamp] : latest)
-				by_stamp[stamp].push_back(id);
+			/* A live record's latest delete: link_module's own carries one stamp; one made outside
+			 * link_module (Medusa's link.delete) stamped each link table on its own, so it is every
+			 * outside removal of the record within the window before the latest. */
+			std::map<std::pair<TimestampTz, bool>, std::vector<std::string>> by_stamp;
+			for (const auto &[id, removals] : noted) {
+				const auto latest = *std::max_element(removals.begin(), removals.end(), [](const auto &a, const auto &b) {
+					return a.first < b.first || (a.first == b.first && a.second && !b.second);
+				});
+				if (!latest.second) {
+					by_stamp[latest].push_back(id);
+					continue;
+				}
+				std::set<TimestampTz> stamps;
+				for (const auto &[stamp, outside] : removals)
+					if (outside && stamp <= latest.first && WindowEnd(stamp) >= latest.first)
+						stamps.insert(stamp);
+				for (TimestampTz stamp : stamps)
+					by_stamp[{stamp, true}].push_back(id);
+			}
 			for (auto &[stamp, ids] : by_stamp)
-				work.push_back({record.module, record.key, stamp, std::move(ids)});
+				work.push_back({record.module, record.key, stamp.first, std::move(ids), stamp.second});
 		}
 		result = started.Merge(Cascade(Mode::Restore, std::move(work), stored, "link_restore")).dump();
 		spi.Finish();
@@ -793,6 +842,47 @@ LM_FUNCTION(link_module_record_changed) {
 				    (link.right.module == linkable.module && link.right.key == linkable.key))
 					EmptyLinkTable(stored, link, q);
 		}
+	}
+	spi.Finish();
+	return PointerGetDatum(nullptr);
+}
+
+/* Statement trigger (UPDATE) on every link table. Code outside link_module that deletes a record's
+ * links, as Medusa's link.delete does (a statement per link table, dismissing every active row of
+ * the record, each stamped with its own time), notes nothing: the rows it dismissed that left a
+ * record with no active row are noted here as that record's delete, so link_restore can undo it.
+ * link_module's own statements are left alone: its cascades note what they remove, and its
+ * dismissals are no deletes. Runs as the link table's owner (the notes are read off the table,
+ * which the role that updated it may not be allowed to read). */
+LM_FUNCTION(link_module_link_rows_removed) {
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		throw Error(sqlstate::kTriggerProtocolViolated, "link_module.link_rows_removed() must be called as a trigger");
+	if (pg::EntryDepth() > 1)
+		return PointerGetDatum(nullptr);
+	auto *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
+	const Oid relid = RelationGetRelid(trigger->tg_relation);
+	pg::SpiConnection spi;
+	if (pg::PgCall([](TriggerData *t) { return SPI_register_trigger_data(t); }, trigger) != SPI_OK_TD_REGISTER)
+		throw Error(sqlstate::kInternalError, "SPI_register_trigger_data failed");
+	link_cache::Use cache;
+	const StoredLinks &stored = cache.links();
+	const Quoter &q = pg::PgQuoter();
+	for (std::size_t i = 0; i < stored.links.size(); ++i) {
+		if (stored.link_table_oids[i] != relid)
+			continue;
+		const LinkDefinition &link = stored.links[i];
+		const std::string what = "link " + Quoted(link.names.service_name);
+		RunPlan("outside-removals:" + link.names.service_name, link_sql::OutsideRemovals(link, q), {}, {}, what,
+		        "link_rows_removed", stored.link_owners[i]);
+		std::vector<std::string> left = pg::ResultTextArray(1);
+		if (left.empty())
+			continue;
+		std::vector<pg::Param> notes{pg::TextArray(left), pg::TextArray(pg::ResultTextArray(2)),
+		                             pg::TimestampTzArray(pg::ResultTimestampTzArray(3)),
+		                             pg::BoolArray(pg::ResultBoolArray(4)), pg::BoolArray(pg::ResultBoolArray(5))};
+		RunPlan("notes:outside:" + link.names.service_name, link_sql::NoteOutsideRemovals(link, q),
+		        {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, BOOLARRAYOID, BOOLARRAYOID}, notes, what,
+		        "link_rows_removed", registry::Owner());
 	}
 	spi.Finish();
 	return PointerGetDatum(nullptr);

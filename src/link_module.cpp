@@ -16,6 +16,7 @@ bool notify = true;
 int batch_size = 50000;
 int graph_max_depth = 6;
 int graph_max_take = 1000;
+int outside_delete_window = 5000;
 }
 
 /* Plain C work only: DefineCustom*Variable may ereport, and no C++ frame is live here. */
@@ -36,7 +37,14 @@ _PG_init(void) {
 	DefineCustomIntVariable("link_module.graph_max_take", "The largest pagination.take query_graph accepts.",
 	                        "A larger take is an error.", &link_module::settings::graph_max_take, 1000, 1, INT_MAX,
 	                        PGC_SUSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("link_module.outside_delete_window",
+	                        "How far apart the statements of one delete made outside link_module may lie.",
+	                        "link_restore undoes a delete made by other code (Medusa's link.delete: one statement "
+	                        "per link table, then the deleteCascade records) as one when its steps lie this close.",
+	                        &link_module::settings::outside_delete_window, 5000, 0, 3600 * 1000, PGC_USERSET,
+	                        GUC_UNIT_MS, nullptr, nullptr, nullptr);
 	MarkGUCPrefixReserved("link_module");
+	link_module::pg::ResetEntryDepthAtTransactionEnd();
 	link_module::SetCoreHooks({[] { link_module::pg::CheckForInterrupts(); },
 	                           [] { link_module::pg::PgCall(check_stack_depth); }});
 }

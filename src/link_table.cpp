@@ -346,19 +346,28 @@ InstallRecordTriggers(const std::string &relation) {
 void
 SyncWriteTriggers(const LinkDefinition &def, bool defined) {
 	const std::string table = QualifiedTable(def);
-	const bool wanted = defined && (def.left.delete_cascade || def.right.delete_cascade);
-	pg::AsOwner as_owner(registry::Owner()); /* link_module.link_rows_written() is not PUBLIC's */
-	for (const char *event : {"INSERT", "UPDATE"}) {
-		const std::string name = std::string("link_module_rows_") + (event[0] == 'I' ? "inserted" : "updated");
+	const bool cascades = defined && (def.left.delete_cascade || def.right.delete_cascade);
+	struct Trigger {
+		const char *name, *event, *transitions, *function;
+		bool wanted;
+	};
+	const Trigger triggers[] = {
+	    {"link_module_rows_inserted", "INSERT", "NEW TABLE AS link_module_new", "link_rows_written", cascades},
+	    {"link_module_rows_updated", "UPDATE", "NEW TABLE AS link_module_new", "link_rows_written", cascades},
+	    {"link_module_rows_removed", "UPDATE", "OLD TABLE AS link_module_old NEW TABLE AS link_module_new",
+	     "link_rows_removed", defined},
+	};
+	pg::AsOwner as_owner(registry::Owner()); /* the trigger functions are not PUBLIC's */
+	for (const Trigger &trigger : triggers) {
 		const bool present = pg::QueryValue("SELECT 1 FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname = $2",
-		                                    {table, name})
+		                                    {table, trigger.name})
 		                         .has_value();
-		if (wanted && !present)
-			pg::Execute("CREATE TRIGGER " + name + " AFTER " + event + " ON " + table +
-			            " REFERENCING NEW TABLE AS link_module_new FOR EACH STATEMENT "
-			            "EXECUTE FUNCTION link_module.link_rows_written()");
-		else if (!wanted && present)
-			pg::Execute("DROP TRIGGER " + name + " ON " + table);
+		if (trigger.wanted && !present)
+			pg::Execute(std::string("CREATE TRIGGER ") + trigger.name + " AFTER " + trigger.event + " ON " + table +
+			            " REFERENCING " + trigger.transitions + " FOR EACH STATEMENT EXECUTE FUNCTION link_module." +
+			            trigger.function + "()");
+		else if (!trigger.wanted && present)
+			pg::Execute(std::string("DROP TRIGGER ") + trigger.name + " ON " + table);
 	}
 }
 

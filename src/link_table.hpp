@@ -52,11 +52,12 @@ void CheckRecords(const LinkDefinition &def, const Linkable &left, const Linkabl
  * transition tables, AFTER TRUNCATE), created once per table: false when they were there. */
 bool InstallRecordTriggers(const std::string &relation);
 
-/* A link with a deleteCascade side gets statement triggers on its table that refuse active link
- * rows written (by link_create or by direct DML) by a role that could not delete that side's
- * records itself: through them its own deletes would reach those records. A link without one
- * has none (dropped when a re-definition takes deleteCascade away, or by drop_link: `defined`
- * false). */
+/* The statement triggers on a link's table. Every link's notes the dismissals made outside
+ * link_module that leave a record without active rows (Medusa's link.delete), so link_restore
+ * can undo them. A link with a deleteCascade side also refuses active link rows written (by
+ * link_create or by direct DML) by a role that could not delete that side's records itself:
+ * through them its own deletes would reach those records; a link without one has none (dropped
+ * when a re-definition takes deleteCascade away). drop_link (`defined` false) drops them all. */
 void SyncWriteTriggers(const LinkDefinition &def, bool defined = true);
 
 /* Drops them when no stored link uses the table any more. */

@@ -16,4 +16,9 @@ extern int graph_max_depth;
 /* link_module.graph_max_take: the largest pagination.take query_graph accepts (default 1000). */
 extern int graph_max_take;
 
+/* link_module.outside_delete_window: how far apart (milliseconds) the statements of one delete
+ * made outside link_module (Medusa's link.delete: a statement per link table, then the
+ * deleteCascade records) may lie for link_restore to undo them as one (default 5000). */
+extern int outside_delete_window;
+
 } // namespace link_module::settings

@@ -279,7 +279,34 @@ NoteRemovals(const LinkDefinition &link, const Quoter &q, bool by_left) {
 	return "INSERT INTO link_module.removals AS m (link_table, left_id, right_id, stamp, by_left) SELECT " +
 	       NotedTable(link, q) + ", u.l, u.r, $3, " + (by_left ? "true" : "false") +
 	       " FROM unnest($1::text[], $2::text[]) AS u(l, r) ON CONFLICT (link_table, left_id, right_id) DO UPDATE "
-	       "SET stamp = excluded.stamp, by_left = excluded.by_left, revived = false";
+	       "SET stamp = excluded.stamp, by_left = excluded.by_left, revived = false, outside = false";
+}
+
+std::string
+OutsideRemovals(const LinkDefinition &link, const Quoter &q) {
+	const std::string lk = q.ident(link.left.key);
+	const std::string rk = q.ident(link.right.key);
+	/* A key none of whose rows stays active: each is probed once, through the active-row index. */
+	auto all_gone = [&](const std::string &key, const char *column) {
+		return "NOT EXISTS (SELECT 1 FROM " + Table(link, q) + " t WHERE t." + key + " = g." + column +
+		       " AND t.deleted_at IS NULL)";
+	};
+	return "WITH g AS (SELECT n." + lk + " AS l, n." + rk + " AS r, n.deleted_at::timestamptz AS s "
+	       "FROM link_module_old o JOIN link_module_new n ON n." + lk + " = o." + lk + " AND n." + rk + " = o." + rk +
+	       " WHERE o.deleted_at IS NULL AND n.deleted_at IS NOT NULL), "
+	       "a AS (SELECT g.l::text AS l, g.r::text AS r, g.s, " + all_gone(lk, "l") + " AS by_l, " +
+	       all_gone(rk, "r") + " AS by_r FROM g) "
+	       "SELECT array_agg(l), array_agg(r), array_agg(s), array_agg(by_l), array_agg(by_r) FROM a "
+	       "WHERE by_l OR by_r";
+}
+
+std::string
+NoteOutsideRemovals(const LinkDefinition &link, const Quoter &q) {
+	return "INSERT INTO link_module.removals AS m (link_table, left_id, right_id, stamp, by_left, outside) SELECT " +
+	       NotedTable(link, q) + ", u.l, u.r, u.s, CASE WHEN u.bl AND u.br THEN NULL ELSE u.bl END, true "
+	       "FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::boolean[], $5::boolean[]) AS u(l, r, s, bl, br) "
+	       "ON CONFLICT (link_table, left_id, right_id) DO UPDATE "
+	       "SET stamp = excluded.stamp, by_left = excluded.by_left, revived = false, outside = true";
 }
 
 std::string
@@ -296,16 +323,17 @@ std::string
 NotedRemovals(const LinkDefinition &link, const Quoter &q, bool on_left) {
 	/* Ids as given: their key type's canonical text (CanonicalIds, as the caller). No cast runs
 	 * here, as the notes' owner. */
-	return "SELECT array_agg(m.left_id), array_agg(m.right_id), array_agg(m.revived), array_agg(m.by_left = " +
-	       std::string(on_left ? "true" : "false") + ") FROM link_module.removals m WHERE m.link_table = " +
+	return "SELECT array_agg(m.left_id), array_agg(m.right_id), array_agg(m.revived), array_agg(coalesce(m.by_left = " +
+	       std::string(on_left ? "true" : "false") + ", true)) FROM link_module.removals m WHERE m.link_table = " +
 	       NotedTable(link, q) + " AND m." + (on_left ? "left_id" : "right_id") + " = ANY ($1::text[]) AND m.stamp = $2";
 }
 
 std::string
 OwnRemovals(const LinkDefinition &link, const Quoter &q, bool on_left) {
-	return "SELECT array_agg(m.left_id), array_agg(m.right_id), array_agg(m.stamp) FROM link_module.removals m "
-	       "WHERE m.link_table = " + NotedTable(link, q) + " AND m." + (on_left ? "left_id" : "right_id") +
-	       " = ANY ($1::text[]) AND m.by_left = " + (on_left ? "true" : "false") + " AND NOT m.revived AND $2 IS NOT NULL";
+	return "SELECT array_agg(m.left_id), array_agg(m.right_id), array_agg(m.stamp), array_agg(m.outside) "
+	       "FROM link_module.removals m WHERE m.link_table = " + NotedTable(link, q) + " AND m." +
+	       (on_left ? "left_id" : "right_id") + " = ANY ($1::text[]) AND coalesce(m.by_left = " +
+	       (on_left ? "true" : "false") + ", true) AND NOT m.revived AND $2 IS NOT NULL";
 }
 
 /* `statement` (an UPDATE or DELETE of link rows aliased t) with the columns asked for; with
@@ -393,8 +421,8 @@ LatestStamps(const LinkDefinition &link, const Quoter &q, bool on_left) {
 	/* Removals whose row still carries the stamp: a row revived or dismissed since, by
 	 * link_module or by Medusa's own SQL, is what they made it. */
 	const std::string id = on_left ? "u.l" : "u.r";
-	return "SELECT " + id + ", max(u.s) " + RowsOf(link, q, ", $3::timestamptz[]", ", s") +
-	       " WHERE x.deleted_at = u.s GROUP BY " + id;
+	return "SELECT DISTINCT " + id + ", u.s, u.o " + RowsOf(link, q, ", $3::timestamptz[], $4::boolean[]", ", s, o") +
+	       " WHERE x.deleted_at = u.s";
 }
 
 std::string
@@ -446,6 +474,17 @@ RestoreRecords(const RecordTable &table, const Quoter &q) {
 	return "WITH d AS (UPDATE " + table.relation + " AS x SET " + sd + " = NULL WHERE " + RecordKey(table, q) +
 	       " AND x." + sd + " = " + ColumnValueOf(table, "$2") + " RETURNING x." + q.ident(table.primary_key) +
 	       "::text AS k) SELECT array_agg(k) FROM d";
+}
+
+std::string
+RestoreRecordsStampedWithin(const RecordTable &table, const Quoter &q) {
+	const std::string sd = q.ident(*table.soft_delete_column);
+	const std::string pk = q.ident(table.primary_key);
+	const std::string stamp = StampOf(table, "s.sd");
+	return "WITH s AS (SELECT x." + pk + " AS k, x." + sd + " AS sd FROM " + table.relation + " x WHERE " +
+	       RecordKey(table, q) + " AND " + StampOf(table, "x." + sd) + " BETWEEN $2 AND $3 FOR UPDATE OF x), "
+	       "d AS (UPDATE " + table.relation + " AS x SET " + sd + " = NULL FROM s WHERE x." + pk + " = s.k RETURNING x." +
+	       pk + "::text AS k, " + stamp + " AS st) SELECT array_agg(k), array_agg(st) FROM d";
 }
 
 std::string

@@ -98,6 +98,18 @@ std::string RemoveLinkRows(const LinkDefinition &link, const Quoter &quote, bool
  * follows it); a later cascade that removes it again notes it anew. */
 std::string NoteRemovals(const LinkDefinition &link, const Quoter &quote, bool by_left);
 
+/* In a statement trigger on the link's table (transition tables link_module_old and
+ * link_module_new), the rows a statement outside link_module dismissed that left a record with
+ * no active row: a delete of that record as Medusa's link.delete makes it (one statement per link
+ * table, every active row of the record). Returns (left text[], right text[], stamp
+ * timestamptz[], by_left boolean[], by_right boolean[]): the row's deleted_at, and whether its
+ * left (right) record lost its last active row. */
+std::string OutsideRemovals(const LinkDefinition &link, const Quoter &quote);
+
+/* Notes the rows of OutsideRemovals ($1..$5, aligned) as removed outside link_module: by the
+ * side whose record lost its last active row (null: both did, either may be the one deleted). */
+std::string NoteOutsideRemovals(const LinkDefinition &link, const Quoter &quote);
+
 /* Marks the notes of rows ($1, $2) revived, or (a restore dismissed them again) not: a later
  * dismissal that happens to carry the same stamp (the same now()) is never taken for the
  * delete's. */
@@ -112,7 +124,7 @@ std::string ForgetRemovals(const LinkDefinition &link, const Quoter &quote);
 std::string NotedRemovals(const LinkDefinition &link, const Quoter &quote, bool on_left);
 
 /* The notes of rows removed because the records $1 of one side were deleted, not revived since
- * ($2 unused). Returns (left text[], right text[], stamp timestamptz[]). */
+ * ($2 unused). Returns (left text[], right text[], stamp timestamptz[], outside boolean[]). */
 std::string OwnRemovals(const LinkDefinition &link, const Quoter &quote, bool on_left);
 
 /* A restore: of the noted rows ($1 text[] left, $2 text[] right, $3 boolean[] revived, $4
@@ -140,9 +152,10 @@ std::string ReviveLinkRows(const LinkDefinition &link, const Quoter &quote, Retu
 std::string DismissRevivedOrphans(const LinkDefinition &link, const RecordTable *left, const RecordTable *right,
                                   const Quoter &quote);
 
-/* Of the noted rows ($1 text[] left, $2 text[] right, $3 timestamptz[] stamp; OwnRemovals), those
- * that still carry their stamp: a row revived or dismissed since, by link_module or by Medusa's
- * own SQL, is what they made it. Returns rows (id of the `on_left` side, its latest stamp). */
+/* Of the noted rows ($1 text[] left, $2 text[] right, $3 timestamptz[] stamp, $4 boolean[]
+ * outside; OwnRemovals), those that still carry their stamp: a row revived or dismissed since, by
+ * link_module or by Medusa's own SQL, is what they made it. Returns distinct rows (id of the
+ * `on_left` side, stamp, outside). */
 std::string LatestStamps(const LinkDefinition &link, const Quoter &quote, bool on_left);
 
 /* Hard-deletes every row (active or dismissed) whose key is in $1 ($2 unused). Returns
@@ -162,6 +175,11 @@ std::string DeletedRecords(const RecordTable &table, const Quoter &quote);
 
 /* Restores the records among $1 stamped $2. Returns (ids text[]). */
 std::string RestoreRecords(const RecordTable &table, const Quoter &quote);
+
+/* Restores the records among $1 whose stamp lies between $2 and $3: those a delete made outside
+ * link_module took (Medusa's link.delete soft-deletes them after their link rows). Returns (ids
+ * text[], stamps timestamptz[]), each record's stamp, which its own cascade carried. */
+std::string RestoreRecordsStampedWithin(const RecordTable &table, const Quoter &quote);
 
 /* What a link's rows hold that its definition does not allow, as rows (tid, problem, left
  * text, right text, detail): "missing record" and "deleted record", each active row whose record

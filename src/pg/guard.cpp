@@ -25,7 +25,28 @@ CopyOut(const char *text, const char *prefix = "") noexcept {
 	return copy;
 }
 
+int entry_depth = 0;
+
+/* Counts a running function; an error leaves the count as the function found it. */
+struct EntryScope {
+	int saved = entry_depth++;
+	~EntryScope() { entry_depth = saved; }
+};
+
 } // namespace
+
+int
+EntryDepth() {
+	return entry_depth;
+}
+
+void
+ResetEntryDepthAtTransactionEnd() {
+	RegisterXactCallback([](XactEvent event, void *) {
+		if (event == XACT_EVENT_ABORT || event == XACT_EVENT_COMMIT)
+			entry_depth = 0;
+	}, nullptr);
+}
 
 std::string
 PgError::Utf8Message() const {
@@ -54,6 +75,7 @@ EntryGuard(FunctionBody body, FunctionCallInfo fcinfo) {
 	char *hint = nullptr;
 
 	try {
+		EntryScope scope;
 		return body(fcinfo);
 	} catch (const PgError &error) {
 		pg_error = error.data();

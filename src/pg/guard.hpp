@@ -74,6 +74,14 @@ using FunctionBody = Datum (*)(FunctionCallInfo);
 /* Runs a C++ function body and turns any exception into a PostgreSQL error. */
 Datum EntryGuard(FunctionBody body, FunctionCallInfo fcinfo);
 
+/* How many link_module functions (triggers included) this backend is running, the caller
+ * included: more than one means the caller runs for one of link_module's own statements. */
+int EntryDepth();
+
+/* From _PG_init: a transaction's end finds no function running (a safety net: only an error
+ * that skipped EntryGuard's unwinding could leave the count up). */
+void ResetEntryDepthAtTransactionEnd();
+
 /* Runs `body` in a subtransaction. If it fails with a PostgreSQL error whose errcode
  * `expected` accepts, the subtransaction is rolled back and the result is false; any other
  * error rolls it back and goes on up. */

@@ -216,6 +216,26 @@ test("Medusa's dismiss, delete and restore keep working on adopted tables", asyn
   assert.equal((await app.link.list({ product: { product_id: P1 }, blog: { post_id: ids.posts[0] } })).length, 1)
 })
 
+test("link_restore undoes Medusa's link.delete; Medusa's dismissals stay dismissed", async () => {
+  const P1 = ids.products[0]
+  const payload = JSON.stringify({ product: { product_id: [P1] } })
+  await app.link.dismiss({ product: { product_id: P1 }, blog: { tag_id: ids.tags[1] } })
+  const before = await app.query.graph({ entity: "product", fields: ["id", "post.id", "tags.id", "author.id", "comments.id"], filters: { id: P1 } })
+  await app.link.delete({ product: { product_id: P1 } })
+  assert.equal(await one("SELECT deleted_at IS NOT NULL FROM author WHERE id = $1", [ids.authors[0]]), true)
+  const restored = await one("SELECT link_restore($1::jsonb)", [payload])
+  assert.deepEqual(restored.blog, { author_id: [ids.authors[0]] })
+  assert.deepEqual(restored.ProductProductBlogTagLink, { product_id: [P1], tag_id: [ids.tags[0]] })
+  for (const link of ["ProductProductBlogPostLink", "ProductProductBlogAuthorLink", "ProductProductBlogCommentLink"])
+    assert.ok(restored[link], `${link} restored: ${JSON.stringify(restored)}`)
+  // Medusa sees what it saw before its delete; nothing is left dangling.
+  const after = await app.query.graph({ entity: "product", fields: ["id", "post.id", "tags.id", "author.id", "comments.id"], filters: { id: P1 } })
+  assert.deepEqual(normalize(after.data), normalize(before.data))
+  assert.equal(after.data[0].tags.length, 1)
+  assert.deepEqual(await sql("SELECT * FROM link_check()"), [])
+  assert.deepEqual(await one("SELECT link_restore($1::jsonb)", [payload]), {})
+})
+
 test("concurrent one-to-one creates: the database refuses the second, Medusa reports it", async () => {
   const P4 = ids.products[3]
   const [, , , spare] = ids.posts
