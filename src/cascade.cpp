@@ -860,6 +860,8 @@ LM_FUNCTION(link_module_link_rows_removed) {
 	if (pg::EntryDepth() > 1)
 		return PointerGetDatum(nullptr);
 	auto *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
+	if (!trigger->tg_newtable || tuplestore_tuple_count(trigger->tg_newtable) == 0)
+		return PointerGetDatum(nullptr); /* nothing updated */
 	const Oid relid = RelationGetRelid(trigger->tg_relation);
 	pg::SpiConnection spi;
 	if (pg::PgCall([](TriggerData *t) { return SPI_register_trigger_data(t); }, trigger) != SPI_OK_TD_REGISTER)
