@@ -113,6 +113,18 @@ UPDATE product.product SET deleted_at = NULL WHERE id = 'q2';
 SELECT link_restore('{"blog": {"note_id": ["n2"]}}');
 SELECT product_id, note_id, deleted_at IS NULL AS active FROM product_product_blog_note ORDER BY 1;
 
+-- Cascade statements planned with their arrays run with JIT off, and leave the caller's setting.
+CREATE FUNCTION report_jit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE NOTICE 'jit during the cascade''s statement: %', current_setting('jit'); RETURN NULL; END $$;
+CREATE TRIGGER report_jit AFTER UPDATE ON product_product_blog_note FOR EACH STATEMENT EXECUTE FUNCTION report_jit();
+SET jit = on;
+SELECT link_delete('{"blog": {"note_id": ["n2"]}}') ? 'ProductProductBlogNoteLink' AS deleted;
+DROP TRIGGER report_jit ON product_product_blog_note;
+DROP FUNCTION report_jit();
+SELECT link_restore('{"blog": {"note_id": ["n2"]}}') ? 'ProductProductBlogNoteLink' AS restored;
+SHOW jit;
+RESET jit;
+
 SELECT drop_link(entry_point, true) FROM links;
 DELETE FROM link_module.linkables;
 DROP SCHEMA product, blog CASCADE;

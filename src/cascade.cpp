@@ -156,10 +156,11 @@ using pg::AsOwner;
  * the link or table. */
 void
 RunPlan(const std::string &cache_key, const std::string &sql, const std::vector<Oid> &types,
-        const std::vector<pg::Param> &params, const std::string &what, const char *function, Oid owner) {
+        const std::vector<pg::Param> &params, const std::string &what, const char *function, Oid owner,
+        pg::Planning planning = pg::Planning::Generic) {
 	AsOwner as_owner(owner);
 	try {
-		pg::ExecutePlan(pg::CachedPlan(cache_key, sql, types), params);
+		pg::ExecutePlan(pg::CachedPlan(cache_key, sql, types, planning), params);
 	} catch (const pg::PgError &error) {
 		std::string state = pg::SqlState(error.data());
 		if (state.rfind("22", 0) == 0)
@@ -171,9 +172,10 @@ RunPlan(const std::string &cache_key, const std::string &sql, const std::vector<
 /* A statement over ids $1 and a stamp $2. */
 void
 Run(const std::string &cache_key, const std::string &sql, const std::vector<std::string> &ids, TimestampTz stamp,
-    const std::string &what, const char *function, Oid owner = InvalidOid) {
+    const std::string &what, const char *function, Oid owner = InvalidOid,
+    pg::Planning planning = pg::Planning::Generic) {
 	RunPlan(cache_key, sql, {TEXTARRAYOID, TIMESTAMPTZOID}, {pg::TextArray(ids), {TimestampTzGetDatum(stamp), false}},
-	        what, function, owner);
+	        what, function, owner, planning);
 }
 
 /* Runs a statement of link_module.removals (link_sql::NoteRemovals) over the link rows (left,
@@ -239,7 +241,7 @@ Revive(const LinkDefinition &link, bool on_left, link_sql::Returning returning, 
 			if (side ? link.LeftKeyUnique() : link.RightKeyUnique()) {
 				RunPlan(std::string("active-keys:") + (side ? "l:" : "r:") + link.names.service_name,
 				        link_sql::ActiveKeys(link, q, side), {TEXTARRAYOID}, {pg::TextArray(side ? left : right)}, what,
-				        function, owner);
+				        function, owner, pg::Planning::PerCall);
 				for (auto &key : pg::ResultTextArray(1))
 					taken[side ? 0 : 1].insert(std::move(key));
 			}
@@ -380,7 +382,8 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 					Run((purge ? "purge-rows:" : "remove-rows:") + variant + cache_key,
 					    purge ? link_sql::PurgeLinkRows(link, q, on_left, returning)
 					          : link_sql::RemoveLinkRows(link, q, on_left, returning),
-					    ids, step.stamp, what, function, link_owner);
+					    ids, step.stamp, what, function, link_owner,
+					    purge ? pg::Planning::Generic : pg::Planning::PerCall);
 					left = pg::ResultTextArray(1);
 					right = pg::ResultTextArray(2);
 					std::vector<std::string> link_ids = pg::ResultTextArray(3);

@@ -166,7 +166,7 @@ LM_FUNCTION(query_graph) {
 			};
 			const auto run = [&] {
 				/* Not forced generic: a generic plan would guess the page's LIMIT (10% of the table). */
-				pg::ExecutePlan(pg::CachedPlan("graph:" + statement.sql, statement.sql, types, false), params);
+				pg::ExecutePlan(pg::CachedPlan("graph:" + statement.sql, statement.sql, types, pg::Planning::Chosen), params);
 			};
 			if (pg::InSubtransaction(run, handled)) {
 				result = *pg::ResultDatum(1);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/error.hpp"
 #include "pg/encoding.hpp"
@@ -10,6 +11,7 @@
 
 extern "C" {
 #include "utils/array.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 }
 
@@ -20,10 +22,10 @@ namespace {
 struct CacheEntry {
 	std::string sql;
 	SPIPlanPtr plan = nullptr;
-	bool generic = true;
+	Planning planning = Planning::Generic;
 };
 
-/* Plans that are not generic come from requests (query_graph shapes), of which a client can
+/* Plans chosen per call come from requests (query_graph shapes), of which a client can
  * make any number: past this many they are all dropped and prepared again on demand. */
 constexpr std::size_t kMaxRequestPlans = 500;
 
@@ -49,8 +51,16 @@ Retired() {
 	return retired;
 }
 
+/* The cached plans planned per call (they run with JIT off). */
+std::unordered_set<SPIPlanPtr> &
+PerCallPlans() {
+	static std::unordered_set<SPIPlanPtr> plans;
+	return plans;
+}
+
 void
 Release(SPIPlanPtr plan) {
+	PerCallPlans().erase(plan);
 	if (Running().count(plan))
 		Retired().push_back(plan);
 	else
@@ -83,6 +93,28 @@ public:
 
 private:
 	SPIPlanPtr plan_;
+};
+
+/* While in scope, JIT is off for the statements planned (as a function's SET clause sets it). */
+class JitOff {
+public:
+	JitOff() : level_(PgCall(NewGUCNestLevel)) {
+		PgCall([]() {
+			(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+		});
+	}
+	~JitOff() {
+		try {
+			PgCall(AtEOXact_GUC, true, level_);
+		} catch (...) {
+			/* the transaction's abort resets it */
+		}
+	}
+	JitOff(const JitOff &) = delete;
+	JitOff &operator=(const JitOff &) = delete;
+
+private:
+	int level_;
 };
 
 Param
@@ -119,14 +151,14 @@ TextDatum(const std::string &utf8) {
 } // namespace
 
 SPIPlanPtr
-CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid> &types, bool generic) {
+CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid> &types, Planning planning) {
 	auto &cache = Cache();
 	FreeRetired();
-	if (!generic && !cache.count(key) &&
-	    std::count_if(cache.begin(), cache.end(), [](const auto &item) { return !item.second.generic; }) >=
-	        static_cast<std::ptrdiff_t>(kMaxRequestPlans))
+	const auto requested = [](const auto &item) { return item.second.planning == Planning::Chosen; };
+	if (planning == Planning::Chosen && !cache.count(key) &&
+	    std::count_if(cache.begin(), cache.end(), requested) >= static_cast<std::ptrdiff_t>(kMaxRequestPlans))
 		for (auto it = cache.begin(); it != cache.end();) {
-			if (it->second.generic) {
+			if (!requested(*it)) {
 				++it;
 				continue;
 			}
@@ -141,21 +173,26 @@ CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid
 		Release(entry.plan);
 		entry.plan = nullptr;
 	}
-	entry.generic = generic;
+	entry.planning = planning;
 	const std::string server_sql = ToServer(sql);
 	const char *text = server_sql.c_str();
 	int count = static_cast<int>(types.size());
 	Oid *type_ptr = const_cast<Oid *>(types.data());
 	/* Link operations want generic plans: planned once, never per call with a batch's arrays
 	 * as constants (which costs more than executing small batches, and can bring JIT
-	 * compilation to large ones). */
-	const int options = generic ? CURSOR_OPT_GENERIC_PLAN : 0;
+	 * compilation to large ones), except where a generic plan can be quadratic. */
+	const int options = planning == Planning::Generic   ? CURSOR_OPT_GENERIC_PLAN
+	                    : planning == Planning::PerCall ? CURSOR_OPT_CUSTOM_PLAN
+	                                                    : 0;
+
 	SPIPlanPtr plan = PgCall([](const char *t, int c, Oid *ty, int o) { return SPI_prepare_cursor(t, c, ty, o); },
 	                         text, count, type_ptr, options);
 	if (!plan)
 		throw Error(sqlstate::kInternalError,
 		            std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result), "Query: " + sql);
 	PgCall(SPI_keepplan, plan);
+	if (planning == Planning::PerCall)
+		PerCallPlans().insert(plan);
 	entry.plan = plan;
 	entry.sql = sql;
 	return plan;
@@ -192,6 +229,9 @@ ExecutePlan(SPIPlanPtr plan, const std::vector<Param> &params) {
 	 * in the procedure context until SPI_finish. */
 	const MemoryContext caller = CurrentMemoryContext;
 	RunningPlan running(plan);
+	std::optional<JitOff> jit_off;
+	if (PerCallPlans().count(plan))
+		jit_off.emplace();
 	int rc = PgCall([](SPIPlanPtr p, Datum *v, const char *n) { return SPI_execute_plan(p, v, n, false, 0); }, plan,
 	                value_ptr, null_ptr);
 	MemoryContextSwitchTo(caller);

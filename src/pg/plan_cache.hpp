@@ -11,11 +11,17 @@
 
 namespace link_module::pg {
 
-/* With `generic` (link operations) the plan is generic from the start; without it PostgreSQL
- * chooses per call (plan_cache_mode), so a parameter that shapes the plan, such as a LIMIT, is
- * planned with its value. */
+/* How a cached statement is planned. Generic (link operations): once, never per call with a
+ * batch's arrays as constants. Chosen (query_graph requests): PostgreSQL chooses per call
+ * (plan_cache_mode), so a parameter that shapes the plan, such as a LIMIT, is planned with its
+ * value. PerCall: always with the call's values, for a statement whose `key = ANY($1)` a generic
+ * plan could turn into a filter that compares every row with every id (statistics that see no
+ * active row make a scan of the active rows look free); planned with the array, the filter is
+ * hashed. Such plans run with JIT off (a big array's cost would bring JIT compilation). */
+enum class Planning { Generic, Chosen, PerCall };
+
 SPIPlanPtr CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid> &types,
-                      bool generic = true);
+                      Planning planning = Planning::Generic);
 
 /* A scratch memory context for one chunk of work, current while the scope lives and freed at
  * its end. While an exception unwinds it is left to the transaction's cleanup instead: a
