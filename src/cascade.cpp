@@ -492,11 +492,20 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 		const auto table_of = [](const auto &table) { return table ? &*table : nullptr; };
 		/* The records at both ends are locked first (FOR SHARE, as link_create does): a
 		 * concurrent soft delete of one of them either commits before the check below sees
-		 * it, or waits and then dismisses the revived row itself. */
+		 * it, or waits and then dismisses the revived row itself. When every one of them is
+		 * live (the lock counts them), no revived row needs the check. */
+		bool all_live = true;
 		for (bool left : {true, false})
-			if (const auto &table = left ? stored.left_tables[i] : stored.right_tables[i])
-				Run("restore-lock:" + table->relation, link_sql::LockRecords(*table, q), left ? rows.left : rows.right, 0,
+			if (const auto &table = left ? stored.left_tables[i] : stored.right_tables[i]) {
+				const std::vector<std::string> &ids = left ? rows.left : rows.right;
+				Run("restore-lock:" + table->relation, link_sql::LockRecords(*table, q), ids, 0,
 				    "table " + table->relation, function, as_owners ? table->owner : InvalidOid);
+				const auto live = pg::ResultDatum(1);
+				if (!live || static_cast<std::size_t>(DatumGetInt64(*live)) != Unique(ids).size())
+					all_live = false;
+			}
+		if (all_live)
+			continue;
 		const std::string what = "link " + Quoted(link.names.service_name);
 		RunPlan("orphans:" + link.names.service_name,
 		        link_sql::DismissRevivedOrphans(link, table_of(stored.left_tables[i]), table_of(stored.right_tables[i]), q),
