@@ -6,6 +6,7 @@
 #include <deque>
 #include <map>
 #include <set>
+#include <tuple>
 #include <algorithm>
 #include <unordered_set>
 
@@ -111,13 +112,18 @@ LinkablesOf(const StoredLinks &stored, Oid relid) {
 
 /* Some ids of one module key, reached under one stamp. `outside`: a restore of rows a statement
  * outside link_module removed (noted by link_rows_removed), whose deleteCascade records that
- * code soft-deleted afterwards, each with a stamp of its own. */
+ * code soft-deleted afterwards, each with a stamp of its own. `through_either`: the restore goes
+ * on through rows noted for both of their records (each lost its last link outside link_module,
+ * so either record's delete took them) to the records beyond; only when that delete was
+ * certainly these records' own (another row of theirs was noted for them alone): restoring a
+ * record never deleted must not bring back a record deleted on its own. */
 struct Step {
 	std::string module;
 	std::string key;
 	TimestampTz stamp;
 	std::vector<std::string> ids;
 	bool outside = false;
+	bool through_either = true;
 };
 
 /* The end of the window after `stamp` in which the steps of one delete made outside link_module
@@ -210,15 +216,17 @@ struct Revival {
  * shows up as a unique violation; a second try (a new snapshot under READ COMMITTED) skips it. */
 Revival
 Revive(const LinkDefinition &link, bool on_left, link_sql::Returning returning, const std::string &cache_key,
-       const std::vector<std::string> &ids, TimestampTz stamp, const std::string &what, const char *function,
-       Oid owner, Oid notes_owner) {
+       const std::vector<std::string> &ids, TimestampTz stamp, bool through_either, const std::string &what,
+       const char *function, Oid owner, Oid notes_owner) {
 	const Quoter &q = pg::PgQuoter();
 	Revival revival;
 	auto attempt = [&] {
 		revival = {};
 		/* The notes (as their owner), then their rows (as the restoring role: it sees only
 		 * what it may). */
-		Run("noted:" + cache_key, link_sql::NotedRemovals(link, q, on_left), ids, stamp, what, function, notes_owner);
+		RunPlan("noted:" + cache_key, link_sql::NotedRemovals(link, q, on_left), {TEXTARRAYOID, TIMESTAMPTZOID, BOOLOID},
+		        {pg::TextArray(ids), {TimestampTzGetDatum(stamp), false}, pg::Bool(through_either)}, what, function,
+		        notes_owner);
 		std::vector<std::string> noted_left = pg::ResultTextArray(1);
 		if (noted_left.empty())
 			return;
@@ -399,8 +407,8 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 					if (report)
 						result.AddLinkRows(link, left, right);
 				} else {
-					Revival revival =
-					    Revive(link, on_left, returning, cache_key, ids, step.stamp, what, function, link_owner, notes_owner);
+					Revival revival = Revive(link, on_left, returning, cache_key, ids, step.stamp, step.through_either,
+					                         what, function, link_owner, notes_owner);
 					if (returning.ids)
 						Notify(link, "attached", revival.ids, revival.left, revival.right);
 					if (report) {
@@ -634,9 +642,13 @@ LM_FUNCTION(link_restore) {
 		for (const auto &record : records) {
 			if (record.ids.empty())
 				continue;
-			/* Each live record's noted removals that its rows still carry: (stamp, outside). */
-			std::map<std::string, std::vector<std::pair<TimestampTz, bool>>> noted;
-			std::set<std::string> deleted;
+			/* Each record's noted removals that its rows still carry. */
+			struct Noted {
+				TimestampTz stamp;
+				bool outside, either;
+			};
+			std::map<std::string, std::vector<Noted>> noted;
+			std::map<std::string, TimestampTz> deleted; /* the soft-deleted records, restored with their stamps */
 			if (const link_sql::RecordTable *table = TableOf(stored, record.module, record.key);
 			    table && table->soft_delete_column) {
 				Run("deleted-records:" + table->relation, link_sql::DeletedRecords(*table, q), record.ids, 0,
@@ -651,7 +663,8 @@ LM_FUNCTION(link_restore) {
 					Run("restore-records:" + table->relation, link_sql::RestoreRecords(*table, q), ids, stamp,
 					    "table " + table->relation, "link_restore");
 					started.AddRecords(record.module, record.key, pg::ResultTextArray(1));
-					deleted.insert(ids.begin(), ids.end());
+					for (const auto &id : ids)
+						deleted.emplace(id, stamp);
 					Queue(work, stored, table, record.module, record.key, stamp, ids);
 				}
 			}
@@ -670,39 +683,52 @@ LM_FUNCTION(link_restore) {
 					std::vector<std::string> noted_right = pg::ResultTextArray(2);
 					std::vector<TimestampTz> noted_stamps = pg::ResultTimestampTzArray(3);
 					std::vector<bool> noted_outside = pg::ResultBoolArray(4);
+					std::vector<bool> noted_either = pg::ResultBoolArray(5);
 					RunPlan("latest:" + side_key, link_sql::LatestStamps(link, q, on_left),
-					        {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, BOOLARRAYOID},
+					        {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, BOOLARRAYOID, BOOLARRAYOID},
 					        {pg::TextArray(noted_left), pg::TextArray(noted_right), pg::TimestampTzArray(noted_stamps),
-					         pg::BoolArray(noted_outside)},
+					         pg::BoolArray(noted_outside), pg::BoolArray(noted_either)},
 					        what, "link_restore", InvalidOid);
-					for (uint64 row = 0; row < SPI_processed; ++row) {
-						std::string id = *pg::ResultText(row, 1);
-						if (!deleted.count(id))
-							noted[id].emplace_back(DatumGetTimestampTz(*pg::ResultValue(row, 2)),
-							                       DatumGetBool(*pg::ResultValue(row, 3)));
-					}
+					for (uint64 row = 0; row < SPI_processed; ++row)
+						noted[*pg::ResultText(row, 1)].push_back({DatumGetTimestampTz(*pg::ResultValue(row, 2)),
+						                                          DatumGetBool(*pg::ResultValue(row, 3)),
+						                                          DatumGetBool(*pg::ResultValue(row, 4))});
 				}
-			/* A live record's latest delete: link_module's own carries one stamp; one made outside
-			 * link_module (Medusa's link.delete) stamped each link table on its own, so it is every
-			 * outside removal of the record within the window before the latest. */
-			std::map<std::pair<TimestampTz, bool>, std::vector<std::string>> by_stamp;
+			/* The delete to undo. A live record's latest: link_module's own carries one stamp; one
+			 * made outside link_module (Medusa's link.delete) stamped each link table on its own,
+			 * so it is every outside removal of the record within the window before the latest. A
+			 * soft-deleted record's own soft delete (restored above), with what outside code
+			 * removed of it within the window before (Medusa dismisses a record's links, then its
+			 * module soft-deletes it). */
+			std::map<std::tuple<TimestampTz, bool, bool>, std::vector<std::string>> steps; /* stamp, outside, through_either */
 			for (const auto &[id, removals] : noted) {
-				const auto latest = *std::max_element(removals.begin(), removals.end(), [](const auto &a, const auto &b) {
-					return a.first < b.first || (a.first == b.first && a.second && !b.second);
-				});
-				if (!latest.second) {
-					by_stamp[latest].push_back(id);
-					continue;
+				TimestampTz until;
+				bool certain = false; /* the delete was this record's own */
+				if (auto it = deleted.find(id); it != deleted.end()) {
+					until = it->second;
+					certain = true;
+				} else {
+					const Noted latest = *std::max_element(removals.begin(), removals.end(), [](const Noted &a, const Noted &b) {
+						return a.stamp < b.stamp || (a.stamp == b.stamp && a.outside && !b.outside);
+					});
+					if (!latest.outside) {
+						steps[{latest.stamp, false, true}].push_back(id);
+						continue;
+					}
+					until = latest.stamp;
 				}
 				std::set<TimestampTz> stamps;
-				for (const auto &[stamp, outside] : removals)
-					if (outside && stamp <= latest.first && WindowEnd(stamp) >= latest.first)
-						stamps.insert(stamp);
+				for (const Noted &removal : removals)
+					if (removal.outside && removal.stamp <= until && WindowEnd(removal.stamp) >= until) {
+						stamps.insert(removal.stamp);
+						certain = certain || !removal.either;
+					}
 				for (TimestampTz stamp : stamps)
-					by_stamp[{stamp, true}].push_back(id);
+					steps[{stamp, true, certain}].push_back(id);
 			}
-			for (auto &[stamp, ids] : by_stamp)
-				work.push_back({record.module, record.key, stamp.first, std::move(ids), stamp.second});
+			for (auto &[key, ids] : steps)
+				work.push_back({record.module, record.key, std::get<0>(key), std::move(ids), std::get<1>(key),
+				                std::get<2>(key)});
 		}
 		result = started.Merge(Cascade(Mode::Restore, std::move(work), stored, "link_restore")).dump();
 		spi.Finish();
@@ -886,8 +912,12 @@ LM_FUNCTION(link_module_link_rows_removed) {
 			continue;
 		const LinkDefinition &link = stored.links[i];
 		const std::string what = "link " + Quoted(link.names.service_name);
-		RunPlan("outside-removals:" + link.names.service_name, link_sql::OutsideRemovals(link, q), {}, {}, what,
-		        "link_rows_removed", stored.link_owners[i]);
+		{
+			/* Planned for each statement, with the transition tables' sizes: a plan kept from a
+			 * statement of a few rows would join a big one's rows in nested loops. */
+			AsOwner as_owner(stored.link_owners[i]);
+			pg::Execute(link_sql::OutsideRemovals(link, q));
+		}
 		std::vector<std::string> left = pg::ResultTextArray(1);
 		if (left.empty())
 			continue;

@@ -286,16 +286,19 @@ std::string
 OutsideRemovals(const LinkDefinition &link, const Quoter &q) {
 	const std::string lk = q.ident(link.left.key);
 	const std::string rk = q.ident(link.right.key);
-	/* A key none of whose rows stays active: each is probed once, through the active-row index. */
-	auto all_gone = [&](const std::string &key, const char *column) {
-		return "NOT EXISTS (SELECT 1 FROM " + Table(link, q) + " t WHERE t." + key + " = g." + column +
-		       " AND t.deleted_at IS NULL)";
+	/* The keys left with no active row, each probed once (the rows the statement dismissed stay
+	 * in the active-row index until they are vacuumed: a probe per row would read them all for
+	 * every row of a key they share). */
+	auto gone = [&](const std::string &key, const char *column) {
+		return std::string("(SELECT k FROM (SELECT DISTINCT ") + column + " AS k FROM g) d WHERE NOT EXISTS (SELECT 1 FROM " +
+		       Table(link, q) + " t WHERE t." + key + " = d.k AND t.deleted_at IS NULL))";
 	};
-	return "WITH g AS (SELECT n." + lk + " AS l, n." + rk + " AS r, n.deleted_at::timestamptz AS s "
+	return "WITH g AS MATERIALIZED (SELECT n." + lk + " AS l, n." + rk + " AS r, n.deleted_at::timestamptz AS s "
 	       "FROM link_module_old o JOIN link_module_new n ON n." + lk + " = o." + lk + " AND n." + rk + " = o." + rk +
 	       " WHERE o.deleted_at IS NULL AND n.deleted_at IS NOT NULL), "
-	       "a AS (SELECT g.l::text AS l, g.r::text AS r, g.s, " + all_gone(lk, "l") + " AS by_l, " +
-	       all_gone(rk, "r") + " AS by_r FROM g) "
+	       "gl AS MATERIALIZED " + gone(lk, "l") + ", gr AS MATERIALIZED " + gone(rk, "r") + ", "
+	       "a AS (SELECT g.l::text AS l, g.r::text AS r, g.s, gl.k IS NOT NULL AS by_l, gr.k IS NOT NULL AS by_r "
+	       "FROM g LEFT JOIN gl ON gl.k = g.l LEFT JOIN gr ON gr.k = g.r) "
 	       "SELECT array_agg(l), array_agg(r), array_agg(s), array_agg(by_l), array_agg(by_r) FROM a "
 	       "WHERE by_l OR by_r";
 }
@@ -324,14 +327,14 @@ NotedRemovals(const LinkDefinition &link, const Quoter &q, bool on_left) {
 	/* Ids as given: their key type's canonical text (CanonicalIds, as the caller). No cast runs
 	 * here, as the notes' owner. */
 	return "SELECT array_agg(m.left_id), array_agg(m.right_id), array_agg(m.revived), array_agg(coalesce(m.by_left = " +
-	       std::string(on_left ? "true" : "false") + ", true)) FROM link_module.removals m WHERE m.link_table = " +
+	       std::string(on_left ? "true" : "false") + ", $3)) FROM link_module.removals m WHERE m.link_table = " +
 	       NotedTable(link, q) + " AND m." + (on_left ? "left_id" : "right_id") + " = ANY ($1::text[]) AND m.stamp = $2";
 }
 
 std::string
 OwnRemovals(const LinkDefinition &link, const Quoter &q, bool on_left) {
-	return "SELECT array_agg(m.left_id), array_agg(m.right_id), array_agg(m.stamp), array_agg(m.outside) "
-	       "FROM link_module.removals m WHERE m.link_table = " + NotedTable(link, q) + " AND m." +
+	return "SELECT array_agg(m.left_id), array_agg(m.right_id), array_agg(m.stamp), array_agg(m.outside), "
+	       "array_agg(m.by_left IS NULL) FROM link_module.removals m WHERE m.link_table = " + NotedTable(link, q) + " AND m." +
 	       (on_left ? "left_id" : "right_id") + " = ANY ($1::text[]) AND coalesce(m.by_left = " +
 	       (on_left ? "true" : "false") + ", true) AND NOT m.revived AND $2 IS NOT NULL";
 }
@@ -421,8 +424,8 @@ LatestStamps(const LinkDefinition &link, const Quoter &q, bool on_left) {
 	/* Removals whose row still carries the stamp: a row revived or dismissed since, by
 	 * link_module or by Medusa's own SQL, is what they made it. */
 	const std::string id = on_left ? "u.l" : "u.r";
-	return "SELECT DISTINCT " + id + ", u.s, u.o " + RowsOf(link, q, ", $3::timestamptz[], $4::boolean[]", ", s, o") +
-	       " WHERE x.deleted_at = u.s";
+	return "SELECT DISTINCT " + id + ", u.s, u.o, u.b " +
+	       RowsOf(link, q, ", $3::timestamptz[], $4::boolean[], $5::boolean[]", ", s, o, b") + " WHERE x.deleted_at = u.s";
 }
 
 std::string

@@ -120,11 +120,13 @@ std::string ForgetRemovals(const LinkDefinition &link, const Quoter &quote);
 
 /* The notes of the cascade stamped $2 at the records $1 of one side (`on_left`), from either
  * end. Returns (left text[], right text[], revived boolean[], own boolean[]): own, removed
- * because these records were deleted. */
+ * because these records were deleted; a row both records of which lost their last link outside
+ * link_module (noted for either) counts as own when $3. */
 std::string NotedRemovals(const LinkDefinition &link, const Quoter &quote, bool on_left);
 
 /* The notes of rows removed because the records $1 of one side were deleted, not revived since
- * ($2 unused). Returns (left text[], right text[], stamp timestamptz[], outside boolean[]). */
+ * ($2 unused). Returns (left text[], right text[], stamp timestamptz[], outside boolean[], either
+ * boolean[]): either, noted for both records (outside link_module, both lost their last link). */
 std::string OwnRemovals(const LinkDefinition &link, const Quoter &quote, bool on_left);
 
 /* A restore: of the noted rows ($1 text[] left, $2 text[] right, $3 boolean[] revived, $4
@@ -153,9 +155,9 @@ std::string DismissRevivedOrphans(const LinkDefinition &link, const RecordTable 
                                   const Quoter &quote);
 
 /* Of the noted rows ($1 text[] left, $2 text[] right, $3 timestamptz[] stamp, $4 boolean[]
- * outside; OwnRemovals), those that still carry their stamp: a row revived or dismissed since, by
- * link_module or by Medusa's own SQL, is what they made it. Returns distinct rows (id of the
- * `on_left` side, stamp, outside). */
+ * outside, $5 boolean[] either; OwnRemovals), those that still carry their stamp: a row revived or
+ * dismissed since, by link_module or by Medusa's own SQL, is what they made it. Returns distinct
+ * rows (id of the `on_left` side, stamp, outside, either). */
 std::string LatestStamps(const LinkDefinition &link, const Quoter &quote, bool on_left);
 
 /* Hard-deletes every row (active or dismissed) whose key is in $1 ($2 unused). Returns
