@@ -236,6 +236,20 @@ test("link_restore undoes Medusa's link.delete; Medusa's dismissals stay dismiss
   assert.deepEqual(await one("SELECT link_restore($1::jsonb)", [payload]), {})
 })
 
+test("link_restore undoes Medusa's link.delete followed by the module's soft delete of the record", async () => {
+  const P2 = ids.products[1]
+  const query = { entity: "product", fields: ["id", "post.id", "tags.id", "author.id"], filters: { id: P2 } }
+  const before = await app.query.graph(query)
+  await app.link.delete({ product: { product_id: P2 } })
+  await app.modules.product.softDeleteProducts([P2])
+  assert.equal(await one("SELECT deleted_at IS NOT NULL FROM author WHERE id = $1", [ids.authors[1]]), true)
+  const restored = await one("SELECT link_restore($1::jsonb)", [JSON.stringify({ product: { product_id: [P2] } })])
+  assert.deepEqual(restored.product, { product_id: [P2] })
+  assert.deepEqual(restored.blog, { author_id: [ids.authors[1]] })
+  assert.deepEqual(normalize((await app.query.graph(query)).data), normalize(before.data))
+  assert.deepEqual(await sql("SELECT * FROM link_check()"), [])
+})
+
 test("concurrent one-to-one creates: the database refuses the second, Medusa reports it", async () => {
   const P4 = ids.products[3]
   const [, , , spare] = ids.posts
