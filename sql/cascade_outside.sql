@@ -148,6 +148,21 @@ SELECT id, deleted_at IS NOT NULL AS deleted FROM blog.author WHERE id = 'a1';
 -- Restoring the author brings back all its delete took.
 SELECT link_restore('{"blog": {"author_id": ["a1"]}}') AS restored;
 
+-- A delete written in several statements with one stamp (Medusa's ORM writes 300 rows a
+-- statement): the rows of the earlier statements are noted with the last one's.
+SELECT reset();
+BEGIN;
+UPDATE shop_product_blog_tag SET deleted_at = '2026-01-01 10:00:00+00' WHERE product_id = 'p1' AND tag_id = 't1';
+UPDATE shop_product_blog_tag SET deleted_at = '2026-01-01 10:00:00+00' WHERE product_id = 'p1' AND tag_id = 't2';
+COMMIT;
+SELECT link_restore('{"shop": {"product_id": ["p1"]}}') -> 'ShopProductBlogTagLink' AS restored;
+-- ... and a row noted for the other record by an earlier statement is then noted for both.
+UPDATE shop_product_blog_tag SET deleted_at = NULL WHERE tag_id = 't2';
+UPDATE shop_product_blog_tag SET deleted_at = '2026-01-01 11:00:00+00' WHERE product_id = 'p1' AND tag_id = 't2';
+UPDATE shop_product_blog_tag SET deleted_at = '2026-01-01 11:00:00+00' WHERE product_id = 'p1' AND tag_id = 't1';
+SELECT right_id, by_left FROM link_module.removals
+WHERE link_table = 'shop_product_blog_tag'::regclass AND left_id = 'p1' ORDER BY 1;
+
 -- One statement dismissing many rows of one record (Medusa's delete of a tag linked to 20,000
 -- products) is noted in time linear in its rows.
 SELECT reset();

@@ -221,8 +221,10 @@ FindPartner(const LinkDefinition &link, const Quoter &q) {
 std::string
 LockRecords(const RecordTable &table, const Quoter &q) {
 	std::string live = table.soft_delete_column ? " AND x." + q.ident(*table.soft_delete_column) + " IS NULL" : "";
-	return "SELECT count(*) FROM (SELECT 1 FROM " + table.relation + " x WHERE x." + q.ident(table.primary_key) +
-	       " = ANY ($1::text[]::" + table.key_type + "[])" + live + " FOR SHARE OF x) s";
+	/* Distinct keys: a linkable's key need not be unique (register_linkable's primaryKey). */
+	return "SELECT count(DISTINCT s.k) FROM (SELECT x." + q.ident(table.primary_key) + " AS k FROM " + table.relation +
+	       " x WHERE x." + q.ident(table.primary_key) + " = ANY ($1::text[]::" + table.key_type + "[])" + live +
+	       " FOR SHARE OF x) s";
 }
 
 std::string
@@ -286,19 +288,26 @@ std::string
 OutsideRemovals(const LinkDefinition &link, const Quoter &q) {
 	const std::string lk = q.ident(link.left.key);
 	const std::string rk = q.ident(link.right.key);
+	const std::string table = Table(link, q);
 	/* The keys left with no active row, each probed once (the rows the statement dismissed stay
 	 * in the active-row index until they are vacuumed: a probe per row would read them all for
 	 * every row of a key they share). */
 	auto gone = [&](const std::string &key, const char *column) {
 		return std::string("(SELECT k FROM (SELECT DISTINCT ") + column + " AS k FROM g) d WHERE NOT EXISTS (SELECT 1 FROM " +
-		       Table(link, q) + " t WHERE t." + key + " = d.k AND t.deleted_at IS NULL))";
+		       table + " t WHERE t." + key + " = d.k AND t.deleted_at IS NULL))";
 	};
+	/* A delete can take a record's rows in several statements with one stamp (Medusa's ORM
+	 * writes 300 rows a statement): the rows of a record left with no active row that earlier
+	 * statements dismissed with a stamp of this one count too (found by the deleted_at index). */
 	return "WITH g AS MATERIALIZED (SELECT n." + lk + " AS l, n." + rk + " AS r, n.deleted_at::timestamptz AS s "
 	       "FROM link_module_old o JOIN link_module_new n ON n." + lk + " = o." + lk + " AND n." + rk + " = o." + rk +
 	       " WHERE o.deleted_at IS NULL AND n.deleted_at IS NOT NULL), "
 	       "gl AS MATERIALIZED " + gone(lk, "l") + ", gr AS MATERIALIZED " + gone(rk, "r") + ", "
-	       "a AS (SELECT g.l::text AS l, g.r::text AS r, g.s, gl.k IS NOT NULL AS by_l, gr.k IS NOT NULL AS by_r "
-	       "FROM g LEFT JOIN gl ON gl.k = g.l LEFT JOIN gr ON gr.k = g.r) "
+	       "earlier AS (SELECT t." + lk + " AS l, t." + rk + " AS r, t.deleted_at::timestamptz AS s FROM " + table +
+	       " t WHERE t.deleted_at IN (SELECT DISTINCT s FROM g) AND (t." + lk + " IN (SELECT k FROM gl) OR t." + rk +
+	       " IN (SELECT k FROM gr)) AND NOT EXISTS (SELECT 1 FROM g WHERE g.l = t." + lk + " AND g.r = t." + rk + ")), "
+	       "a AS (SELECT x.l::text AS l, x.r::text AS r, x.s, gl.k IS NOT NULL AS by_l, gr.k IS NOT NULL AS by_r "
+	       "FROM (SELECT * FROM g UNION ALL SELECT * FROM earlier) x LEFT JOIN gl ON gl.k = x.l LEFT JOIN gr ON gr.k = x.r) "
 	       "SELECT array_agg(l), array_agg(r), array_agg(s), array_agg(by_l), array_agg(by_r) FROM a "
 	       "WHERE by_l OR by_r";
 }
@@ -309,7 +318,10 @@ NoteOutsideRemovals(const LinkDefinition &link, const Quoter &q) {
 	       NotedTable(link, q) + ", u.l, u.r, u.s, CASE WHEN u.bl AND u.br THEN NULL ELSE u.bl END, true "
 	       "FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::boolean[], $5::boolean[]) AS u(l, r, s, bl, br) "
 	       "ON CONFLICT (link_table, left_id, right_id) DO UPDATE "
-	       "SET stamp = excluded.stamp, by_left = excluded.by_left, revived = false, outside = true";
+	       /* noted for the other record by an earlier statement of the same delete: for both */
+	       "SET by_left = CASE WHEN m.outside AND m.stamp = excluded.stamp AND NOT m.revived AND "
+	       "m.by_left IS DISTINCT FROM excluded.by_left THEN NULL ELSE excluded.by_left END, "
+	       "stamp = excluded.stamp, revived = false, outside = true";
 }
 
 std::string

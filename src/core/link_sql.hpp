@@ -64,7 +64,7 @@ std::string StampOf(const RecordTable &table, const std::string &column);
 /* The value the soft-delete column takes for the stamp `stamp` (an SQL expression). */
 std::string ColumnValueOf(const RecordTable &table, const std::string &stamp);
 
-/* Locks (FOR SHARE) the live records among $1 text[] ids and counts them. */
+/* Locks (FOR SHARE) the live records among $1 text[] ids and counts their distinct keys. */
 std::string LockRecords(const RecordTable &table, const Quoter &quote);
 
 /* The first id of $1 text[] without a live record: (id, exists but soft-deleted). */

@@ -261,3 +261,14 @@ test("concurrent one-to-one creates: the database refuses the second, Medusa rep
   assert.equal(results.filter((r) => r.status === "fulfilled").length, 1, JSON.stringify(results.map((r) => r.reason?.message)))
   assert.equal(await one("SELECT count(*)::int FROM product_product_blog_post WHERE product_id = $1 AND deleted_at IS NULL", [P4]), 1)
 })
+
+test("link_restore undoes a Medusa link.delete that its ORM writes in several statements (300 rows each)", async () => {
+  const products = (await app.modules.product.createProducts(Array.from({ length: 700 }, (_, i) => ({ title: `Bulk ${i}` })))).map((p) => p.id)
+  const [tag] = (await app.modules.blog.createTags([{ value: "bulk" }])).map((t) => t.id)
+  await app.link.create(products.map((id) => ({ product: { product_id: id }, blog: { tag_id: tag } })))
+  await app.link.delete({ blog: { tag_id: tag } })
+  assert.equal(await one("SELECT count(*)::int FROM product_product_blog_tag WHERE tag_id = $1 AND deleted_at IS NULL", [tag]), 0)
+  const restored = await one("SELECT link_restore($1::jsonb)", [JSON.stringify({ blog: { tag_id: [tag] } })])
+  assert.equal(restored.ProductProductBlogTagLink.product_id.length, 700)
+  assert.equal((await app.link.list({ product: { product_id: products }, blog: { tag_id: tag } })).length, 700)
+})
