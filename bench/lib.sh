@@ -1,14 +1,41 @@
-# Shared by the benchmark scripts: a fresh database $DB (set before sourcing), psql into it,
-# and the best-of-trials bookkeeping.
+# Shared by the benchmark scripts: a fresh database, psql into it, timing, medians, and the
+# results (bench/results.json). A script that sets DB before sourcing gets that database fresh.
 export PGOPTIONS="-c client_min_messages=warning"
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
 run() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+fresh_database() { DB=$1; psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"; }
 drop_database() { psql -X -q -d postgres -c "DROP DATABASE $DB"; }
+[ -n "${DB:-}" ] && fresh_database "$DB"
 
 declare -A best
 # keep NAME VALUE: best[NAME] becomes the smallest VALUE seen.
 keep() { local k=$1 v=$2; if [ -z "${best[$k]:-}" ] || awk "BEGIN{exit !($v < ${best[$k]})}"; then best[$k]=$v; fi; }
 ratio() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
+
+# Milliseconds of one statement (psql's \timing), after the setup statements given before it.
+time_ms() {
+	local args=()
+	while [ $# -gt 1 ]; do args+=(-c "$1"); shift; done
+	run -c "SET link_module.notify = off" "${args[@]}" -c '\timing on' -c "$1" | sed -nE 's/^Time: ([0-9.]+) ms.*/\1/p' | tail -1
+}
+
+# sample NAME VALUE: one more run of NAME; median NAME: the median of its runs.
+declare -A samples
+sample() { samples[$1]="${samples[$1]:-} $2"; }
+median() { tr ' ' '\n' <<<"${samples[$1]}" | grep . | sort -g | awk '{a[NR] = $1} END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
+runs() { tr ' ' '\n' <<<"${samples[$1]}" | grep -c .; }
+
+# report CASE OURS BASELINE: prints the medians of the samples OURS and BASELINE and keeps the row.
+RESULTS=()
+report() {
+	local o b n
+	o=$(median "$2"); b=$(median "$3"); n=$(runs "$2")
+	printf '%-66s %10.2f %10.2f %6sx\n' "$1" "$o" "$b" "$(ratio "$o" "$b")"
+	RESULTS+=("$(printf '{"case": "%s", "ours_ms": %s, "baseline_ms": %s, "ratio": %s, "runs": %s}' "$1" "$o" "$b" "$(ratio "$o" "$b")" "$n")")
+}
+write_results() {
+	local IFS=,
+	printf '[%s]\n' "${RESULTS[*]}" | sed 's/},{/},\n {/g' >"$1"
+}
 
 # The cascade benchmarks' shape: N products with three links each (to a post, a tag and a
 # brand, the brand with deleteCascade) under link_module (schema casc), and the same shape with
