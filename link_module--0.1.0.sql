@@ -56,7 +56,9 @@ CREATE TABLE link_module.removals (
     outside     boolean NOT NULL DEFAULT false, -- removed by a statement outside link_module (Medusa's link.delete)
     PRIMARY KEY (link_table, left_id, right_id)
 );
-CREATE INDEX removals_right_idx ON link_module.removals (link_table, right_id);
+-- Both keys, so that a probe for a pair is exact through either index (a right id shared by
+-- many rows would otherwise make each probe read them all).
+CREATE INDEX removals_right_idx ON link_module.removals (link_table, right_id, left_id);
 
 -- pg_dump keeps the registrations (the link tables themselves are ordinary user tables).
 SELECT pg_catalog.pg_extension_config_dump('link_module.linkables', '');

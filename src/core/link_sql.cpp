@@ -296,18 +296,22 @@ OutsideRemovals(const LinkDefinition &link, const Quoter &q) {
 		return std::string("(SELECT k FROM (SELECT DISTINCT ") + column + " AS k FROM g) d WHERE NOT EXISTS (SELECT 1 FROM " +
 		       table + " t WHERE t." + key + " = d.k AND t.deleted_at IS NULL))";
 	};
-	/* A delete can take a record's rows in several statements with one stamp (Medusa's ORM
-	 * writes 300 rows a statement): the rows of a record left with no active row that earlier
-	 * statements dismissed with a stamp of this one count too (found by the deleted_at index). */
+	/* A delete can take a record's rows in several statements of one transaction with one stamp
+	 * (Medusa's ORM writes 300 rows a statement): the rows of a record left with no active row
+	 * that earlier statements of this (sub)transaction dismissed with a stamp of this one count
+	 * too. They are found by the deleted_at index and told by their xmin, that of the rows this
+	 * statement wrote; this statement's own rows, found again, merge by a hashed UNION. */
 	return "WITH g AS MATERIALIZED (SELECT n." + lk + " AS l, n." + rk + " AS r, n.deleted_at::timestamptz AS s "
 	       "FROM link_module_old o JOIN link_module_new n ON n." + lk + " = o." + lk + " AND n." + rk + " = o." + rk +
 	       " WHERE o.deleted_at IS NULL AND n.deleted_at IS NOT NULL), "
 	       "gl AS MATERIALIZED " + gone(lk, "l") + ", gr AS MATERIALIZED " + gone(rk, "r") + ", "
+	       "xact AS MATERIALIZED (SELECT t.xmin AS x FROM " + table + " t JOIN (SELECT l, r FROM g LIMIT 1) f ON t." +
+	       lk + " = f.l AND t." + rk + " = f.r), "
 	       "earlier AS (SELECT t." + lk + " AS l, t." + rk + " AS r, t.deleted_at::timestamptz AS s FROM " + table +
-	       " t WHERE t.deleted_at IN (SELECT DISTINCT s FROM g) AND (t." + lk + " IN (SELECT k FROM gl) OR t." + rk +
-	       " IN (SELECT k FROM gr)) AND NOT EXISTS (SELECT 1 FROM g WHERE g.l = t." + lk + " AND g.r = t." + rk + ")), "
+	       " t WHERE t.deleted_at IN (SELECT DISTINCT s FROM g) AND t.xmin = (SELECT x FROM xact LIMIT 1) AND (t." + lk +
+	       " IN (SELECT k FROM gl) OR t." + rk + " IN (SELECT k FROM gr))), "
 	       "a AS (SELECT x.l::text AS l, x.r::text AS r, x.s, gl.k IS NOT NULL AS by_l, gr.k IS NOT NULL AS by_r "
-	       "FROM (SELECT * FROM g UNION ALL SELECT * FROM earlier) x LEFT JOIN gl ON gl.k = x.l LEFT JOIN gr ON gr.k = x.r) "
+	       "FROM (SELECT * FROM g UNION SELECT * FROM earlier) x LEFT JOIN gl ON gl.k = x.l LEFT JOIN gr ON gr.k = x.r) "
 	       "SELECT array_agg(l), array_agg(r), array_agg(s), array_agg(by_l), array_agg(by_r) FROM a "
 	       "WHERE by_l OR by_r";
 }
@@ -321,7 +325,9 @@ NoteOutsideRemovals(const LinkDefinition &link, const Quoter &q) {
 	       /* noted for the other record by an earlier statement of the same delete: for both */
 	       "SET by_left = CASE WHEN m.outside AND m.stamp = excluded.stamp AND NOT m.revived AND "
 	       "m.by_left IS DISTINCT FROM excluded.by_left THEN NULL ELSE excluded.by_left END, "
-	       "stamp = excluded.stamp, revived = false, outside = true";
+	       "stamp = excluded.stamp, revived = false, outside = true "
+	       /* a row link_module's own cascade removed with this stamp keeps its note */
+	       "WHERE m.outside OR m.stamp <> excluded.stamp OR m.revived";
 }
 
 std::string
