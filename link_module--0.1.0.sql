@@ -278,6 +278,13 @@ LANGUAGE c
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'link_module_link_rows_removed';
 REVOKE EXECUTE ON FUNCTION link_module.link_rows_removed() FROM PUBLIC;
+-- Whether a row version was written by the current transaction or one of its subtransactions
+-- (link_rows_removed tells the statements of one delete by it; it runs as link tables' owners).
+CREATE FUNCTION link_module.xact_is_current(xid)
+RETURNS boolean
+LANGUAGE c STRICT VOLATILE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'link_module_xact_is_current';
 -- Triggers only: nobody calls them (link_module creates its triggers as the extension's owner).
 REVOKE EXECUTE ON FUNCTION link_module.record_changed() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION link_module.registry_changed() FROM PUBLIC;

@@ -162,6 +162,15 @@ SELECT reset();
 UPDATE shop_product_blog_tag SET deleted_at = '2026-01-01 10:00:00+00' WHERE product_id = 'p1' AND tag_id = 't1';
 UPDATE shop_product_blog_tag SET deleted_at = '2026-01-01 10:00:00+00' WHERE product_id = 'p1' AND tag_id = 't2';
 SELECT link_restore('{"shop": {"product_id": ["p1"]}}') -> 'ShopProductBlogTagLink' AS restored;
+-- ... its subtransactions included.
+SELECT reset();
+BEGIN;
+SAVEPOINT first_batch;
+UPDATE shop_product_blog_tag SET deleted_at = '2026-01-01 10:00:00+00' WHERE product_id = 'p1' AND tag_id = 't1';
+RELEASE first_batch;
+UPDATE shop_product_blog_tag SET deleted_at = '2026-01-01 10:00:00+00' WHERE product_id = 'p1' AND tag_id = 't2';
+COMMIT;
+SELECT link_restore('{"shop": {"product_id": ["p1"]}}') -> 'ShopProductBlogTagLink' AS restored;
 -- A row that link_module's own cascade removed in the transaction keeps its note: restoring
 -- the product whose links an outside statement then removed does not bring back the author
 -- the cascade took (the row to it, revived with the product's stamp, is skipped).
@@ -188,12 +197,15 @@ SELECT reset();
 INSERT INTO shop.product SELECT 'bulk' || i, NULL FROM generate_series(1, 20000) i;
 INSERT INTO shop_product_blog_tag (product_id, tag_id, id) SELECT 'bulk' || i, 't3', 'bulk' || i FROM generate_series(1, 20000) i;
 ANALYZE shop_product_blog_tag; -- statistics that see no dismissed row
+VACUUM ANALYZE link_module.removals; -- statistics that see few notes
 SET statement_timeout = '20s';
 UPDATE shop_product_blog_tag SET deleted_at = '2026-01-01 10:00:00+00' WHERE tag_id = 't3';
 RESET statement_timeout;
 SELECT count(*) AS noted, count(*) FILTER (WHERE by_left IS NOT TRUE) AS for_the_tag FROM link_module.removals
 WHERE link_table = 'shop_product_blog_tag'::regclass AND right_id = 't3';
+SET statement_timeout = '20s';
 SELECT jsonb_array_length(link_restore('{"blog": {"tag_id": ["t3"]}}') -> 'ShopProductBlogTagLink' -> 'product_id') AS restored;
+RESET statement_timeout;
 DELETE FROM shop.product WHERE id LIKE 'bulk%';
 
 -- A role that may update a link table but not read it: Medusa's UPDATE still works and is noted.

@@ -226,7 +226,7 @@ Revive(const LinkDefinition &link, bool on_left, link_sql::Returning returning, 
 		 * what it may). */
 		RunPlan("noted:" + cache_key, link_sql::NotedRemovals(link, q, on_left), {TEXTARRAYOID, TIMESTAMPTZOID, BOOLOID},
 		        {pg::TextArray(ids), {TimestampTzGetDatum(stamp), false}, pg::Bool(through_either)}, what, function,
-		        notes_owner);
+		        notes_owner, pg::Planning::PerCall);
 		std::vector<std::string> noted_left = pg::ResultTextArray(1);
 		if (noted_left.empty())
 			return;
@@ -676,7 +676,7 @@ LM_FUNCTION(link_restore) {
 					const std::string side_key = std::string(on_left ? "l:" : "r:") + link.names.service_name;
 					const std::string what = "link " + Quoted(link.names.service_name);
 					Run("own-removals:" + side_key, link_sql::OwnRemovals(link, q, on_left), record.ids, 0, what,
-					    "link_restore", notes_owner);
+					    "link_restore", notes_owner, pg::Planning::PerCall);
 					std::vector<std::string> noted_left = pg::ResultTextArray(1);
 					if (noted_left.empty())
 						continue;
@@ -930,6 +930,13 @@ LM_FUNCTION(link_module_link_rows_removed) {
 	}
 	spi.Finish();
 	return PointerGetDatum(nullptr);
+}
+
+/* link_module.xact_is_current(xid): whether the xid is the current transaction's or one of its
+ * subtransactions' (committed ones included), as a row version's xmin tells who wrote it. */
+LM_FUNCTION(link_module_xact_is_current) {
+	const TransactionId xid = DatumGetTransactionId(PG_GETARG_DATUM(0));
+	return BoolGetDatum(pg::PgCall([](TransactionId x) { return TransactionIdIsCurrentTransactionId(x); }, xid));
 }
 
 /* sql_drop event trigger: a dropped linkable table takes its records with it, so the rows of the

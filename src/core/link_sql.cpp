@@ -267,11 +267,15 @@ NotedTable(const LinkDefinition &link, const Quoter &q) {
 	return q.literal(q.Qualified(link.schema, link.names.table)) + "::regclass";
 }
 
-/* The rows ($1 text[] left, $2 text[] right, aligned) joined to their notes m. */
+/* The notes m of the rows ($1 text[] left, $2 text[] right, aligned), locked: each found by a
+ * probe of its primary key, and then taken by their tuple ids. A join of the notes to the
+ * array would be planned by the table's statistics, and stale ones (notes come and go in bulk)
+ * can make it compare every note with every pair. */
 std::string
 NotedPairs(const LinkDefinition &link, const Quoter &q) {
-	return "unnest($1::text[], $2::text[]) AS u(l, r) WHERE m.link_table = " +
-	       NotedTable(link, q) + " AND m.left_id = u.l AND m.right_id = u.r";
+	return "m.ctid = ANY (ARRAY(SELECT x.tid FROM unnest($1::text[], $2::text[]) AS u(l, r) CROSS JOIN LATERAL "
+	       "(SELECT n.ctid AS tid FROM link_module.removals n WHERE n.link_table = " + NotedTable(link, q) +
+	       " AND n.left_id = u.l AND n.right_id = u.r FOR UPDATE OFFSET 0) x))";
 }
 
 } // namespace
@@ -298,17 +302,15 @@ OutsideRemovals(const LinkDefinition &link, const Quoter &q) {
 	};
 	/* A delete can take a record's rows in several statements of one transaction with one stamp
 	 * (Medusa's ORM writes 300 rows a statement): the rows of a record left with no active row
-	 * that earlier statements of this (sub)transaction dismissed with a stamp of this one count
-	 * too. They are found by the deleted_at index and told by their xmin, that of the rows this
-	 * statement wrote; this statement's own rows, found again, merge by a hashed UNION. */
+	 * that earlier statements of this transaction (or of its subtransactions) dismissed with a
+	 * stamp of this one count too. They are found by the deleted_at index and told by their
+	 * xmin; this statement's own rows, found again, merge in the UNION. */
 	return "WITH g AS MATERIALIZED (SELECT n." + lk + " AS l, n." + rk + " AS r, n.deleted_at::timestamptz AS s "
 	       "FROM link_module_old o JOIN link_module_new n ON n." + lk + " = o." + lk + " AND n." + rk + " = o." + rk +
 	       " WHERE o.deleted_at IS NULL AND n.deleted_at IS NOT NULL), "
 	       "gl AS MATERIALIZED " + gone(lk, "l") + ", gr AS MATERIALIZED " + gone(rk, "r") + ", "
-	       "xact AS MATERIALIZED (SELECT t.xmin AS x FROM " + table + " t JOIN (SELECT l, r FROM g LIMIT 1) f ON t." +
-	       lk + " = f.l AND t." + rk + " = f.r), "
 	       "earlier AS (SELECT t." + lk + " AS l, t." + rk + " AS r, t.deleted_at::timestamptz AS s FROM " + table +
-	       " t WHERE t.deleted_at IN (SELECT DISTINCT s FROM g) AND t.xmin = (SELECT x FROM xact LIMIT 1) AND (t." + lk +
+	       " t WHERE t.deleted_at IN (SELECT DISTINCT s FROM g) AND link_module.xact_is_current(t.xmin) AND (t." + lk +
 	       " IN (SELECT k FROM gl) OR t." + rk + " IN (SELECT k FROM gr))), "
 	       "a AS (SELECT x.l::text AS l, x.r::text AS r, x.s, gl.k IS NOT NULL AS by_l, gr.k IS NOT NULL AS by_r "
 	       "FROM (SELECT * FROM g UNION SELECT * FROM earlier) x LEFT JOIN gl ON gl.k = x.l LEFT JOIN gr ON gr.k = x.r) "
@@ -332,12 +334,13 @@ NoteOutsideRemovals(const LinkDefinition &link, const Quoter &q) {
 
 std::string
 MarkRemovals(const LinkDefinition &link, const Quoter &q, bool revived) {
-	return std::string("UPDATE link_module.removals AS m SET revived = ") + (revived ? "true" : "false") + " FROM " + NotedPairs(link, q);
+	return std::string("UPDATE link_module.removals AS m SET revived = ") + (revived ? "true" : "false") + " WHERE " +
+	       NotedPairs(link, q);
 }
 
 std::string
 ForgetRemovals(const LinkDefinition &link, const Quoter &q) {
-	return "DELETE FROM link_module.removals AS m USING " + NotedPairs(link, q);
+	return "DELETE FROM link_module.removals AS m WHERE " + NotedPairs(link, q);
 }
 
 std::string
