@@ -71,6 +71,13 @@ UNION ALL VALUES
   ('restore_rr', '40001', 'REPEATABLE READ: concurrent update'),
   ('update', 'P0002', 'the link is not active'),
   ('ddl_index', '42P07', 'concurrent CREATE INDEX IF NOT EXISTS of one name'),
+  -- a link function starts again when a concurrent define_link changed its links, and asks for a
+  -- retry (40001) after three such changes: ddl_define redefines them all the time
+  ('create_11', '40001', 'definitions kept changing (concurrent define_link)'),
+  ('create_1n', '40001', 'definitions kept changing (concurrent define_link)'),
+  ('create_mn', '40001', 'definitions kept changing (concurrent define_link)'),
+  ('dismiss', '40001', 'definitions kept changing (concurrent define_link)'),
+  ('update', '40001', 'definitions kept changing (concurrent define_link)'),
   ('ddl_index', '23505', 'concurrent CREATE INDEX IF NOT EXISTS of one name (pg_class)');
 
 CREATE FUNCTION load.run(op text, q text) RETURNS void LANGUAGE plpgsql AS $$
