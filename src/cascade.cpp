@@ -702,6 +702,7 @@ LM_FUNCTION(link_restore) {
 			 * module soft-deletes it). */
 			std::map<std::tuple<TimestampTz, bool, bool>, std::vector<std::string>> steps; /* stamp, outside, through_either */
 			for (const auto &[id, removals] : noted) {
+				pg::CheckForInterrupts();
 				TimestampTz until;
 				bool certain = false; /* the delete was this record's own */
 				if (auto it = deleted.find(id); it != deleted.end()) {
