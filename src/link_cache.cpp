@@ -114,8 +114,8 @@ Use::LockTables(const std::vector<const LinkDefinition *> &links, bool write) co
 	/* A nested operation keeps the definitions its outer one holds. */
 	if (!watch.Invalidated(tables) || users != 1)
 		return;
-	/* Under REPEATABLE READ the registry would be read again as of the transaction's snapshot,
-	 * from before the change. */
+	/* Under REPEATABLE READ the transaction's snapshot does not see what the change wrote (the
+	 * rows a define_link repair dismissed, say); starting again would not help. */
 	if (IsolationUsesXactSnapshot())
 		throw Error(sqlstate::kSerializationFailure,
 		            "the definition or table of a link changed after this transaction's snapshot was taken", "",

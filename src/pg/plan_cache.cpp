@@ -13,6 +13,7 @@ extern "C" {
 #include "utils/array.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
 }
 
 namespace link_module::pg {
@@ -232,12 +233,35 @@ ExecutePlan(SPIPlanPtr plan, const std::vector<Param> &params) {
 	std::optional<JitOff> jit_off;
 	if (PerCallPlans().count(plan))
 		jit_off.emplace();
-	int rc = PgCall([](SPIPlanPtr p, Datum *v, const char *n) { return SPI_execute_plan(p, v, n, false, 0); }, plan,
-	                value_ptr, null_ptr);
+	int rc = LatestSnapshotReads::Active()
+	             ? PgCall(
+	                   [](SPIPlanPtr p, Datum *v, const char *n) {
+		                   return SPI_execute_snapshot(p, v, n, GetLatestSnapshot(), InvalidSnapshot, false, false, 0);
+	                   },
+	                   plan, value_ptr, null_ptr)
+	             : PgCall([](SPIPlanPtr p, Datum *v, const char *n) { return SPI_execute_plan(p, v, n, false, 0); },
+	                      plan, value_ptr, null_ptr);
 	MemoryContextSwitchTo(caller);
 	if (rc < 0)
 		throw Error(sqlstate::kInternalError, std::string("SPI_execute_plan failed: ") + SPI_result_code_string(rc));
 	return SPI_processed;
+}
+
+namespace {
+int latest_snapshot_reads = 0;
+}
+
+LatestSnapshotReads::LatestSnapshotReads() {
+	++latest_snapshot_reads;
+}
+
+LatestSnapshotReads::~LatestSnapshotReads() {
+	--latest_snapshot_reads;
+}
+
+bool
+LatestSnapshotReads::Active() {
+	return latest_snapshot_reads > 0;
 }
 
 Param

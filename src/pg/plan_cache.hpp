@@ -38,6 +38,20 @@ private:
 	MemoryContext scratch_;
 };
 
+/* While alive, ExecutePlan reads the latest committed rows (and this transaction's own), not
+ * the transaction's snapshot. For the per-backend caches of the registry, which must agree with
+ * the catalogs (PostgreSQL reads those that way too): under REPEATABLE READ the snapshot would
+ * give older definitions than the tables have, and the cache would keep them for later
+ * transactions. */
+class LatestSnapshotReads {
+public:
+	LatestSnapshotReads();
+	~LatestSnapshotReads();
+	LatestSnapshotReads(const LatestSnapshotReads &) = delete;
+	LatestSnapshotReads &operator=(const LatestSnapshotReads &) = delete;
+	static bool Active();
+};
+
 /* One parameter value for ExecutePlan. */
 struct Param {
 	Datum value;

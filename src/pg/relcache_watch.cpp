@@ -2,6 +2,7 @@
 
 #include "pg/spi.hpp" /* C++ headers (nlohmann) before PostgreSQL's: port.h redefines snprintf */
 #include "pg/guard.hpp"
+#include "pg/plan_cache.hpp"
 #include "pg/relcache_watch.hpp"
 
 extern "C" {
@@ -48,6 +49,7 @@ RelcacheWatch::Refresh(const std::function<std::vector<Oid>()> &load) {
 	noted_count_ = 0;
 	noted_all_ = false;
 	try {
+		LatestSnapshotReads latest;
 		std::vector<Oid> relations = load();
 		auto registry = Query("SELECT 'link_module.links'::regclass::oid::text, "
 		                      "'link_module.linkables'::regclass::oid::text",

@@ -19,7 +19,9 @@ public:
 	void Invalidate() { stale_ = true; }
 
 	/* When stale, runs `load`, which fills the cache and returns the relations it read; the
-	 * registry tables are watched as well. A failed load leaves the cache stale. */
+	 * registry tables are watched as well. A failed load leaves the cache stale. `load` reads
+	 * the latest committed rows whatever the isolation level (LatestSnapshotReads), as the
+	 * catalogs are read. */
 	void Refresh(const std::function<std::vector<Oid>()> &load);
 
 	/* Whether an invalidation since the last load named the registry or one of `relations`

@@ -18,6 +18,8 @@ ToString(const char *text) {
 uint64
 Run(const std::string &utf8_sql, const std::vector<Value> &params, const std::string &cache_key = {}) {
 	int n = static_cast<int>(params.size());
+	if (cache_key.empty() && LatestSnapshotReads::Active())
+		throw Error(sqlstate::kInternalError, "a read of the latest rows needs a cached statement", "Query: " + utf8_sql);
 	if (!cache_key.empty()) {
 		std::vector<Param> values;
 		for (const auto &param : params)

@@ -77,7 +77,7 @@ psql_q -F ' ' -c "SELECT rpad(e.op, 12), e.sqlstate, count(*), CASE WHEN x.op IS
 unexpected=$(psql_q -c "SELECT count(*) FROM load.errors e WHERE NOT EXISTS (SELECT FROM load.expected x WHERE (x.op, x.sqlstate) = (e.op, e.sqlstate))")
 if [ "$unexpected" -ne 0 ]; then
 	failures+=("$unexpected unexpected errors")
-	psql_q -c "SELECT op || ' ' || sqlstate || ': ' || message FROM load.errors e
+	psql_q -c "SELECT op || ' ' || sqlstate || ': ' || message || coalesce(E'\\n  context: ' || min(context), '') FROM load.errors e
 	           WHERE NOT EXISTS (SELECT FROM load.expected x WHERE (x.op, x.sqlstate) = (e.op, e.sqlstate))
 	           GROUP BY op, sqlstate, message ORDER BY min(at) LIMIT 20"
 fi

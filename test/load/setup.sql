@@ -51,7 +51,7 @@ SELECT jsonb_array_length(link_create((SELECT jsonb_agg(jsonb_build_object(
        FROM generate_series(1, 300) i, LATERAL (VALUES (i % 100 + 1), ((i * 7) % 100 + 1)) v(t)))) AS product_tag;
 
 -- Every error an operation raised: which operation, SQLSTATE, message.
-CREATE TABLE load.errors (op text NOT NULL, sqlstate text NOT NULL, message text, at timestamptz DEFAULT clock_timestamp());
+CREATE TABLE load.errors (op text NOT NULL, sqlstate text NOT NULL, message text, context text, at timestamptz DEFAULT clock_timestamp());
 -- The SQLSTATEs each kind of operation may raise under concurrency; anything else fails the test.
 CREATE TABLE load.expected (op text, sqlstate text, why text, PRIMARY KEY (op, sqlstate));
 INSERT INTO load.expected
@@ -81,12 +81,12 @@ UNION ALL VALUES
   ('ddl_index', '23505', 'concurrent CREATE INDEX IF NOT EXISTS of one name (pg_class)');
 
 CREATE FUNCTION load.run(op text, q text) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE st text; msg text;
+DECLARE st text; msg text; ctx text;
 BEGIN
   EXECUTE q;
 EXCEPTION WHEN OTHERS THEN  -- never query_canceled: a statement_timeout still aborts the client
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
-  INSERT INTO load.errors (op, sqlstate, message) VALUES (op, st, left(msg, 500));
+  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, ctx = PG_EXCEPTION_CONTEXT;
+  INSERT INTO load.errors (op, sqlstate, message, context) VALUES (op, st, left(msg, 500), left(ctx, 1000));
 END $$;
 
 -- The operations. Arguments are record numbers (and a selector); out-of-range numbers are
