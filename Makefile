@@ -34,7 +34,7 @@ include $(PGXS)
 -include $(OBJS:.o=.d)
 
 .PHONY: unit
-unit:
-	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+unit: $(filter src/core/%,$(OBJS))
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=Debug -DLINK_MODULE_PGXS_CORE=ON >/dev/null
 	cmake --build build -j2
 	cd build && ctest --output-on-failure
