@@ -73,6 +73,16 @@ SELECT query_graph('{"entity": "product", "fields": ["id"], "pagination": {"orde
 -- products sort as NULL (last ascending, first descending).
 SELECT * FROM q('{"entity": "product", "fields": ["id", "post.title"], "pagination": {"order": {"post": {"title": "DESC"}}}}');
 SELECT * FROM q('{"entity": "product", "fields": ["id"], "pagination": {"order": {"post": {"author": {"name": "DESC"}}}}}');
+-- Ordered by a linked field through unique keys (the link's cardinality index, the post's
+-- primary key), the post is joined: the same rows and pages as a subquery per row; a
+-- soft-deleted post sorts as unlinked, even with its link active (triggers off).
+SELECT * FROM q('{"entity": "product", "fields": ["id", "post.title"], "pagination": {"skip": 1, "take": 2, "order": {"post": {"title": "ASC"}}}}');
+SELECT * FROM q('{"entity": "product", "fields": ["id"], "pagination": {"order": {"post_link": {"metadata": "DESC"}, "title": "ASC"}}}');
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE blog.post SET deleted_at = now() WHERE id = 'b1';
+SELECT * FROM q('{"entity": "product", "fields": ["id", "post.title"], "pagination": {"order": {"post": {"title": "DESC"}}}}');
+ROLLBACK;
 SELECT query_graph('{"entity": "product", "pagination": {"order": {"notes": {"body": "ASC"}}}}');
 \echo :LAST_ERROR_SQLSTATE
 SELECT query_graph('{"entity": "product", "fields": ["id"], "filters": {"id": "nope"}}') AS nothing;
@@ -105,6 +115,9 @@ SELECT count(*) FILTER (WHERE line LIKE '%SubPlan%') AS subplans,
        count(*) FILTER (WHERE line LIKE '%Limit%') AS page_limits,
        count(*) FILTER (WHERE line LIKE '%on post %' OR line LIKE '%Join%') > 0 AS joined
 FROM plan_of('{"entity": "product", "fields": ["id"], "filters": {"post": {"title": "x"}}, "pagination": {"take": 2}}', 'x', '2') line;
+-- An order by a field of a record linked through unique keys is a join: no SubPlan per product.
+SELECT count(*) FILTER (WHERE line LIKE '%SubPlan%') AS subplans, count(*) FILTER (WHERE line LIKE '%Join%') > 0 AS joined
+FROM plan_of('{"entity": "product", "fields": ["id"], "pagination": {"take": 2, "order": {"post": {"title": "DESC"}}}}', '2') line;
 SELECT strpos(sql, 'p1') = 0 AND strpos(sql, 'it''') = 0 AS values_not_in_text, sql ~ '\$2' AS parameters
 FROM link_module.query_graph_sql('{"entity": "product", "fields": ["id"], "filters": {"title": "it''s", "id": ["p1"]}}') sql;
 
@@ -158,6 +171,16 @@ ALTER TABLE product.product DISABLE ROW LEVEL SECURITY;
 REVOKE ALL ON product.product FROM graph_reader;
 REVOKE ALL ON SCHEMA product, blog FROM graph_reader;
 DROP ROLE graph_reader;
+
+-- A key that is not unique (an edition's code) keeps the subquery: still one row per product.
+CREATE TABLE blog.edition (code text NOT NULL, title text, deleted_at timestamptz);
+INSERT INTO blog.edition VALUES ('e1', 'First'), ('e1', 'Reprint');
+SELECT register_linkable('blog', 'edition', 'blog.edition', '{"primaryKey": "code"}') ->> 'key' AS key;
+SELECT define_link('product.product', 'blog.edition') ->> 'entryPoint';
+SELECT jsonb_array_length(link_create('{"product": {"product_id": "p3"}, "blog": {"edition_code": "e1"}}')) AS linked;
+SELECT * FROM q('{"entity": "product", "fields": ["id"], "pagination": {"order": {"edition": {"title": "DESC"}}}}');
+SELECT count(*) FILTER (WHERE line LIKE '%SubPlan%') > 0 AS subquery
+FROM plan_of('{"entity": "product", "fields": ["id"], "pagination": {"take": 2, "order": {"edition": {"title": "DESC"}}}}', '2') line;
 
 SELECT count(drop_link(entry_point, true)) FROM links;
 DELETE FROM link_module.linkables;

@@ -15,20 +15,26 @@ namespace link_module {
 
 namespace {
 
-/* A table's columns, from the JSON array of [name, type] pairs the registry queries return. */
+/* A table's columns, from the JSON array of [name, type, unique] the registry queries return. */
 std::vector<graph::Column>
 ColumnsOf(const pg::Value &json) {
 	std::vector<graph::Column> columns;
 	if (json)
-		for (const auto &pair : ParseJson(*json, "table columns"))
-			columns.push_back({pair.at(0).get<std::string>(), pair.at(1).get<std::string>()});
+		for (const auto &column : ParseJson(*json, "table columns"))
+			columns.push_back({column.at(0).get<std::string>(), column.at(1).get<std::string>(), column.at(2).get<bool>()});
 	return columns;
 }
 
 /* Types without modifiers: a filter value is cast to its field's type, and a varchar(n) or
- * numeric(p,s) modifier would truncate or round it into another value. */
-#define LM_COLUMNS_OF(rel)                                                                                            \
-	"(SELECT json_agg(json_build_array(a.attname, format_type(a.atttypid, NULL)) ORDER BY a.attnum)::text "    \
+ * numeric(p,s) modifier would truncate or round it into another value. A column is unique with
+ * a valid, immediate unique index on it alone, without a predicate or with `<soft> IS NULL`
+ * (reads see live rows only). */
+#define LM_COLUMNS_OF(rel, soft)                                                                                      \
+	"(SELECT json_agg(json_build_array(a.attname, format_type(a.atttypid, NULL), EXISTS ("                           \
+	"  SELECT FROM pg_index i WHERE i.indrelid = a.attrelid AND i.indisunique AND i.indimmediate AND i.indisvalid "  \
+	"  AND i.indnkeyatts = 1 AND i.indkey[0] = a.attnum AND i.indexprs IS NULL AND CASE WHEN i.indpred IS NULL "     \
+	"  THEN true WHEN " soft " IS NULL THEN false "                                                                 \
+	"  ELSE pg_get_expr(i.indpred, i.indrelid) = format('(%I IS NULL)', " soft ") END)) ORDER BY a.attnum)::text "  \
 	"FROM pg_attribute a WHERE a.attrelid = " rel " AND a.attnum > 0 AND NOT a.attisdropped)"
 
 /* The registry with every table's columns, read once per backend and again only after a
@@ -49,7 +55,7 @@ LoadSchema() {
 	std::vector<Oid> relations;
 	for (const auto &row : pg::Query(
 	         "SELECT k.module, k.model, c.oid::regclass::text, k.primary_key, k.soft_delete_column, " LM_COLUMNS_OF(
-	             "c.oid") ", c.oid::text, CASE WHEN k.relation IS NOT NULL AND c.oid IS NULL THEN k.relation_name END "
+	             "c.oid", "k.soft_delete_column") ", c.oid::text, CASE WHEN k.relation IS NOT NULL AND c.oid IS NULL THEN k.relation_name END "
 	                      "FROM link_module.linkables k LEFT JOIN pg_class c "
 	                      "ON c.oid = link_module.current_relation(k.relation, k.relation_name) "
 	                      "ORDER BY k.module, k.model",
@@ -62,7 +68,7 @@ LoadSchema() {
 	}
 	/* A link whose table is gone counts as removed (as for link operations). */
 	for (const auto &row : pg::Query("SELECT l.definition::text, c.oid::regclass::text, " LM_COLUMNS_OF(
-	                                     "c.oid") ", c.oid::text FROM link_module.links l "
+	                                     "c.oid", "'deleted_at'::text") ", c.oid::text FROM link_module.links l "
 	                                              "LEFT JOIN pg_class c ON c.oid = l.link_table "
 	                                              "WHERE l.read_only OR c.oid IS NOT NULL ORDER BY l.service_name",
 	                                 {}, "graph:links")) {

@@ -106,7 +106,9 @@ private:
 	Relation FindRelation(const Node &node, const std::string &name, const std::string &path, int depth) const;
 	std::string Live(const Table &table, const std::string &alias) const;
 	void OrderBy(const Node &node, const std::string &alias, const Json &order, const std::string &path, int depth,
-	             std::vector<std::string> &terms);
+	             std::vector<std::string> &terms, std::vector<std::string> *joins);
+	std::optional<std::string> LeftJoin(const Node &node, const Relation &relation, const std::string &alias,
+	                                    const std::string &child, const std::string &path);
 	std::string Source(const Node &node, const Relation &relation, const std::string &alias,
 	                   const std::string &child_alias, const std::string &path);
 	std::string Object(const Node &node, const std::string &alias, const FieldTree &tree, const std::string &path,
@@ -258,11 +260,13 @@ Compiler::Live(const Table &table, const std::string &alias) const {
 }
 
 /* The ORDER BY terms of `order` on the node's row `alias`: its own fields, and fields of the
- * non-list records linked to it (`{"product": {"title": "DESC"}}`, as Medusa), read by a scalar
- * subquery (NULL when unlinked: last in ASC order, first in DESC, as PostgreSQL sorts). */
+ * non-list records linked to it (`{"product": {"title": "DESC"}}`, as Medusa), NULL when unlinked
+ * (last in ASC order, first in DESC, as PostgreSQL sorts). A linked record is reached by a LEFT
+ * JOIN added to `joins` where its keys are unique (one row at most, and the planner may hash it),
+ * else by a scalar subquery per row. */
 void
 Compiler::OrderBy(const Node &node, const std::string &alias, const Json &order, const std::string &path, int depth,
-                  std::vector<std::string> &terms) {
+                  std::vector<std::string> &terms, std::vector<std::string> *joins) {
 	CheckStack();
 	const Table &table = TableOf(node, path);
 	for (const auto &[field, direction] : order.items()) {
@@ -275,10 +279,15 @@ Compiler::OrderBy(const Node &node, const std::string &alias, const Json &order,
 				            "query_graph: cannot order by " + Quoted(field_path) + ": it is a list", "",
 				            "Order by fields of the entity or of a record it links one of (not a list).");
 			const std::string child = NewAlias();
+			if (auto join = joins ? LeftJoin(node, relation, alias, child, path) : std::nullopt) {
+				joins->push_back(*join);
+				OrderBy(relation.target, child, direction, field_path, depth + 1, terms, joins);
+				continue;
+			}
 			const std::string source = Source(node, relation, alias, child, path);
 			const Table &target = TableOf(relation.target, field_path);
 			std::vector<std::string> nested;
-			OrderBy(relation.target, child, direction, field_path, depth + 1, nested);
+			OrderBy(relation.target, child, direction, field_path, depth + 1, nested, nullptr);
 			for (const auto &term : nested) {
 				const std::size_t space = term.rfind(' ');
 				terms.push_back("(SELECT " + term.substr(0, space) + " " + source + " ORDER BY " +
@@ -313,6 +322,57 @@ KeyEquals(const Table &ta, const std::string &alias_a, const std::string &a, con
 	if (!ca || !cb || ca->type == cb->type)
 		return left + " = " + right;
 	return left + "::text = " + right + "::text";
+}
+
+/* "LEFT JOIN ..." reaching the relation's row as `child` from the node's row `alias`, when the
+ * keys it goes through are unique, so that the join finds one row at most; else nullopt. */
+std::optional<std::string>
+Compiler::LeftJoin(const Node &node, const Relation &relation, const std::string &alias, const std::string &child,
+                   const std::string &path) {
+	const LinkDefinition &link = schema_.links[relation.link];
+	const LinkSide &side = relation.left ? link.left : link.right;
+	const LinkSide &other = relation.left ? link.right : link.left;
+	const Table &from = TableOf(node, path);
+	auto unique = [](const Table &table, const std::string &column) {
+		const Column *found = table.Find(column);
+		return found && found->unique;
+	};
+	switch (relation.via) {
+	case Via::LinkRows: {
+		const Table &rows = *schema_.link_tables[relation.link];
+		if (!unique(rows, side.key))
+			return std::nullopt;
+		return "LEFT JOIN " + rows.relation + " " + child + " ON " +
+		       KeyEquals(rows, child, side.key, from, alias, from.primary_key, q_) + Live(rows, child);
+	}
+	case Via::ThroughLink: {
+		const Table &rows = *schema_.link_tables[relation.link];
+		const Table &target = TableOf(relation.target, path);
+		if (!unique(rows, side.key) || !unique(target, target.primary_key))
+			return std::nullopt;
+		const std::string row = NewAlias();
+		return "LEFT JOIN (" + rows.relation + " " + row + " JOIN " + target.relation + " " + child + " ON " +
+		       KeyEquals(target, child, target.primary_key, rows, row, other.key, q_) + Live(target, child) +
+		       ") ON " + KeyEquals(rows, row, side.key, from, alias, from.primary_key, q_) + Live(rows, row);
+	}
+	case Via::LinkSide: {
+		const Table &target = TableOf(relation.target, path);
+		if (!unique(target, target.primary_key))
+			return std::nullopt;
+		return "LEFT JOIN " + target.relation + " " + child + " ON " +
+		       KeyEquals(target, child, target.primary_key, from, alias, side.key, q_) + Live(target, child);
+	}
+	case Via::ReadOnly: {
+		const Table &target = TableOf(relation.target, path);
+		const Column *field = from.Find(*link.left.field);
+		const bool array = field && field->type.size() > 2 && field->type.compare(field->type.size() - 2, 2, "[]") == 0;
+		if (!field || array || !unique(target, target.primary_key))
+			return std::nullopt; /* Source names a missing column */
+		return "LEFT JOIN " + target.relation + " " + child + " ON " + Col(child, target.primary_key) + " = " +
+		       Col(alias, field->name) + Live(target, child);
+	}
+	}
+	return std::nullopt;
 }
 
 /* "FROM ... WHERE ..." reaching the relation's rows as `child` from the node's row `alias`. */
@@ -608,7 +668,7 @@ Compiler::Run(const Json &request) {
 		where += " AND (" + Where(filters, root, alias, entity, 0) + ")";
 
 	const bool paginated = request.contains("pagination") && !request.at("pagination").is_null();
-	std::vector<std::string> order;
+	std::vector<std::string> order, joins;
 	std::string limit;
 	std::string skip_param, take_param;
 	if (paginated) {
@@ -632,7 +692,7 @@ Compiler::Run(const Json &request) {
 				if (!value.is_object())
 					throw Error(sqlstate::kInvalidParameterValue,
 					            "query_graph: pagination.order must be an object such as {\"created_at\": \"DESC\"}");
-				OrderBy(root, alias, value, entity, 0, order);
+				OrderBy(root, alias, value, entity, 0, order, &joins);
 			} else {
 				throw Error(sqlstate::kInvalidParameterValue, "query_graph: unknown pagination key " + Quoted(key), "",
 				            "Keys: skip, take, order.");
@@ -643,13 +703,29 @@ Compiler::Run(const Json &request) {
 		if (!skip_param.empty())
 			limit += " OFFSET (" + skip_param + "::bigint)";
 	}
+	/* With joins, the page's rows carry their order values out of them, for the aggregate. */
+	std::string order_columns;
+	std::vector<std::string> outer_order;
+	for (std::size_t i = 0; i < order.size(); ++i) {
+		if (joins.empty()) {
+			outer_order.push_back(order[i]);
+			continue;
+		}
+		const std::size_t space = order[i].rfind(' ');
+		const std::string name = q_.ident("link_module order " + std::to_string(i + 1));
+		order_columns += ", " + order[i].substr(0, space) + " AS " + name;
+		outer_order.push_back(Col(alias, "link_module order " + std::to_string(i + 1)) + order[i].substr(space));
+	}
 	order.push_back(Col(alias, table.primary_key)); /* a stable order, so pages do not overlap */
-	const std::string order_by = Join(order, ", ");
+	outer_order.push_back(order.back());
+	std::string from = table.relation + " " + alias;
+	for (const auto &join : joins)
+		from += " " + join;
 
 	const std::string object = Object(root, alias, fields, entity, 0);
 	std::string sql = "SELECT jsonb_build_object('data', coalesce((SELECT jsonb_agg(" + object + " ORDER BY " +
-	                  order_by + ") FROM (SELECT " + alias + ".* FROM " + table.relation + " " + alias + " WHERE " +
-	                  where + " ORDER BY " + order_by + limit + ") " + alias + "), '[]'::jsonb)";
+	                  Join(outer_order, ", ") + ") FROM (SELECT " + alias + ".*" + order_columns + " FROM " + from +
+	                  " WHERE " + where + " ORDER BY " + Join(order, ", ") + limit + ") " + alias + "), '[]'::jsonb)";
 	if (paginated)
 		sql += ", 'metadata', jsonb_build_object('skip', " +
 		       (skip_param.empty() ? std::string("0") : "(" + skip_param + "::bigint)") + ", 'take', " +

@@ -15,6 +15,10 @@ namespace link_module::graph {
 struct Column {
 	std::string name;
 	std::string type; /* format_type */
+	/* No two rows a read sees share a value: a unique index on the column alone, partial at most
+	 * to the table's live rows. An order by a field of a record linked through such keys is then
+	 * a join, not a subquery per row. */
+	bool unique = false;
 };
 
 /* A table an entity reads: a linkable's table or a link table. */

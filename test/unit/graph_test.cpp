@@ -102,6 +102,29 @@ TEST(Graph, OrderByALinkedRecord) {
 	          "42703");
 }
 
+/* Through keys that are unique (define_link's cardinality index, a primary key), the linked
+ * record is a join, whose order values the page carries to the aggregate; one key that is not
+ * unique keeps the subquery. */
+TEST(Graph, OrderByALinkedRecordThroughUniqueKeysIsAJoin) {
+	auto mark_unique = [](std::vector<Column> &columns, const std::string &name) {
+		for (auto &column : columns)
+			if (column.name == name)
+				column.unique = true;
+	};
+	const std::string request = R"({"entity": "product", "fields": ["id"], "pagination": {"take": 5, "order": {"post": {"title": "DESC"}}}})";
+	Schema schema = Fixture();
+	mark_unique(schema.link_tables[0]->columns, "product_id");
+	const std::string link_only = Compile(ParseJson(request, "query"), schema, TestQuoter(), {}).sql;
+	EXPECT_EQ(Count(link_only, "LEFT JOIN"), 0u) << link_only;
+	EXPECT_EQ(Count(link_only, " LIMIT 1) DESC"), 2u) << link_only; /* the page and the aggregate */
+	mark_unique(schema.entities[1].table->columns, "id");
+	const std::string joined = Compile(ParseJson(request, "query"), schema, TestQuoter(), {}).sql;
+	EXPECT_EQ(Count(joined, "LEFT JOIN ("), 1u) << joined;
+	EXPECT_EQ(Count(joined, "LIMIT 1)"), 0u) << joined;
+	EXPECT_EQ(Count(joined, "AS \"link_module order 1\""), 1u) << joined;
+	EXPECT_EQ(Count(joined, ".\"link_module order 1\" DESC"), 1u) << joined;
+}
+
 TEST(Graph, EntryPointEntityReachesBothSides) {
 	Statement s = CompileText(R"({"entity": "product_post", "fields": ["*", "product.title", "post.*"]})");
 	EXPECT_NE(s.sql.find("FROM product.product "), std::string::npos) << s.sql;
