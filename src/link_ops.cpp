@@ -155,9 +155,9 @@ const std::vector<Oid> kRowTypes = {INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, IN
 /* Collects the rows the last statement wrote, notifies `event` with their ids (delivered at
  * commit, when link_module.notify is on), and returns the row numbers it left over. */
 std::vector<int32>
-Collect(std::vector<Datum> &pieces, const LinkDefinition &link, const char *event) {
+Collect(pg::JsonbArrayBuilder &result, const LinkDefinition &link, const char *event) {
 	if (auto rows = pg::ResultDatum(1))
-		pg::AppendResultPiece(pieces, *rows);
+		result.Append(*rows);
 	std::vector<int32> leftover = pg::ResultInt4Array(2);
 	if (settings::notify)
 		for (const auto &payload : EventPayloads(link.names.entity + "." + event, pg::ResultTextArray(3)))
@@ -206,7 +206,7 @@ ThrowConflict(const LinkDefinition &link, const Conflict &conflict) {
  * cardinality. A conflicting row that vanished meanwhile (a concurrent dismiss) gets another
  * round. Works through the batch in chunks. */
 void
-CreateBatch(const LinkBatch &batch, Datum payload, LinkIdGenerator &id_generator, std::vector<Datum> &pieces) {
+CreateBatch(const LinkBatch &batch, Datum payload, LinkIdGenerator &id_generator, pg::JsonbArrayBuilder &result) {
 	const LinkDefinition &link = *batch.link;
 	const Quoter &q = pg::PgQuoter();
 	ForEachChunk(batch.rows.size(), [&](std::size_t begin, std::size_t end) {
@@ -219,12 +219,12 @@ CreateBatch(const LinkBatch &batch, Datum payload, LinkIdGenerator &id_generator
 		for (int round = 0; round < 3; ++round) {
 			RunLinkStatement(link, "link_create", "create-insert", link_sql::CreateInsert(link, q), kRowTypes,
 			                 RowParams(batch, remaining, generated, begin, payload));
-			std::vector<int32> leftover = Collect(pieces, link, "attached");
+			std::vector<int32> leftover = Collect(result, link, "attached");
 			if (leftover.empty())
 				return;
 			RunLinkStatement(link, "link_create", "create-update", link_sql::CreateUpdate(link, q), kRowTypes,
 			                 RowParams(batch, leftover, generated, begin, payload));
-			remaining = Collect(pieces, link, "attached");
+			remaining = Collect(result, link, "attached");
 			if (remaining.empty())
 				return;
 			if (auto conflict = FindConflict(batch, remaining, "link_create"))
@@ -234,19 +234,6 @@ CreateBatch(const LinkBatch &batch, Datum payload, LinkIdGenerator &id_generator
 		                         " from being written",
 		            {}, "Retry the transaction.");
 	});
-}
-
-/* One jsonb array from the pieces of each statement, in order. */
-Datum
-Combine(const std::vector<Datum> &pieces) {
-	if (pieces.empty())
-		return pg::JsonbDatum("[]");
-	if (pieces.size() == 1)
-		return pieces[0];
-	Datum result = pg::ConcatJsonbArrays(pieces);
-	for (Datum piece : pieces)
-		pg::PgCall(pfree, DatumGetPointer(piece));
-	return result;
 }
 
 /* The payload argument, detoasted once: entries are read from it one by one, and statements
@@ -279,35 +266,35 @@ ReadBatches(Datum payload, const link_cache::Use &cache, const LinkResolver &res
 }
 
 /* The frame every link function shares: its payload, an SPI connection and the stored links.
- * `body` appends the jsonb arrays of the rows it writes or reads, joined into the result. It
+ * `body` appends the jsonb arrays of the rows it writes or reads to the result. It
  * starts again when a concurrent change of the links it uses committed before it wrote
  * anything (link_cache::Changed). */
 using LinkBody = std::function<void(Datum payload, const link_cache::Use &cache, const LinkResolver &resolver,
-                                    std::vector<Datum> &pieces)>;
+                                    pg::JsonbArrayBuilder &result)>;
 
 Datum
 RunLinkFunction(FunctionCallInfo fcinfo, const char *function, const LinkBody &body) {
 	Datum payload = PayloadArg(fcinfo, function);
-	std::vector<Datum> pieces;
+	pg::JsonbArrayBuilder result;
 	{
 		pg::SpiConnection spi;
 		for (int attempt = 1;; ++attempt) {
 			try {
 				link_cache::Use cache;
 				LinkResolver resolver(cache.links().links);
-				body(payload, cache, resolver, pieces);
+				body(payload, cache, resolver, result);
 				break;
 			} catch (const link_cache::Changed &) {
 				if (attempt == 3)
 					throw Error(sqlstate::kSerializationFailure,
 					            std::string(function) + ": the links' definitions kept changing while it waited",
 					            "", "Retry the transaction.");
-				pieces.clear();
+				result.Clear();
 			}
 		}
 		spi.Finish();
 	}
-	return Combine(pieces);
+	return result.Finish();
 }
 
 LinkIdGenerator
@@ -329,7 +316,7 @@ using namespace link_module;
 
 LM_FUNCTION(link_create) {
 	return RunLinkFunction(fcinfo, "link_create", [](Datum payload, const link_cache::Use &cache,
-	                                                 const LinkResolver &resolver, std::vector<Datum> &pieces) {
+	                                                 const LinkResolver &resolver, pg::JsonbArrayBuilder &result) {
 		const StoredLinks &stored = cache.links();
 		auto batches = ReadBatches(payload, cache, resolver, "link_create", true);
 		for (const auto &batch : batches)
@@ -338,13 +325,13 @@ LM_FUNCTION(link_create) {
 			CheckRecords(batch, stored, "link_create");
 		LinkIdGenerator ids = NewIdGenerator();
 		for (const auto &batch : batches)
-			CreateBatch(batch, payload, ids, pieces);
+			CreateBatch(batch, payload, ids, result);
 	});
 }
 
 LM_FUNCTION(link_dismiss) {
 	return RunLinkFunction(fcinfo, "link_dismiss", [](Datum payload, const link_cache::Use &cache,
-	                                                  const LinkResolver &resolver, std::vector<Datum> &pieces) {
+	                                                  const LinkResolver &resolver, pg::JsonbArrayBuilder &result) {
 		for (const auto &batch : ReadBatches(payload, cache, resolver, "link_dismiss", false)) {
 			ForEachChunk(batch.rows.size(), [&](std::size_t begin, std::size_t end) {
 				std::vector<int32> ord;
@@ -358,7 +345,7 @@ LM_FUNCTION(link_dismiss) {
 				                 {INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BOOLOID},
 				                 {pg::Int4Array(ord), pg::TextArray(left), pg::TextArray(right),
 				                  pg::Bool(settings::notify)});
-				Collect(pieces, *batch.link, "detached");
+				Collect(result, *batch.link, "detached");
 			});
 		}
 	});
@@ -366,7 +353,7 @@ LM_FUNCTION(link_dismiss) {
 
 LM_FUNCTION(link_update) {
 	return RunLinkFunction(fcinfo, "link_update", [](Datum payload, const link_cache::Use &cache,
-	                                                 const LinkResolver &resolver, std::vector<Datum> &pieces) {
+	                                                 const LinkResolver &resolver, pg::JsonbArrayBuilder &result) {
 		for (const auto &batch : ReadBatches(payload, cache, resolver, "link_update", true)) {
 			std::vector<int32> missing;
 			ForEachChunk(batch.rows.size(), [&](std::size_t begin, std::size_t end) {
@@ -376,7 +363,7 @@ LM_FUNCTION(link_update) {
 				RunLinkStatement(*batch.link, "link_update", "update",
 				                 link_sql::UpdateExisting(*batch.link, pg::PgQuoter()), kRowTypes,
 				                 RowParams(batch, chunk, {}, 0, payload));
-				for (int32 position : Collect(pieces, *batch.link, "attached"))
+				for (int32 position : Collect(result, *batch.link, "attached"))
 					missing.push_back(position);
 			});
 			if (!missing.empty()) {
@@ -418,7 +405,7 @@ LM_FUNCTION(link_list) {
 	}
 
 	return RunLinkFunction(fcinfo, "link_list", [&](Datum payload, const link_cache::Use &cache,
-	                                               const LinkResolver &resolver, std::vector<Datum> &pieces) {
+	                                               const LinkResolver &resolver, pg::JsonbArrayBuilder &result) {
 		/* Per link, each entry's ids on either side, tagged with the entry: every combination
 		 * within an entry is asked for, but the pairs are never formed (that would be the
 		 * product of the arrays' sizes). */
@@ -461,7 +448,7 @@ LM_FUNCTION(link_list) {
 				     pg::TextArray(std::vector<std::string>(right.ids.begin() + r_begin, right.ids.begin() + r_end)),
 				     pg::Bool(with_deleted)});
 				if (auto rows = pg::ResultDatum(1))
-					pg::AppendResultPiece(pieces, *rows);
+					result.Append(*rows);
 			});
 		}
 	});

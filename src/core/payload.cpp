@@ -292,13 +292,50 @@ BatchBuilder::Add(const PayloadEntry &entry) {
 		row_of_.emplace_back();
 	}
 	LinkBatch &batch = batches_[it->second];
-	std::string pair = ids.first[0] + '\x1f' + ids.second[0];
-	auto [row_it, new_pair] = row_of_[it->second].emplace(pair, batch.rows.size());
+	auto [row, new_pair] = row_of_[it->second].FindOrAdd(batch.rows, ids.first[0], ids.second[0]);
 	if (new_pair)
-		batch.rows.push_back({entry.index, ids.first[0], ids.second[0], {}, std::nullopt});
+		batch.rows.push_back({entry.index, std::move(ids.first[0]), std::move(ids.second[0]), {}, std::nullopt});
 	/* The same pair again is the same link; its data objects are merged later, in order. */
 	if (data)
-		batch.rows[row_it->second].data_entries.push_back(entry.index);
+		batch.rows[row].data_entries.push_back(entry.index);
+}
+
+std::size_t
+BatchBuilder::PairIndex::Hash(const std::string &left, const std::string &right) {
+	const std::size_t h = std::hash<std::string>()(left);
+	return h ^ (std::hash<std::string>()(right) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+}
+
+std::pair<std::size_t, bool>
+BatchBuilder::PairIndex::FindOrAdd(const std::vector<LinkRow> &rows, const std::string &left,
+                                   const std::string &right) {
+	if (2 * (rows.size() + 1) > slots_.size()) {
+		if (rows.size() >= UINT32_MAX - 1)
+			throw Error(sqlstate::kProgramLimitExceeded, "too many links in one call", {},
+			            "Split the call into several smaller ones.");
+		/* Rebuilt twice as large from the rows: amortized linear. */
+		std::size_t size = 16;
+		while (size < 4 * (rows.size() + 1))
+			size *= 2;
+		std::vector<uint32_t> slots(size, 0);
+		const std::size_t mask = slots.size() - 1;
+		for (std::size_t r = 0; r < rows.size(); ++r) {
+			std::size_t at = Hash(rows[r].left, rows[r].right) & mask;
+			while (slots[at])
+				at = (at + 1) & mask;
+			slots[at] = static_cast<uint32_t>(r + 1);
+		}
+		slots_.swap(slots);
+	}
+	const std::size_t mask = slots_.size() - 1;
+	std::size_t at = Hash(left, right) & mask;
+	for (; slots_[at]; at = (at + 1) & mask) {
+		const LinkRow &row = rows[slots_[at] - 1];
+		if (row.left == left && row.right == right)
+			return {slots_[at] - 1, false};
+	}
+	slots_[at] = static_cast<uint32_t>(rows.size() + 1);
+	return {rows.size(), true};
 }
 
 std::vector<LinkBatch>

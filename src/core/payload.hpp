@@ -95,9 +95,22 @@ private:
 	const LinkResolver &resolver_;
 	std::string function_;
 	bool data_allowed_;
+	/* The rows of one batch by their pair of ids: open addressing over row numbers, 4 bytes a
+	 * slot and at most half full; the ids themselves are kept in the rows only. */
+	class PairIndex {
+	public:
+		/* The row of the pair, or `rows.size()` (added as that) when new; second: whether new. */
+		std::pair<std::size_t, bool> FindOrAdd(const std::vector<LinkRow> &rows, const std::string &left,
+		                                       const std::string &right);
+
+	private:
+		static std::size_t Hash(const std::string &left, const std::string &right);
+		std::vector<uint32_t> slots_; /* 0: empty; else row number + 1 */
+	};
+
 	std::vector<LinkBatch> batches_;
 	std::unordered_map<const LinkDefinition *, std::size_t> batch_of_;
-	std::vector<std::unordered_map<std::string, std::size_t>> row_of_;
+	std::vector<PairIndex> row_of_;
 };
 
 /* The same, over a parsed payload's entries. */

@@ -12,70 +12,97 @@ namespace link_module::pg {
  * JENTRY_HAS_OFF), then the elements' data. Containers and numerics start 4-byte aligned
  * relative to the data area, the padding counted in their length: copying an element means
  * re-padding it for its new place. */
-Datum
-ConcatJsonbArrays(const std::vector<Datum> &arrays) {
-	std::vector<Jsonb *> sources;
-	uint64 count = 0;
-	uint64 bytes = 0;
-	for (Datum datum : arrays) {
-		Jsonb *jsonb = PgCall([](Datum d) { return DatumGetJsonbP(d); }, datum);
-		if (!JB_ROOT_IS_ARRAY(jsonb) || JB_ROOT_IS_SCALAR(jsonb))
-			throw Error(sqlstate::kInternalError, "ConcatJsonbArrays: not a jsonb array");
-		sources.push_back(jsonb);
-		count += JB_ROOT_COUNT(jsonb);
-		bytes += VARSIZE(jsonb);
+
+namespace {
+
+[[noreturn]] void
+TooBig() {
+	throw Error(sqlstate::kProgramLimitExceeded, "the link rows of this call exceed jsonb's maximum size (256 MB)", {},
+	            "Split the call into several smaller ones.");
+}
+
+} // namespace
+
+JsonbArrayBuilder::JsonbArrayBuilder() : context_(CurrentMemoryContext) {}
+
+void
+JsonbArrayBuilder::Append(Datum array) {
+	Jsonb *jsonb = PgCall([](Datum d) { return DatumGetJsonbP(d); }, array);
+	if (!JB_ROOT_IS_ARRAY(jsonb) || JB_ROOT_IS_SCALAR(jsonb))
+		throw Error(sqlstate::kInternalError, "JsonbArrayBuilder: not a jsonb array");
+	JsonbContainer *container = &jsonb->root;
+	const int n = static_cast<int>(JsonContainerSize(container));
+	if (entries_.size() + n > JB_CMASK)
+		TooBig();
+	/* At most 3 bytes of padding per element. */
+	const std::size_t needed = used_ + VARSIZE(jsonb) + 3 * static_cast<std::size_t>(n);
+	if (needed > capacity_) {
+		/* Grows by half: a large chunk's repalloc is a realloc, which the C library does by
+		 * remapping rather than copying. */
+		std::size_t capacity = std::max(needed, capacity_ + capacity_ / 2);
+		data_ = static_cast<char *>(
+		    data_ ? PgCall([](void *p, Size s) { return repalloc_huge(p, s); }, static_cast<void *>(data_), capacity)
+		          : PgCall([](MemoryContext c, Size s) { return MemoryContextAllocHuge(c, s); }, context_, capacity));
+		capacity_ = capacity;
 	}
-	if (count > JB_CMASK)
-		throw Error(sqlstate::kProgramLimitExceeded, "too many link rows for one jsonb result: " + std::to_string(count));
-
-	Size size = VARHDRSZ + sizeof(uint32) + count * sizeof(JEntry) + bytes + 3 * count;
-	if (size > MaxAllocSize)
-		throw Error(sqlstate::kProgramLimitExceeded, "the result of this call would exceed 1 GB", {},
-		            "Split the call into several smaller ones.");
-	char *out = static_cast<char *>(PgCall([](Size s) { return palloc0(s); }, size));
-	auto *root = reinterpret_cast<JsonbContainer *>(out + VARHDRSZ);
-	root->header = static_cast<uint32>(count) | JB_FARRAY;
-	char *base = reinterpret_cast<char *>(&root->children[count]);
-
-	uint32 end = 0; /* bytes of element data written, relative to base */
-	uint64 k = 0;
-	for (Jsonb *source : sources) {
-		JsonbContainer *container = &source->root;
-		int n = static_cast<int>(JsonContainerSize(container));
-		const char *source_base = reinterpret_cast<const char *>(&container->children[n]);
-		for (int i = 0; i < n; ++i, ++k) {
-			JEntry entry = container->children[i];
-			uint32 type = entry & JENTRY_TYPEMASK;
-			uint32 offset = getJsonbOffset(container, i);
-			uint32 length = getJsonbLength(container, i);
-			uint32 start = end;
-			if (type == JENTRY_ISCONTAINER || type == JENTRY_ISNUMERIC) {
-				uint32 aligned = INTALIGN(offset);
-				length -= aligned - offset; /* the source's own padding */
-				offset = aligned;
-				end = INTALIGN(end); /* palloc0: the new padding is zeros already */
-			}
-			if (static_cast<uint64>(end) + length > JENTRY_OFFLENMASK)
-				throw Error(sqlstate::kProgramLimitExceeded, "the link rows of this call exceed jsonb's maximum size (256 MB)", {},
-				            "Split the call into several smaller ones.");
-			std::memcpy(base + end, source_base + offset, length);
-			end += length;
-			root->children[k] = type | ((k % JB_OFFSET_STRIDE) == 0 ? (end | JENTRY_HAS_OFF) : (end - start));
+	const char *source_base = reinterpret_cast<const char *>(&container->children[n]);
+	entries_.reserve(entries_.size() + n);
+	for (int i = 0; i < n; ++i) {
+		const uint32 type = container->children[i] & JENTRY_TYPEMASK;
+		uint32 offset = getJsonbOffset(container, i);
+		uint32 length = getJsonbLength(container, i);
+		if (type == JENTRY_ISCONTAINER || type == JENTRY_ISNUMERIC) {
+			const uint32 aligned = INTALIGN(offset);
+			length -= aligned - offset; /* the source's own padding */
+			offset = aligned;
+			const std::size_t padded = INTALIGN(used_);
+			std::memset(data_ + used_, 0, padded - used_);
+			used_ = padded;
 		}
+		if (used_ + length > JENTRY_OFFLENMASK)
+			TooBig();
+		std::memcpy(data_ + used_, source_base + offset, length);
+		used_ += length;
+		entries_.push_back(type | static_cast<uint32>(used_));
 	}
-	SET_VARSIZE(out, static_cast<Size>(base - out) + end);
-	return PointerGetDatum(out);
+	PgCall(pfree, static_cast<void *>(jsonb));
+	if (DatumGetPointer(array) != static_cast<void *>(jsonb))
+		PgCall(pfree, DatumGetPointer(array));
 }
 
 void
-AppendResultPiece(std::vector<Datum> &pieces, Datum array) {
-	pieces.push_back(array);
-	uint64 bytes = 0;
-	for (Datum piece : pieces)
-		bytes += VARSIZE_ANY(DatumGetPointer(piece));
-	if (bytes > JENTRY_OFFLENMASK)
-		throw Error(sqlstate::kProgramLimitExceeded, "the link rows of this call exceed jsonb's maximum size (256 MB)",
-		            {}, "Split the call into several smaller ones.");
+JsonbArrayBuilder::Clear() {
+	entries_.clear();
+	used_ = 0;
+}
+
+Datum
+JsonbArrayBuilder::Finish() {
+	const std::size_t count = entries_.size();
+	const std::size_t head = VARHDRSZ + sizeof(uint32) + count * sizeof(JEntry);
+	if (head + used_ > MaxAllocSize)
+		throw Error(sqlstate::kProgramLimitExceeded, "the result of this call would exceed 1 GB", {},
+		            "Split the call into several smaller ones.");
+	/* The header goes in front of the data: the buffer grows by its size and the data moves up
+	 * in place. */
+	char *out = static_cast<char *>(
+	    data_ ? PgCall([](void *p, Size s) { return repalloc_huge(p, s); }, static_cast<void *>(data_), head + used_)
+	          : PgCall([](MemoryContext c, Size s) { return MemoryContextAllocHuge(c, s); }, context_, head));
+	data_ = nullptr;
+	std::memmove(out + head, out, used_);
+	auto *root = reinterpret_cast<JsonbContainer *>(out + VARHDRSZ);
+	root->header = static_cast<uint32>(count) | JB_FARRAY;
+	uint32 start = 0;
+	for (std::size_t k = 0; k < count; ++k) {
+		const uint32 type = entries_[k] & JENTRY_TYPEMASK;
+		const uint32 end = entries_[k] & JENTRY_OFFLENMASK;
+		root->children[k] = type | ((k % JB_OFFSET_STRIDE) == 0 ? (end | JENTRY_HAS_OFF) : (end - start));
+		start = end;
+	}
+	SET_VARSIZE(out, head + used_);
+	entries_.clear();
+	used_ = capacity_ = 0;
+	return PointerGetDatum(out);
 }
 
 } // namespace link_module::pg

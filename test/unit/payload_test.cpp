@@ -122,6 +122,35 @@ TEST(BuildBatches, MergesDuplicatePairsKeyByKey) {
 	EXPECT_EQ(batches[1].link->names.service_name, "ProductProductBlogNoteLink");
 }
 
+/* Many entries, pairs repeated out of order (the pair index grows several times): one row per
+ * pair in first-appearance order, each with the entries that gave it data, in order. */
+TEST(BuildBatches, ManyRepeatedPairsStayOneRowEach) {
+	auto links = Links();
+	LinkResolver resolver(links);
+	Json payload = Json::array();
+	const int pairs = 3000, entries = 10000;
+	for (int i = 0; i < entries; ++i) {
+		const int p = (i * 7) % pairs;
+		payload.push_back({{"product", {{"product_id", "p" + std::to_string(p)}}},
+		                   {"blog", {{"note_id", "n" + std::to_string(p % 10)}}},
+		                   {"data", Json::object()}});
+	}
+	auto batches = BuildBatches(ParsePayload(payload, "link_create"), resolver, "link_create", true);
+	ASSERT_EQ(batches.size(), 1u);
+	ASSERT_EQ(batches[0].rows.size(), static_cast<std::size_t>(pairs));
+	std::size_t data_entries = 0;
+	for (std::size_t r = 0; r < batches[0].rows.size(); ++r) {
+		const LinkRow &row = batches[0].rows[r];
+		const int p = static_cast<int>((r * 7) % pairs);
+		EXPECT_EQ(row.left, "p" + std::to_string(p));
+		EXPECT_EQ(row.right, "n" + std::to_string(p % 10));
+		EXPECT_EQ(row.index, r);
+		EXPECT_TRUE(std::is_sorted(row.data_entries.begin(), row.data_entries.end()));
+		data_entries += row.data_entries.size();
+	}
+	EXPECT_EQ(data_entries, static_cast<std::size_t>(entries));
+}
+
 TEST(CheckBatchCardinality, FollowsIsList) {
 	auto links = Links();
 	LinkResolver resolver(links);
