@@ -27,14 +27,19 @@ ColumnsOf(const pg::Value &json) {
 
 /* Types without modifiers: a filter value is cast to its field's type, and a varchar(n) or
  * numeric(p,s) modifier would truncate or round it into another value. A column is unique with
- * a valid, immediate unique index on it alone, without a predicate or with `<soft> IS NULL`
- * (reads see live rows only). */
+ * a valid, immediate unique index on it alone, of its own collation and its type's default
+ * operator class (the equality a join uses), without a predicate or with `<soft> IS NULL` (reads
+ * see live rows only). The predicate is matched in its stored form: deparsing it would lock the
+ * table. */
 #define LM_COLUMNS_OF(rel, soft)                                                                                      \
 	"(SELECT json_agg(json_build_array(a.attname, format_type(a.atttypid, NULL), EXISTS ("                           \
-	"  SELECT FROM pg_index i WHERE i.indrelid = a.attrelid AND i.indisunique AND i.indimmediate AND i.indisvalid "  \
-	"  AND i.indnkeyatts = 1 AND i.indkey[0] = a.attnum AND i.indexprs IS NULL AND CASE WHEN i.indpred IS NULL "     \
-	"  THEN true WHEN " soft " IS NULL THEN false "                                                                 \
-	"  ELSE pg_get_expr(i.indpred, i.indrelid) = format('(%I IS NULL)', " soft ") END)) ORDER BY a.attnum)::text "  \
+	"  SELECT FROM pg_index i JOIN pg_opclass o ON o.oid = i.indclass[0] AND o.opcdefault "                          \
+	"  WHERE i.indrelid = a.attrelid AND i.indisunique AND i.indimmediate AND i.indisvalid "                         \
+	"  AND i.indnkeyatts = 1 AND i.indkey[0] = a.attnum AND i.indexprs IS NULL "                                     \
+	"  AND i.indcollation[0] = a.attcollation AND (i.indpred IS NULL OR i.indpred::text ~ ('^\\{NULLTEST :arg "        \
+	"\\{VAR :varno 1 :varattno ' || (SELECT s.attnum FROM pg_attribute s WHERE s.attrelid = a.attrelid "          \
+	"  AND s.attname = " soft " AND NOT s.attisdropped) || ' .* :nulltesttype 0 :argisrow false :location -?[0-9]+\\}$')))) " \
+	"  ORDER BY a.attnum)::text "                                                                                   \
 	"FROM pg_attribute a WHERE a.attrelid = " rel " AND a.attnum > 0 AND NOT a.attisdropped)"
 
 /* The registry with every table's columns, read once per backend and again only after a
@@ -141,6 +146,7 @@ CompileArg(FunctionCallInfo fcinfo) {
 	graph::Limits limits;
 	limits.max_depth = settings::graph_max_depth;
 	limits.max_take = settings::graph_max_take;
+	limits.join_unique = !IsolationUsesXactSnapshot();
 	schema_watch.Refresh(LoadSchema);
 	return graph::Compile(*request, cached_schema, pg::PgQuoter(), limits);
 }
@@ -155,6 +161,7 @@ LM_FUNCTION(query_graph) {
 		pg::SpiConnection spi;
 		for (int attempt = 1;; ++attempt) {
 			const graph::Statement statement = CompileArg(fcinfo);
+			const uint64 invalidations = schema_watch.Invalidations();
 			std::vector<Oid> types;
 			std::vector<pg::Param> params;
 			for (const auto &param : statement.params) {
@@ -175,6 +182,11 @@ LM_FUNCTION(query_graph) {
 				pg::ExecutePlan(pg::CachedPlan("graph:" + statement.sql, statement.sql, types, pg::Planning::Chosen), params);
 			};
 			if (pg::InSubtransaction(run, handled)) {
+				/* DDL or a registry change committed while the statement waited for its locks:
+				 * a key it joins through may no longer be unique (its rows then read as they are
+				 * now). Compile again and run again. */
+				if (statement.joins_unique && schema_watch.Invalidations() != invalidations && attempt < 3)
+					continue;
 				result = *pg::ResultDatum(1);
 				break;
 			}

@@ -692,7 +692,7 @@ Compiler::Run(const Json &request) {
 				if (!value.is_object())
 					throw Error(sqlstate::kInvalidParameterValue,
 					            "query_graph: pagination.order must be an object such as {\"created_at\": \"DESC\"}");
-				OrderBy(root, alias, value, entity, 0, order, &joins);
+				OrderBy(root, alias, value, entity, 0, order, limits_.join_unique ? &joins : nullptr);
 			} else {
 				throw Error(sqlstate::kInvalidParameterValue, "query_graph: unknown pagination key " + Quoted(key), "",
 				            "Keys: skip, take, order.");
@@ -712,9 +712,11 @@ Compiler::Run(const Json &request) {
 			continue;
 		}
 		const std::size_t space = order[i].rfind(' ');
-		const std::string name = q_.ident("link_module order " + std::to_string(i + 1));
-		order_columns += ", " + order[i].substr(0, space) + " AS " + name;
-		outer_order.push_back(Col(alias, "link_module order " + std::to_string(i + 1)) + order[i].substr(space));
+		std::string name = "link_module order " + std::to_string(i + 1);
+		while (table.Find(name)) /* a name none of the root's columns has */
+			name += "_";
+		order_columns += ", " + order[i].substr(0, space) + " AS " + q_.ident(name);
+		outer_order.push_back(Col(alias, name) + order[i].substr(space));
 	}
 	order.push_back(Col(alias, table.primary_key)); /* a stable order, so pages do not overlap */
 	outer_order.push_back(order.back());
@@ -732,7 +734,7 @@ Compiler::Run(const Json &request) {
 		       (take_param.empty() ? std::string("NULL::bigint") : "(" + take_param + "::bigint)") +
 		       ", 'count', (SELECT count(*) FROM " + table.relation + " " + alias + " WHERE " + where + "))";
 	sql += ")";
-	return {std::move(sql), std::move(params_)};
+	return {std::move(sql), std::move(params_), !joins.empty()};
 }
 
 } // namespace

@@ -49,6 +49,10 @@ struct Schema {
 struct Limits {
 	int max_depth = 5;
 	long max_take = 1000;
+	/* Whether an order by a linked record may join it through unique keys. Off where the rows
+	 * are read with an older snapshot than the uniqueness (REPEATABLE READ): they may not hold
+	 * to it. */
+	bool join_unique = true;
 };
 
 /* A statement parameter: text, or text[] when `array`; the SQL casts it to `type` (the
@@ -64,6 +68,9 @@ struct Param {
 struct Statement {
 	std::string sql; /* one row, one jsonb column: {"data": [...], "metadata": {...}} */
 	std::vector<Param> params;
+	/* It joins through keys the schema says are unique: its result holds only if the schema
+	 * did not change while it waited for its locks. */
+	bool joins_unique = false;
 };
 
 /* Throws Error (with SQLSTATE) naming the entity, field path, alias, operator or value at fault. */

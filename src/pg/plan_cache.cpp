@@ -14,6 +14,7 @@ extern "C" {
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
+#include "access/xact.h"
 }
 
 namespace link_module::pg {
@@ -233,7 +234,7 @@ ExecutePlan(SPIPlanPtr plan, const std::vector<Param> &params) {
 	std::optional<JitOff> jit_off;
 	if (PerCallPlans().count(plan))
 		jit_off.emplace();
-	int rc = LatestSnapshotReads::Active()
+	int rc = LatestSnapshotReads::Active() && IsolationUsesXactSnapshot()
 	             ? PgCall(
 	                   [](SPIPlanPtr p, Datum *v, const char *n) {
 		                   return SPI_execute_snapshot(p, v, n, GetLatestSnapshot(), InvalidSnapshot, false, false, 0);

@@ -38,11 +38,12 @@ private:
 	MemoryContext scratch_;
 };
 
-/* While alive, ExecutePlan reads the latest committed rows (and this transaction's own), not
- * the transaction's snapshot. For the per-backend caches of the registry, which must agree with
- * the catalogs (PostgreSQL reads those that way too): under REPEATABLE READ the snapshot would
- * give older definitions than the tables have, and the cache would keep them for later
- * transactions. */
+/* While alive, ExecutePlan under REPEATABLE READ or SERIALIZABLE reads the latest committed
+ * rows (and this transaction's own), not the transaction's snapshot. For the per-backend caches
+ * of the registry, which must agree with the catalogs (PostgreSQL reads those that way too): the
+ * snapshot would give older definitions than the tables have, and the cache would keep them for
+ * later transactions. (READ COMMITTED statements take their snapshot after their locks; the
+ * latest snapshot would be taken before.) */
 class LatestSnapshotReads {
 public:
 	LatestSnapshotReads();

@@ -16,10 +16,13 @@ namespace link_module::pg {
 void
 RelcacheWatch::Callback(Datum watch, Oid relid) {
 	auto *self = reinterpret_cast<RelcacheWatch *>(DatumGetPointer(watch));
-	if (relid != InvalidOid && !std::binary_search(self->watched_.begin(), self->watched_.end(), relid))
+	/* The first load knows no relation yet: anything it hears of may be what it reads. */
+	const bool unknown = self->loading_ && self->watched_.empty();
+	if (relid != InvalidOid && !unknown && !std::binary_search(self->watched_.begin(), self->watched_.end(), relid))
 		return;
 	self->stale_ = true;
-	if (relid == InvalidOid || self->noted_count_ == kMaxNoted)
+	++self->invalidations_;
+	if (relid == InvalidOid || unknown || self->noted_count_ == kMaxNoted)
 		self->noted_all_ = true;
 	else
 		self->noted_[self->noted_count_++] = relid;
@@ -48,6 +51,7 @@ RelcacheWatch::Refresh(const std::function<std::vector<Oid>()> &load) {
 	stale_ = false;
 	noted_count_ = 0;
 	noted_all_ = false;
+	loading_ = true;
 	try {
 		LatestSnapshotReads latest;
 		std::vector<Oid> relations = load();
@@ -61,7 +65,9 @@ RelcacheWatch::Refresh(const std::function<std::vector<Oid>()> &load) {
 		std::sort(relations.begin(), relations.end());
 		relations.erase(std::unique(relations.begin(), relations.end()), relations.end());
 		watched_.swap(relations);
+		loading_ = false;
 	} catch (...) {
+		loading_ = false;
 		stale_ = true;
 		throw;
 	}

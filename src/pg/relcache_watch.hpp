@@ -25,14 +25,21 @@ public:
 	void Refresh(const std::function<std::vector<Oid>()> &load);
 
 	/* Whether an invalidation since the last load named the registry or one of `relations`
-	 * (or may have: too many to note, or a full reset). */
+	 * (or may have: too many to note, a full reset, or any invalidation during a first load,
+	 * which may have read what it announces as it was before). */
 	bool Invalidated(const std::vector<Oid> &relations) const;
+
+	/* How many invalidations of the watched relations this backend has heard of: a caller that
+	 * compares it before and after a statement knows whether the cache changed meanwhile. */
+	uint64 Invalidations() const { return invalidations_; }
 
 private:
 	static void Callback(Datum watch, Oid relid);
 
 	bool registered_ = false;
 	bool stale_ = true;
+	bool loading_ = false;
+	uint64 invalidations_ = 0;
 	std::vector<Oid> watched_;  /* sorted; only read by the callback, replaced whole by a load */
 	std::vector<Oid> registry_; /* the registry tables' OIDs */
 	/* The watched relations invalidated since the last load; the callback may not allocate. */
