@@ -3,8 +3,15 @@
 # isolation specs and the shell tests (test/shell) against a throwaway server. Ends with "N passed, N failed". Safe to run again.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
+# How long each phase took, printed before the summary line.
+timings=()
+phase_start=$SECONDS
+phase_done() { timings+=("$1 $((SECONDS - phase_start)) s"); phase_start=$SECONDS; }
+
 install_deps
+phase_done deps
 build_and_install
+phase_done build
 
 passed=0
 failed=0
@@ -24,6 +31,7 @@ else
 	passed=$((passed + unit_total - unit_failed)); failed=$((failed + unit_failed))
 fi
 
+phase_done unit
 start_server
 echo "== pg_regress and isolation suites"
 rm -rf "$LM_ROOT/results" "$LM_ROOT/output_iso"
@@ -39,14 +47,19 @@ if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
 	echo "pg_regress ran no test"; failed=$((failed + 1))
 fi
 
+phase_done pg_regress+isolation
 echo "== shell tests (test/shell)"
 for t in "$LM_ROOT"/test/shell/*.sh; do
+	phase_start=$SECONDS
 	if bash "$t" >"$log/shell.txt" 2>&1; then
 		echo "test $(basename "$t" .sh) ... ok"; passed=$((passed + 1))
 	else
 		cat "$log/shell.txt"; echo "test $(basename "$t" .sh) ... FAILED"; failed=$((failed + 1))
 	fi
+	phase_done "$(basename "$t" .sh)"
 done
+
+echo "== time: $(IFS=,; echo "${timings[*]}" | sed 's/,/, /g'), total $SECONDS s"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

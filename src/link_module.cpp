@@ -13,7 +13,7 @@ PGDLLEXPORT void _PG_init(void);
 
 namespace link_module::settings {
 bool notify = true;
-int batch_size = 50000;
+int batch_size = 10000;
 int graph_max_depth = 6;
 int graph_max_take = 1000;
 int outside_delete_window = 5000;
@@ -29,7 +29,7 @@ _PG_init(void) {
 	DefineCustomIntVariable("link_module.batch_size",
 	                        "The most rows one statement of a link operation takes.",
 	                        "Larger calls run in several statements, which bounds their working memory.",
-	                        &link_module::settings::batch_size, 50000, 1, 10000000, PGC_SUSET, 0, nullptr, nullptr,
+	                        &link_module::settings::batch_size, 10000, 1, 10000000, PGC_SUSET, 0, nullptr, nullptr,
 	                        nullptr);
 	DefineCustomIntVariable("link_module.graph_max_depth", "The most links one query_graph field or filter path may cross.",
 	                        "A deeper path is an error.", &link_module::settings::graph_max_depth, 6, 1, 100,
