@@ -45,8 +45,9 @@ HAND[linked_filter]="SELECT jsonb_build_object('data', coalesce((SELECT jsonb_ag
   JOIN blog.post b ON b.id = l.post_id AND b.deleted_at IS NULL AND b.title = 'Post 777' WHERE p.deleted_at IS NULL), '[]'))"
 OURS[linked_order]='{"entity": "product", "fields": ["id", "post.title"], "pagination": {"take": 20, "order": {"post": {"title": "DESC"}}}}'
 HAND[linked_order]="SELECT jsonb_build_object('data', coalesce((SELECT jsonb_agg(jsonb_build_object('id', x.id, 'post', jsonb_build_object('id', x.post_id, 'title', x.title)) ORDER BY x.title DESC, x.id)
-  FROM (SELECT p.id, b.id AS post_id, b.title FROM product.product p JOIN $LINK l ON l.product_id = p.id AND l.deleted_at IS NULL
-        JOIN blog.post b ON b.id = l.post_id AND b.deleted_at IS NULL WHERE p.deleted_at IS NULL ORDER BY b.title DESC, p.id LIMIT 20) x), '[]'),
+  FROM (SELECT p.id, b.id AS post_id, b.title FROM product.product p LEFT JOIN ($LINK l
+        JOIN blog.post b ON b.id = l.post_id AND b.deleted_at IS NULL) ON l.product_id = p.id AND l.deleted_at IS NULL
+        WHERE p.deleted_at IS NULL ORDER BY b.title DESC NULLS FIRST, p.id LIMIT 20) x), '[]'),
   'metadata', jsonb_build_object('skip', 0, 'take', 20, 'count', (SELECT count(*) FROM product.product WHERE deleted_at IS NULL)))"
 OURS[two_hop]='{"entity": "product", "fields": ["id", "post.title", "post.author.name"], "pagination": {"take": 20, "order": {"created_at": "DESC"}}}'
 HAND[two_hop]="SELECT jsonb_build_object('data', coalesce((SELECT jsonb_agg(jsonb_build_object('id', p.id)
