@@ -15,10 +15,6 @@ log=$(mktemp -d)
 
 install_deps
 phase_done deps
-# The Medusa interop suite's npm packages download while the extension builds (network and
-# compiler do not compete); test/shell/medusa_interop.sh installs them itself if this failed.
-bash "$LM_ROOT/test/shell/medusa_interop.sh" --install-only >"$log/npm.txt" 2>&1 &
-npm_pid=$!
 build_and_install
 phase_done build
 
@@ -57,7 +53,6 @@ else
 	cat "$log/unit-build.txt"; echo "the unit tests did not build"; failed=$((failed + 1))
 fi
 phase_done "unit (built during pg_regress)"
-wait "$npm_pid" || true
 
 echo "== shell tests (test/shell)"
 for t in "$LM_ROOT"/test/shell/*.sh; do

@@ -13,6 +13,5 @@ if ! cmp -s "$dir/package-lock.json" "$stamp"; then
 	(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 	cp "$dir/package-lock.json" "$stamp"
 fi
-[ "${1:-}" = --install-only ] && exit 0    # scripts/test.sh installs them while it builds
 cd "$dir"
 timeout 300 node --test --test-force-exit --test-concurrency=1 interop.test.js
