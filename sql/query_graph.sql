@@ -195,6 +195,17 @@ SELECT jsonb_array_length(query_graph('{"entity": "product", "fields": ["id"], "
 ALTER TABLE product.product ADD COLUMN "link_module order 1" integer;
 SELECT * FROM q('{"entity": "product", "fields": ["id"], "pagination": {"take": 2, "order": {"post": {"title": "DESC"}}}}');
 ALTER TABLE product.product DROP COLUMN "link_module order 1";
+-- A read-only link whose field's type is not its target key's (text naming a uuid) compares
+-- them as text, in fields, filters and order.
+CREATE TABLE blog.reviewer (id uuid PRIMARY KEY, name text, deleted_at timestamptz);
+INSERT INTO blog.reviewer VALUES ('00000000-0000-0000-0000-000000000001', 'Rae');
+ALTER TABLE blog.note ADD COLUMN reviewer_id text, ADD COLUMN reviewer_ids text[];
+UPDATE blog.note SET reviewer_id = '00000000-0000-0000-0000-000000000001' WHERE id = 'n1';
+UPDATE blog.note SET reviewer_ids = '{00000000-0000-0000-0000-000000000001}' WHERE id = 'n2';
+SELECT define_link('{"linkable": "blog.note", "field": "reviewer_id"}', 'blog.reviewer', '{"readOnly": true}') ->> 'entryPoint';
+SELECT define_link('{"linkable": "blog.note", "field": "reviewer_ids", "isList": true}', '{"linkable": "blog.reviewer", "alias": "reviewers"}', '{"readOnly": true}') ->> 'entryPoint';
+SELECT * FROM q('{"entity": "note", "fields": ["id", "reviewer.name", "reviewers.name"]}');
+SELECT * FROM q('{"entity": "note", "fields": ["id"], "filters": {"reviewer": {"name": "Rae"}}, "pagination": {"order": {"reviewer": {"name": "ASC"}}}}');
 
 SELECT count(drop_link(entry_point, true)) FROM links;
 DELETE FROM link_module.linkables;

@@ -324,6 +324,20 @@ KeyEquals(const Table &ta, const std::string &alias_a, const std::string &a, con
 	return left + "::text = " + right + "::text";
 }
 
+/* A read-only link's target rows as `child`: the key named by the field of the row `alias` (one
+ * of its elements when an array); as text when the types differ (a text field naming a uuid
+ * key), which no operator compares. */
+std::string
+ReadOnlyMatch(const Table &target, const std::string &child, const Column &field, const std::string &alias, bool array,
+              const Quoter &q) {
+	const Column *key = target.Find(target.primary_key);
+	const std::string element = array ? field.type.substr(0, field.type.size() - 2) : field.type;
+	const bool same = key && key->type == element;
+	const std::string left = child + "." + q.ident(target.primary_key) + (same ? "" : "::text");
+	const std::string right = alias + "." + q.ident(field.name) + (same ? "" : array ? "::text[]" : "::text");
+	return array ? left + " = ANY (" + right + ")" : left + " = " + right;
+}
+
 /* "LEFT JOIN ..." reaching the relation's row as `child` from the node's row `alias`, when the
  * keys it goes through are unique, so that the join finds one row at most; else nullopt. */
 std::optional<std::string>
@@ -368,8 +382,8 @@ Compiler::LeftJoin(const Node &node, const Relation &relation, const std::string
 		const bool array = field && field->type.size() > 2 && field->type.compare(field->type.size() - 2, 2, "[]") == 0;
 		if (!field || array || !unique(target, target.primary_key))
 			return std::nullopt; /* Source names a missing column */
-		return "LEFT JOIN " + target.relation + " " + child + " ON " + Col(child, target.primary_key) + " = " +
-		       Col(alias, field->name) + Live(target, child);
+		return "LEFT JOIN " + target.relation + " " + child + " ON " +
+		       ReadOnlyMatch(target, child, *field, alias, false, q_) + Live(target, child);
 	}
 	}
 	return std::nullopt;
@@ -412,9 +426,8 @@ Compiler::Source(const Node &node, const Relation &relation, const std::string &
 			                                            " reads column " + Quoted(*link.left.field) +
 			                                            ", which its table no longer has");
 		const bool array = field->type.size() > 2 && field->type.compare(field->type.size() - 2, 2, "[]") == 0;
-		return "FROM " + target.relation + " " + child + " WHERE " + Col(child, target.primary_key) +
-		       (array ? " = ANY (" + Col(alias, field->name) + ")" : " = " + Col(alias, field->name)) +
-		       Live(target, child);
+		return "FROM " + target.relation + " " + child + " WHERE " +
+		       ReadOnlyMatch(target, child, *field, alias, array, q_) + Live(target, child);
 	}
 	}
 	return "";
