@@ -66,3 +66,58 @@ JOIN public_product2_public_post2 t ON t.id = e ->> 'id' AND t.meta = e -> 'meta
 SELECT drop_link(entry_point, true) FROM links;
 DELETE FROM link_module.linkables;
 DROP TABLE product2, post2;
+
+-- A pair asked in entries that fall in different chunks is listed once, where first asked.
+CREATE TABLE product3 (id text PRIMARY KEY);
+CREATE TABLE post3 (id text PRIMARY KEY);
+INSERT INTO product3 VALUES ('p1'), ('p2'), ('p3');
+INSERT INTO post3 VALUES ('b1'), ('b2'), ('b3');
+SELECT define_link('{"linkable": "public.product3", "isList": true}', '{"linkable": "public.post3", "isList": true}') ->> 'entryPoint';
+SELECT jsonb_array_length(link_create('[{"public": {"product3_id": "p1", "post3_id": "b1"}}, {"public": {"product3_id": "p2", "post3_id": "b2"}},
+                                        {"public": {"product3_id": "p2", "post3_id": "b3"}}]')) AS created;
+SET link_module.batch_size = 1;
+SELECT string_agg((r ->> 'product3_id') || '-' || (r ->> 'post3_id'), ' ') AS listed
+FROM jsonb_array_elements(link_list('{"public": {"product3_id": ["p2", "p2", "p1"], "post3_id": ["b3", "b2", "b1"]}}')) r;
+SELECT string_agg((r ->> 'product3_id') || '-' || (r ->> 'post3_id'), ' ') AS listed
+FROM jsonb_array_elements(link_list('[{"public": {"product3_id": "p2", "post3_id": "b2"}}, {"public": {"product3_id": "p1", "post3_id": "b1"}},
+                                      {"public": {"product3_id": "p2", "post3_id": "b2"}}]')) r;
+RESET link_module.batch_size;
+-- One entry of 3,000 ids on each side: the pairs are not formed (a quadratic plan would
+-- take seconds here).
+SET statement_timeout = '5s';
+SELECT jsonb_array_length(link_list(jsonb_build_object('public', jsonb_build_object(
+  'product3_id', (SELECT jsonb_agg('p' || i) FROM generate_series(1, 3000) i),
+  'post3_id', (SELECT jsonb_agg('b' || i) FROM generate_series(1, 3000) i))))) AS listed;
+RESET statement_timeout;
+SELECT drop_link(entry_point, true) FROM links;
+DELETE FROM link_module.linkables;
+DROP TABLE product3, post3;
+
+-- Keys whose type spells one value several ways (a uuid in either case, "1" and "01" of an
+-- integer): the payload's spellings of one value are one id, in every function.
+CREATE TABLE shelf (id uuid PRIMARY KEY);
+CREATE TABLE tome (id bigint PRIMARY KEY);
+INSERT INTO shelf VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'), ('b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12');
+INSERT INTO tome VALUES (1), (2);
+SELECT define_link('public.shelf', 'public.tome', '{"database": {"extraColumns": {"note": {"type": "text", "nullable": true}}}}') ->> 'entryPoint';
+-- One-to-one: the same pair spelled twice is one link, its data merged in payload order.
+SELECT string_agg((r ->> 'tome_id') || ':' || (r ->> 'note'), ' ') AS created
+FROM jsonb_array_elements(link_create('[{"public": {"shelf_id": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "tome_id": "1"}, "data": {"note": "first"}},
+                                        {"public": {"shelf_id": "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", "tome_id": "01"}, "data": {"note": "second"}}]')) r;
+SELECT shelf_id, tome_id, note FROM public_shelf_public_tome;
+-- Two spellings of one shelf with two tomes: a cardinality error, found before any statement.
+SELECT link_create('[{"public": {"shelf_id": "b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12", "tome_id": "2"}},
+                     {"public": {"shelf_id": "B0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A12", "tome_id": "+1"}}]');
+\echo :LAST_ERROR_SQLSTATE
+-- Update and dismiss take either spelling, once.
+SELECT jsonb_array_length(link_update('[{"public": {"shelf_id": "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", "tome_id": "1"}, "data": {"note": "third"}},
+                                        {"public": {"shelf_id": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "tome_id": "001"}}]')) AS updated;
+SET link_module.batch_size = 1;
+SELECT jsonb_array_length(link_list('{"public": {"shelf_id": ["a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"], "tome_id": ["1", "01"]}}')) AS listed;
+RESET link_module.batch_size;
+SELECT jsonb_array_length(link_dismiss('[{"public": {"shelf_id": "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", "tome_id": "1"}},
+                                         {"public": {"shelf_id": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "tome_id": "01"}}]')) AS dismissed;
+SELECT shelf_id, tome_id, note, deleted_at IS NOT NULL AS dismissed FROM public_shelf_public_tome;
+SELECT drop_link(entry_point, true) FROM links;
+DELETE FROM link_module.linkables;
+DROP TABLE shelf, tome;

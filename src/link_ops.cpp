@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <unordered_set>
 
 #include "core/error.hpp"
 #include "core/link_sql.hpp"
@@ -60,8 +61,9 @@ RethrowForLink(const pg::PgError &error, const LinkDefinition &link, const std::
 /* Runs one of a link's statements through its cached plan. */
 void
 RunLinkStatement(const LinkDefinition &link, const std::string &function, const std::string &kind,
-                 const std::string &sql, const std::vector<Oid> &types, const std::vector<pg::Param> &params) {
-	SPIPlanPtr plan = pg::CachedPlan(kind + ":" + link.names.service_name, sql, types);
+                 const std::string &sql, const std::vector<Oid> &types, const std::vector<pg::Param> &params,
+                 pg::Planning planning = pg::Planning::Generic) {
+	SPIPlanPtr plan = pg::CachedPlan(kind + ":" + link.names.service_name, sql, types, planning);
 	try {
 		pg::ExecutePlan(plan, params);
 	} catch (const pg::PgError &error) {
@@ -246,6 +248,40 @@ PayloadArg(FunctionCallInfo fcinfo, const char *function) {
 	return pg::PgCall([](Datum d) { return PointerGetDatum(PG_DETOAST_DATUM(d)); }, raw);
 }
 
+/* The ids of a side whose key type spells one value several ways, each mapped to the spelling
+ * that stands for its value, when that is another (none for text keys: no statement). */
+std::unordered_map<std::string, std::string>
+Respellings(const LinkBatch &batch, bool left, const char *function) {
+	const LinkSide &side = left ? batch.link->left : batch.link->right;
+	std::unordered_map<std::string, std::string> respelled;
+	if (link_sql::OneSpellingPerValue(side.key_type))
+		return respelled;
+	std::vector<std::string> ids;
+	std::unordered_set<std::string> seen;
+	for (const auto &row : batch.rows)
+		if (const std::string &id = left ? row.left : row.right; seen.insert(id).second)
+			ids.push_back(id);
+	/* All of them in one statement: a value's spellings may be anywhere in the batch. */
+	pg::ScratchMemory scratch;
+	RunLinkStatement(*batch.link, function, left ? "spellings-left" : "spellings-right",
+	                 link_sql::Spellings(side.key_type), {TEXTARRAYOID}, {pg::TextArray(ids)});
+	std::vector<std::string> spellings = pg::ResultTextArray(1);
+	for (std::size_t i = 0; i < ids.size() && i < spellings.size(); ++i)
+		if (spellings[i] != ids[i])
+			respelled.emplace(ids[i], spellings[i]);
+	return respelled;
+}
+
+/* One spelling per value of a key (a uuid in either case, "01" and "1" of an integer), so that
+ * grouping by pair, the cardinality checks and the row counts see values, not strings. */
+void
+MergeSpellings(LinkBatch &batch, const char *function) {
+	auto left = Respellings(batch, true, function);
+	auto right = Respellings(batch, false, function);
+	if (!left.empty() || !right.empty())
+		MergeSpellings(batch, left, right);
+}
+
 /* Reads, resolves, validates and groups the payload's entries, and locks their links' tables. */
 std::vector<LinkBatch>
 ReadBatches(Datum payload, const link_cache::Use &cache, const LinkResolver &resolver, const char *function,
@@ -257,6 +293,8 @@ ReadBatches(Datum payload, const link_cache::Use &cache, const LinkResolver &res
 	for (const auto &batch : batches)
 		links.push_back(batch.link);
 	cache.LockTables(links);
+	for (auto &batch : batches)
+		MergeSpellings(batch, function);
 	/* A pair given several times with data: its data objects merged (read again, rare). */
 	for (auto &batch : batches)
 		for (auto &row : batch.rows)
@@ -431,8 +469,12 @@ LM_FUNCTION(link_list) {
 		cache.LockTables(order, false);
 		for (const LinkDefinition *link : order) {
 			const auto &[left, right] = asked[link];
+			/* The pairs listed by earlier chunks: a pair asked in entries of two chunks (or by
+			 * two spellings of an id) is listed once, where first asked. */
+			std::unordered_set<std::string> listed;
 			/* Chunks of left ids; each takes the right ids of the entries it covers (entries
 			 * come in ascending order on both sides). */
+			const bool several = left.ids.size() > static_cast<std::size_t>(settings::batch_size);
 			ForEachChunk(left.ids.size(), [&](std::size_t begin, std::size_t end) {
 				const auto from = std::lower_bound(right.entries.begin(), right.entries.end(), left.entries[begin]);
 				const auto to = std::upper_bound(right.entries.begin(), right.entries.end(), left.entries[end - 1]);
@@ -441,14 +483,29 @@ LM_FUNCTION(link_list) {
 				RunLinkStatement(
 				    *link, "link_list", as_definition ? "list-definition" : "list",
 				    link_sql::List(*link, pg::PgQuoter(), as_definition),
-				    {INT4ARRAYOID, TEXTARRAYOID, INT4ARRAYOID, TEXTARRAYOID, BOOLOID},
+				    {INT4ARRAYOID, TEXTARRAYOID, INT4ARRAYOID, TEXTARRAYOID, BOOLOID, BOOLOID},
 				    {pg::Int4Array(std::vector<int32>(left.entries.begin() + begin, left.entries.begin() + end)),
 				     pg::TextArray(std::vector<std::string>(left.ids.begin() + begin, left.ids.begin() + end)),
 				     pg::Int4Array(std::vector<int32>(from, to)),
 				     pg::TextArray(std::vector<std::string>(right.ids.begin() + r_begin, right.ids.begin() + r_end)),
-				     pg::Bool(with_deleted)});
-				if (auto rows = pg::ResultDatum(1))
-					result.Append(*rows);
+				     pg::Bool(with_deleted), pg::Bool(several)},
+				    pg::Planning::GenericNoNestLoop);
+				auto rows = pg::ResultDatum(1);
+				if (!rows)
+					return;
+				if (!several) {
+					result.Append(*rows); /* one statement lists each pair once */
+					return;
+				}
+				const std::vector<std::string> l = pg::ResultTextArray(2), r = pg::ResultTextArray(3);
+				std::vector<bool> keep(l.size());
+				bool all = true;
+				for (std::size_t i = 0; i < l.size(); ++i) {
+					/* length-prefixed: no separator can occur in an id */
+					keep[i] = listed.insert(std::to_string(l[i].size()) + ":" + l[i] + r[i]).second;
+					all = all && keep[i];
+				}
+				result.Append(*rows, all ? nullptr : &keep);
 			});
 		}
 	});

@@ -187,13 +187,27 @@ List(const LinkDefinition &link, const Quoter &q, bool as_definition) {
 		row += ")";
 	}
 	const std::string table = Table(link, q);
-	return "SELECT jsonb_agg(" + row + " ORDER BY m.lo, m.ro) FROM (SELECT y." + lk + " AS l, y." + rk +
-	       " AS r, min(a.ord) AS lo, min(b.ord) AS ro FROM unnest($1::int4[], $2::text[]) WITH ORDINALITY AS a(e, id, "
-	       "ord) JOIN " + table + " y ON y." + lk + " = a.id::" + link.left.key_type +
-	       " AND ($5 OR y.deleted_at IS NULL) JOIN unnest($3::int4[], $4::text[]) WITH ORDINALITY AS b(e, id, ord) "
-	       "ON b.e = a.e AND y." + rk + " = b.id::" + link.right.key_type + " GROUP BY y." + lk + ", y." + rk +
-	       ") m CROSS JOIN LATERAL (SELECT * FROM " + table + " z WHERE z." + lk + " = m.l AND z." + rk +
-	       " = m.r) t";
+	/* The probes by left id are fenced (OFFSET 0) so that the join to the right ids comes
+	 * after them: joined first on the entry, the two lists would form every pair. */
+	return "SELECT jsonb_agg(" + row + " ORDER BY m.lo, m.ro), array_agg(m.l::text ORDER BY m.lo, m.ro) FILTER "
+	       "(WHERE $6), array_agg(m.r::text ORDER BY m.lo, m.ro) FILTER (WHERE $6) FROM (SELECT f.l, f.r, min(f.ord) AS lo, min(b.ord) AS ro FROM "
+	       "(SELECT a.e, a.ord, y.l, y.r FROM unnest($1::int4[], $2::text[]) WITH ORDINALITY AS a(e, id, ord) "
+	       "CROSS JOIN LATERAL (SELECT x." + lk + " AS l, x." + rk + " AS r FROM " + table + " x WHERE x." + lk +
+	       " = a.id::" + link.left.key_type + " AND ($5 OR x.deleted_at IS NULL) OFFSET 0) y OFFSET 0) f "
+	       "JOIN unnest($3::int4[], $4::text[]) WITH ORDINALITY AS b(e, id, ord) ON b.e = f.e AND f.r = b.id::" +
+	       link.right.key_type + " GROUP BY f.l, f.r) m CROSS JOIN LATERAL (SELECT * FROM " + table + " z WHERE z." +
+	       lk + " = m.l AND z." + rk + " = m.r OFFSET 0) t";
+}
+
+bool
+OneSpellingPerValue(const std::string &key_type) {
+	return key_type == "text" || key_type.rfind("character varying", 0) == 0;
+}
+
+std::string
+Spellings(const std::string &key_type) {
+	return "SELECT array_agg(c.spelling ORDER BY c.n) FROM (SELECT u.n, first_value(u.id) OVER (PARTITION BY u.id::" +
+	       key_type + " ORDER BY u.n) AS spelling FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n)) c";
 }
 
 std::string

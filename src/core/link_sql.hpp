@@ -33,11 +33,22 @@ std::string UpdateExisting(const LinkDefinition &link, const Quoter &quote);
 std::string Dismiss(const LinkDefinition &link, const Quoter &quote);
 
 /* Lists the rows joining any left id of an entry to any right id of the same entry, without
- * forming the pairs: the left ids drive the probes, the right ids are a hash.
- * $1 int4[] entry, $2 text[] left id (aligned); $3 int4[] entry, $4 text[] right id (aligned);
- * $5 boolean with deleted. Returns (rows jsonb) in the order of the ids given (left first);
- * rows are link rows, or Medusa link definitions with `as_definition`. */
+ * forming the pairs: each left id probes the table by its key, and the rows found are joined to
+ * the right ids of the entry ($1 int4[] entry, $2 text[] left id, aligned; $3 int4[] entry,
+ * $4 text[] right id, aligned; $5 boolean with deleted; $6 boolean pairs wanted). Returns (rows
+ * jsonb, and with $6 their left keys text[] and right keys text[]) in the order of the ids given
+ * (left first); rows are link rows, or Medusa link definitions with `as_definition`. Run without nested loops for the join
+ * to the right ids: its row estimates are guesses, and a nested loop over both lists would be
+ * quadratic. */
 std::string List(const LinkDefinition &link, const Quoter &quote, bool as_definition);
+
+/* Whether every value of the key type has a single text spelling (text and varchar keys:
+ * equal values are equal strings). */
+bool OneSpellingPerValue(const std::string &key_type);
+
+/* The spelling that stands for each id's value: of the ids $1 (text[]) equal as `key_type`, the
+ * first. Returns (text[]) aligned with $1. */
+std::string Spellings(const std::string &key_type);
 
 /* The first leftover row whose unique key already has another active partner.
  * $1 text[] left, $2 text[] right. Returns (row number, whether the left key is the one taken,

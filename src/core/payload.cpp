@@ -301,13 +301,13 @@ BatchBuilder::Add(const PayloadEntry &entry) {
 }
 
 std::size_t
-BatchBuilder::PairIndex::Hash(const std::string &left, const std::string &right) {
+PairIndex::Hash(const std::string &left, const std::string &right) {
 	const std::size_t h = std::hash<std::string>()(left);
 	return h ^ (std::hash<std::string>()(right) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
 }
 
 std::pair<std::size_t, bool>
-BatchBuilder::PairIndex::FindOrAdd(const std::vector<LinkRow> &rows, const std::string &left,
+PairIndex::FindOrAdd(const std::vector<LinkRow> &rows, const std::string &left,
                                    const std::string &right) {
 	if (2 * (rows.size() + 1) > slots_.size()) {
 		if (rows.size() >= UINT32_MAX - 1)
@@ -336,6 +336,36 @@ BatchBuilder::PairIndex::FindOrAdd(const std::vector<LinkRow> &rows, const std::
 	}
 	slots_[at] = static_cast<uint32_t>(rows.size() + 1);
 	return {rows.size(), true};
+}
+
+void
+MergeSpellings(LinkBatch &batch, const std::unordered_map<std::string, std::string> &left,
+               const std::unordered_map<std::string, std::string> &right) {
+	auto respell = [](std::string &id, const std::unordered_map<std::string, std::string> &spelling) {
+		auto found = spelling.find(id);
+		if (found != spelling.end())
+			id = found->second;
+	};
+	std::vector<LinkRow> rows;
+	rows.reserve(batch.rows.size());
+	PairIndex index;
+	InterruptTicker ticker;
+	for (auto &row : batch.rows) {
+		ticker.Tick();
+		respell(row.left, left);
+		respell(row.right, right);
+		auto [at, added] = index.FindOrAdd(rows, row.left, row.right);
+		if (added) {
+			rows.push_back(std::move(row));
+			continue;
+		}
+		/* Both lists are in payload order; so is their merge. */
+		std::vector<std::size_t> &entries = rows[at].data_entries;
+		std::vector<std::size_t> merged(entries.size() + row.data_entries.size());
+		std::merge(entries.begin(), entries.end(), row.data_entries.begin(), row.data_entries.end(), merged.begin());
+		entries = std::move(merged);
+	}
+	batch.rows = std::move(rows);
 }
 
 std::vector<LinkBatch>

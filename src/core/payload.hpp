@@ -82,6 +82,19 @@ struct LinkBatch {
 	std::vector<LinkRow> rows;
 };
 
+/* The rows of one batch by their pair of ids: open addressing over row numbers, 4 bytes a slot
+ * and at most half full; the ids themselves are kept in the rows only. */
+class PairIndex {
+public:
+	/* The row of the pair, or `rows.size()` (added as that) when new; second: whether new. */
+	std::pair<std::size_t, bool> FindOrAdd(const std::vector<LinkRow> &rows, const std::string &left,
+	                                       const std::string &right);
+
+private:
+	static std::size_t Hash(const std::string &left, const std::string &right);
+	std::vector<uint32_t> slots_; /* 0: empty; else row number + 1 */
+};
+
 /* Resolves, validates and groups entries by link, in first-appearance order, one entry at a
  * time: it keeps nothing of an entry but its ids and whether it had data. With `data_allowed`
  * false a "data" member is ignored (dismiss). */
@@ -95,28 +108,22 @@ private:
 	const LinkResolver &resolver_;
 	std::string function_;
 	bool data_allowed_;
-	/* The rows of one batch by their pair of ids: open addressing over row numbers, 4 bytes a
-	 * slot and at most half full; the ids themselves are kept in the rows only. */
-	class PairIndex {
-	public:
-		/* The row of the pair, or `rows.size()` (added as that) when new; second: whether new. */
-		std::pair<std::size_t, bool> FindOrAdd(const std::vector<LinkRow> &rows, const std::string &left,
-		                                       const std::string &right);
-
-	private:
-		static std::size_t Hash(const std::string &left, const std::string &right);
-		std::vector<uint32_t> slots_; /* 0: empty; else row number + 1 */
-	};
-
 	std::vector<LinkBatch> batches_;
 	std::unordered_map<const LinkDefinition *, std::size_t> batch_of_;
-	std::vector<PairIndex> row_of_;
+	std::vector<PairIndex> row_of_; /* per batch */
 };
 
 /* The same, over a parsed payload's entries. */
 std::vector<LinkBatch> BuildBatches(const std::vector<PayloadEntry> &entries, const LinkResolver &resolver,
                                     std::string_view function, bool data_allowed);
 
+/* Ids are grouped as strings, but a key's type may spell one value several ways (a uuid in
+ * either case, "1" and "01" of an integer key). Given each such id's chosen spelling (`left`
+ * and `right` map an id to it; ids not mapped keep theirs), rewrites the rows' ids and merges
+ * the rows that become one pair as the same pair given twice is merged: the first keeps its
+ * place, the data objects apply in payload order. */
+void MergeSpellings(LinkBatch &batch, const std::unordered_map<std::string, std::string> &left,
+                    const std::unordered_map<std::string, std::string> &right);
 
 /* Medusa's rule inside one batch: a unique side may not get two partners. Throws 23505. */
 void CheckBatchCardinality(const LinkBatch &batch);

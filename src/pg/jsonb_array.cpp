@@ -26,7 +26,7 @@ TooBig() {
 JsonbArrayBuilder::JsonbArrayBuilder() : context_(CurrentMemoryContext) {}
 
 void
-JsonbArrayBuilder::Append(Datum array) {
+JsonbArrayBuilder::Append(Datum array, const std::vector<bool> *keep) {
 	Jsonb *jsonb = PgCall([](Datum d) { return DatumGetJsonbP(d); }, array);
 	if (!JB_ROOT_IS_ARRAY(jsonb) || JB_ROOT_IS_SCALAR(jsonb))
 		throw Error(sqlstate::kInternalError, "JsonbArrayBuilder: not a jsonb array");
@@ -47,7 +47,11 @@ JsonbArrayBuilder::Append(Datum array) {
 	}
 	const char *source_base = reinterpret_cast<const char *>(&container->children[n]);
 	entries_.reserve(entries_.size() + n);
+	if (keep && keep->size() != static_cast<std::size_t>(n))
+		throw Error(sqlstate::kInternalError, "JsonbArrayBuilder: a mask of another length");
 	for (int i = 0; i < n; ++i) {
+		if (keep && !(*keep)[i])
+			continue;
 		const uint32 type = container->children[i] & JENTRY_TYPEMASK;
 		uint32 offset = getJsonbOffset(container, i);
 		uint32 length = getJsonbLength(container, i);

@@ -21,8 +21,9 @@ public:
 	JsonbArrayBuilder(const JsonbArrayBuilder &) = delete;
 	JsonbArrayBuilder &operator=(const JsonbArrayBuilder &) = delete;
 
-	/* Copies the elements of `array` (a jsonb array), then pfrees it. */
-	void Append(Datum array);
+	/* Copies the elements of `array` (a jsonb array), those whose `keep` is true when given,
+	 * then pfrees it. */
+	void Append(Datum array, const std::vector<bool> *keep = nullptr);
 	/* Forgets the elements appended so far (a call that starts again). */
 	void Clear();
 	/* The jsonb array of every element appended, in order. */

@@ -53,16 +53,16 @@ Retired() {
 	return retired;
 }
 
-/* The cached plans planned per call (they run with JIT off). */
-std::unordered_set<SPIPlanPtr> &
-PerCallPlans() {
-	static std::unordered_set<SPIPlanPtr> plans;
+/* The cached plans that run with a setting of their own: PerCall and GenericNoNestLoop. */
+std::unordered_map<SPIPlanPtr, Planning> &
+SetPlans() {
+	static std::unordered_map<SPIPlanPtr, Planning> plans;
 	return plans;
 }
 
 void
 Release(SPIPlanPtr plan) {
-	PerCallPlans().erase(plan);
+	SetPlans().erase(plan);
 	if (Running().count(plan))
 		Retired().push_back(plan);
 	else
@@ -97,23 +97,28 @@ private:
 	SPIPlanPtr plan_;
 };
 
-/* While in scope, JIT is off for the statements planned (as a function's SET clause sets it). */
-class JitOff {
+/* While in scope, JIT is off, and with `no_nest_loop` enable_nestloop too (as a function's SET
+ * clause sets them): the plan is made under them whenever PostgreSQL plans it again, and the
+ * disabled nested loops' cost cannot bring JIT compilation. */
+class PlannerSettings {
 public:
-	JitOff() : level_(PgCall(NewGUCNestLevel)) {
-		PgCall([]() {
+	explicit PlannerSettings(bool no_nest_loop) : level_(PgCall(NewGUCNestLevel)) {
+		PgCall([](bool n) {
 			(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-		});
+			if (n)
+				(void) set_config_option("enable_nestloop", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true,
+				                         0, false);
+		}, no_nest_loop);
 	}
-	~JitOff() {
+	~PlannerSettings() {
 		try {
 			PgCall(AtEOXact_GUC, true, level_);
 		} catch (...) {
 			/* the transaction's abort resets it */
 		}
 	}
-	JitOff(const JitOff &) = delete;
-	JitOff &operator=(const JitOff &) = delete;
+	PlannerSettings(const PlannerSettings &) = delete;
+	PlannerSettings &operator=(const PlannerSettings &) = delete;
 
 private:
 	int level_;
@@ -183,9 +188,9 @@ CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid
 	/* Link operations want generic plans: planned once, never per call with a batch's arrays
 	 * as constants (which costs more than executing small batches, and can bring JIT
 	 * compilation to large ones), except where a generic plan can be quadratic. */
-	const int options = planning == Planning::Generic   ? CURSOR_OPT_GENERIC_PLAN
-	                    : planning == Planning::PerCall ? CURSOR_OPT_CUSTOM_PLAN
-	                                                    : 0;
+	const int options = planning == Planning::PerCall  ? CURSOR_OPT_CUSTOM_PLAN
+	                    : planning == Planning::Chosen ? 0
+	                                                   : CURSOR_OPT_GENERIC_PLAN;
 
 	SPIPlanPtr plan = PgCall([](const char *t, int c, Oid *ty, int o) { return SPI_prepare_cursor(t, c, ty, o); },
 	                         text, count, type_ptr, options);
@@ -193,8 +198,8 @@ CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid
 		throw Error(sqlstate::kInternalError,
 		            std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result), "Query: " + sql);
 	PgCall(SPI_keepplan, plan);
-	if (planning == Planning::PerCall)
-		PerCallPlans().insert(plan);
+	if (planning == Planning::PerCall || planning == Planning::GenericNoNestLoop)
+		SetPlans().emplace(plan, planning);
 	entry.plan = plan;
 	entry.sql = sql;
 	return plan;
@@ -231,9 +236,9 @@ ExecutePlan(SPIPlanPtr plan, const std::vector<Param> &params) {
 	 * in the procedure context until SPI_finish. */
 	const MemoryContext caller = CurrentMemoryContext;
 	RunningPlan running(plan);
-	std::optional<JitOff> jit_off;
-	if (PerCallPlans().count(plan))
-		jit_off.emplace();
+	std::optional<PlannerSettings> settings;
+	if (auto set = SetPlans().find(plan); set != SetPlans().end())
+		settings.emplace(set->second == Planning::GenericNoNestLoop);
 	int rc = LatestSnapshotReads::Active() && IsolationUsesXactSnapshot()
 	             ? PgCall(
 	                   [](SPIPlanPtr p, Datum *v, const char *n) {

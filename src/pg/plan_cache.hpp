@@ -17,8 +17,12 @@ namespace link_module::pg {
  * value. PerCall: always with the call's values, for a statement whose `key = ANY($1)` a generic
  * plan could turn into a filter that compares every row with every id (statistics that see no
  * active row make a scan of the active rows look free); planned with the array, the filter is
- * hashed. Such plans run with JIT off (a big array's cost would bring JIT compilation). */
-enum class Planning { Generic, Chosen, PerCall };
+ * hashed. Such plans run with JIT off (a big array's cost would bring JIT compilation).
+ * GenericNoNestLoop: generic, planned with enable_nestloop (and JIT) off, for a statement that
+ * joins two arrays whose sizes a generic plan can only guess: a nested loop over both would be
+ * quadratic. Its probes must be LATERAL subqueries that cannot be flattened (OFFSET 0): nested
+ * loops are the only way to run those. */
+enum class Planning { Generic, Chosen, PerCall, GenericNoNestLoop };
 
 SPIPlanPtr CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid> &types,
                       Planning planning = Planning::Generic);

@@ -151,6 +151,34 @@ TEST(BuildBatches, ManyRepeatedPairsStayOneRowEach) {
 	EXPECT_EQ(data_entries, static_cast<std::size_t>(entries));
 }
 
+/* Spellings of one value become one: rows that turn into one pair merge where the first was,
+ * with every data entry in payload order; the others keep their order. */
+TEST(MergeSpellings, MergesRowsThatBecomeOnePair) {
+	auto links = Links();
+	LinkResolver resolver(links);
+	Json payload = Json::parse(R"([
+	  {"product": {"product_id": "A"}, "blog": {"note_id": "n1"}, "data": {}},
+	  {"product": {"product_id": "p2"}, "blog": {"note_id": "n2"}},
+	  {"product": {"product_id": "a"}, "blog": {"note_id": "N1"}, "data": {}},
+	  {"product": {"product_id": "A"}, "blog": {"note_id": "n1"}, "data": {}},
+	  {"product": {"product_id": "a"}, "blog": {"note_id": "n1"}}])");
+	auto batches = BuildBatches(ParsePayload(payload, "link_create"), resolver, "link_create", true);
+	ASSERT_EQ(batches[0].rows.size(), 4u);
+	/* a note has one product: "n1" has "A" and "a" */
+	EXPECT_EQ(SqlStateOf([&] { CheckBatchCardinality(batches[0]); }), "23505");
+	MergeSpellings(batches[0], {{"a", "A"}}, {{"N1", "n1"}});
+	const auto &rows = batches[0].rows;
+	ASSERT_EQ(rows.size(), 2u);
+	EXPECT_EQ(rows[0].left, "A");
+	EXPECT_EQ(rows[0].right, "n1");
+	EXPECT_EQ(rows[0].index, 0u);
+	EXPECT_EQ(rows[0].data_entries, (std::vector<std::size_t>{0, 2, 3}));
+	EXPECT_EQ(rows[1].left, "p2");
+	EXPECT_EQ(rows[1].index, 1u);
+	EXPECT_FALSE(rows[1].HasData());
+	EXPECT_NO_THROW(CheckBatchCardinality(batches[0]));
+}
+
 TEST(CheckBatchCardinality, FollowsIsList) {
 	auto links = Links();
 	LinkResolver resolver(links);
