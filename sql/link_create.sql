@@ -106,9 +106,17 @@ SELECT register_linkable('blog', 'note', 'blog.note', '{"validate": false}') -> 
 SELECT link_create('{"product": {"product_id": "p3"}, "blog": {"note_id": "n404"}}') -> 0 ->> 'note_id' AS unchecked;
 SELECT register_linkable('blog', 'note', 'blog.note') -> 'validate' AS validate;
 
--- Key values are converted to the key's type: a bad uuid names the link.
+-- Key values are converted to the key's type: a bad uuid names its entry, key and link, in
+-- every function.
 SELECT link_create('{"product": {"product_id": "p1"}, "blog": {"author_id": "not-a-uuid"}}');
 \echo :LAST_ERROR_SQLSTATE
+SELECT link_create((SELECT jsonb_agg(jsonb_build_object('product', jsonb_build_object('product_id', 'p1'), 'blog',
+                    jsonb_build_object('author_id', CASE WHEN i = 700 THEN 'bad-' || i ELSE gen_random_uuid()::text END)))
+                    FROM generate_series(0, 999) i));
+SELECT link_list('[{"product": {"product_id": "p1"}, "blog": {"author_id": "00000000-0000-0000-0000-000000000001"}},
+                   {"product": {"product_id": "p1"}, "blog": {"author_id": ["00000000-0000-0000-0000-000000000002", "x"]}}]');
+SELECT link_dismiss('[{"product": {"product_id": "p1"}, "blog": {"author_id": "00000000-0000-0000-0000-000000000001"}},
+                      {"product": {"product_id": "p1"}, "blog": {"author_id": "00000000-0000-0000-0000-00000000000G"}}]');
 SELECT link_create('{"product": {"product_id": "p1"}, "blog": {"author_id": "00000000-0000-0000-0000-000000000001"}}') -> 0 ->> 'author_id' AS author;
 
 -- An empty array writes nothing.

@@ -64,3 +64,30 @@ SELECT count(*) AS notes_of_p1 FROM jsonb_array_elements(link_list('{"product": 
 SELECT drop_link(entry_point, true) FROM links;
 DELETE FROM link_module.linkables;
 DROP SCHEMA product, blog CASCADE;
+
+-- Ids of numeric keys may be JSON numbers, as link rows return them: rows read back can be
+-- fed back. Elsewhere ids are strings.
+CREATE SCHEMA cms;
+CREATE TABLE cms.article (id bigint PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE cms.tag (id text PRIMARY KEY);
+INSERT INTO cms.article VALUES (1), (2), (3);
+INSERT INTO cms.tag VALUES ('t1'), ('t2');
+SELECT define_link('{"linkable": "cms.article", "isList": true}', '{"linkable": "cms.tag", "isList": true}') ->> 'entryPoint';
+CREATE TEMP TABLE created AS
+SELECT link_create('[{"cms": {"article_id": 1, "tag_id": "t1"}}, {"cms": {"article_id": "2", "tag_id": "t1"}},
+                     {"cms": {"article_id": 3, "tag_id": "t2"}}]') AS r;
+SELECT e -> 'article_id' AS article_id, e ->> 'tag_id' AS tag_id FROM created, jsonb_array_elements(r) e;
+SELECT count(*) AS listed FROM jsonb_array_elements(link_list('{"cms": {"article_id": [1, 2, 3], "tag_id": ["t1", "t2"]}}'));
+SELECT jsonb_array_length(link_dismiss((SELECT jsonb_agg(jsonb_build_object('cms', jsonb_build_object('article_id', e -> 'article_id', 'tag_id', e -> 'tag_id')))
+                                        FROM created, jsonb_array_elements(r) e WHERE e ->> 'tag_id' = 't1'))) AS dismissed_as_read;
+SELECT link_create('{"cms": {"article_id": 1, "tag_id": 1}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT link_create('{"cms": {"article_id": 1.5, "tag_id": "t1"}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT link_delete('{"cms": {"article_id": [3]}}') AS deleted;
+SELECT link_restore('{"cms": {"article_id": 3}}') AS restored;
+SELECT link_delete('{"cms": {"tag_id": [1]}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT drop_link(entry_point, true) FROM links;
+DELETE FROM link_module.linkables;
+DROP SCHEMA cms CASCADE;

@@ -548,9 +548,16 @@ RecordsArg(FunctionCallInfo fcinfo, const char *function) {
 		throw Error(sqlstate::kNullValueNotAllowed, std::string(function) + ": records must not be null");
 	auto records = ParseRecords(*json, function);
 	for (const auto &record : records) {
-		if (pg::QueryValue("SELECT 1 FROM link_module.linkables WHERE module = $1 AND key = $2",
-		                   {record.module, record.key}, "registry:linkable-key"))
+		if (auto key_type = pg::QueryValue("SELECT key_type FROM link_module.linkables WHERE module = $1 AND key = $2 "
+		                                   "LIMIT 1",
+		                                   {record.module, record.key}, "registry:linkable-key")) {
+			if (record.numbers && !IsNumericKeyType(*key_type))
+				throw Error(sqlstate::kInvalidParameterValue,
+				            std::string(function) + ": ids of " + Quoted(record.module + "." + record.key) +
+				                " must be non-empty strings, not numbers",
+				            {}, "Its key is not a number: give its ids as strings.");
 			continue;
+		}
 		auto keys = pg::QueryValue("SELECT string_agg(quote_literal(key), ', ' ORDER BY key) "
 		                           "FROM link_module.linkables WHERE module = $1",
 		                           {record.module}, "registry:module-keys");

@@ -248,24 +248,80 @@ PayloadArg(FunctionCallInfo fcinfo, const char *function) {
 	return pg::PgCall([](Datum d) { return PointerGetDatum(PG_DETOAST_DATUM(d)); }, raw);
 }
 
+bool
+IsDataException(int code) {
+	return ERRCODE_TO_CATEGORY(code) == ERRCODE_DATA_EXCEPTION;
+}
+
+/* Runs `sql` ($1 text[]: `ids`) in a subtransaction; false when it fails with a data exception
+ * (an id that is no value of a key's type). `read` takes its result. */
+bool
+RunOnIds(const std::string &key, const std::string &sql, const std::vector<std::string> &ids,
+         const std::function<void()> &read = {}) {
+	return pg::InSubtransaction(
+	    [&] {
+		    pg::ExecutePlan(pg::CachedPlan(key, sql, {TEXTARRAYOID}), {pg::TextArray(ids)});
+		    if (read)
+			    read();
+	    },
+	    IsDataException);
+}
+
+/* The error for ids of `side` of which one at least is no value of its key's type: it names the
+ * first such id and its entry, found by halving the list (each half cast in a subtransaction: a
+ * few statements, however many ids). */
+Error
+NotAValue(const LinkDefinition &link, const LinkSide &side, const std::vector<std::string> &ids,
+          const std::function<std::size_t(std::size_t)> &entry_of) {
+	const std::string sql = "SELECT $1::text[]::" + side.key_type + "[]";
+	std::size_t begin = 0, end = ids.size();
+	while (end - begin > 1) {
+		const std::size_t middle = begin + (end - begin) / 2;
+		if (RunOnIds("values:" + side.key_type, sql, std::vector<std::string>(ids.begin() + begin, ids.begin() + middle)))
+			begin = middle;
+		else
+			end = middle;
+	}
+	/* the id alone, outside a subtransaction, for PostgreSQL's own words */
+	std::string words;
+	try {
+		pg::ExecutePlan(pg::CachedPlan("values:" + side.key_type, sql, {TEXTARRAYOID}),
+		                {pg::TextArray(std::vector<std::string>{ids[begin]})});
+	} catch (const pg::PgError &error) {
+		return Error(pg::SqlState(error.data()).c_str(),
+		             "links[" + std::to_string(entry_of(begin)) + "]: " + Quoted(side.key) + " of module " +
+		                 Quoted(side.module) + " must be of type " + side.key_type + ", not '" + ids[begin] + "'",
+		             error.Utf8Message() + ".",
+		             "Link " + Quoted(link.names.service_name) + " joins records by " + Quoted(side.key) + ".");
+	}
+	return Error(sqlstate::kInvalidTextRepresentation,
+	             "links[" + std::to_string(entry_of(begin)) + "]: " + Quoted(side.key) + " of module " +
+	                 Quoted(side.module) + " must be of type " + side.key_type + ", not '" + ids[begin] + "'");
+}
+
 /* The ids of a side whose key type spells one value several ways, each mapped to the spelling
- * that stands for its value, when that is another (none for text keys: no statement). */
+ * that stands for its value, when that is another (none for text keys: no statement). An id
+ * that is no value of the type is an error naming its entry. */
 std::unordered_map<std::string, std::string>
-Respellings(const LinkBatch &batch, bool left, const char *function) {
+Respellings(const LinkBatch &batch, bool left) {
 	const LinkSide &side = left ? batch.link->left : batch.link->right;
 	std::unordered_map<std::string, std::string> respelled;
 	if (link_sql::OneSpellingPerValue(side.key_type))
 		return respelled;
 	std::vector<std::string> ids;
+	std::vector<std::size_t> entries;
 	std::unordered_set<std::string> seen;
 	for (const auto &row : batch.rows)
-		if (const std::string &id = left ? row.left : row.right; seen.insert(id).second)
+		if (const std::string &id = left ? row.left : row.right; seen.insert(id).second) {
 			ids.push_back(id);
+			entries.push_back(row.index);
+		}
 	/* All of them in one statement: a value's spellings may be anywhere in the batch. */
 	pg::ScratchMemory scratch;
-	RunLinkStatement(*batch.link, function, left ? "spellings-left" : "spellings-right",
-	                 link_sql::Spellings(side.key_type), {TEXTARRAYOID}, {pg::TextArray(ids)});
-	std::vector<std::string> spellings = pg::ResultTextArray(1);
+	std::vector<std::string> spellings;
+	const std::string key = std::string(left ? "spellings-left:" : "spellings-right:") + batch.link->names.service_name;
+	if (!RunOnIds(key, link_sql::Spellings(side.key_type), ids, [&] { spellings = pg::ResultTextArray(1); }))
+		throw NotAValue(*batch.link, side, ids, [&](std::size_t i) { return entries[i]; });
 	for (std::size_t i = 0; i < ids.size() && i < spellings.size(); ++i)
 		if (spellings[i] != ids[i])
 			respelled.emplace(ids[i], spellings[i]);
@@ -275,9 +331,9 @@ Respellings(const LinkBatch &batch, bool left, const char *function) {
 /* One spelling per value of a key (a uuid in either case, "01" and "1" of an integer), so that
  * grouping by pair, the cardinality checks and the row counts see values, not strings. */
 void
-MergeSpellings(LinkBatch &batch, const char *function) {
-	auto left = Respellings(batch, true, function);
-	auto right = Respellings(batch, false, function);
+MergeSpellings(LinkBatch &batch) {
+	auto left = Respellings(batch, true);
+	auto right = Respellings(batch, false);
 	if (!left.empty() || !right.empty())
 		MergeSpellings(batch, left, right);
 }
@@ -294,7 +350,7 @@ ReadBatches(Datum payload, const link_cache::Use &cache, const LinkResolver &res
 		links.push_back(batch.link);
 	cache.LockTables(links);
 	for (auto &batch : batches)
-		MergeSpellings(batch, function);
+		MergeSpellings(batch);
 	/* A pair given several times with data: its data objects merged (read again, rare). */
 	for (auto &batch : batches)
 		for (auto &row : batch.rows)
@@ -469,6 +525,16 @@ LM_FUNCTION(link_list) {
 		cache.LockTables(order, false);
 		for (const LinkDefinition *link : order) {
 			const auto &[left, right] = asked[link];
+			/* Ids that are no values of their key's type are named with their entry before the
+			 * list statements cast them. */
+			for (const auto *side : {&left, &right}) {
+				const LinkSide &key = side == &left ? link->left : link->right;
+				if (link_sql::OneSpellingPerValue(key.key_type) ||
+				    RunOnIds("values:" + key.key_type, "SELECT $1::text[]::" + key.key_type + "[]", side->ids))
+					continue;
+				throw NotAValue(*link, key, side->ids,
+				                [&](std::size_t i) { return static_cast<std::size_t>(side->entries[i]); });
+			}
 			/* The pairs listed by earlier chunks: a pair asked in entries of two chunks (or by
 			 * two spellings of an id) is listed once, where first asked. */
 			std::unordered_set<std::string> listed;

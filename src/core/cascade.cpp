@@ -24,10 +24,15 @@ ParseRecords(const Json &records, std::string_view function) {
 			InterruptTicker ticker;
 			auto take = [&](const Json &id) {
 				ticker.Tick();
+				if (id.is_number()) {
+					entry.numbers = true;
+					entry.ids.push_back(id.dump());
+					return;
+				}
 				if (!id.is_string() || id.get<std::string>().empty())
 					throw Error(sqlstate::kInvalidParameterValue,
 					            fn + ": ids of " + Quoted(module.key() + "." + key.key()) +
-					                " must be non-empty strings, not " + Excerpt(id));
+					                " must be non-empty strings or numbers, not " + Excerpt(id));
 				entry.ids.push_back(id.get<std::string>());
 			};
 			if (value.is_array())

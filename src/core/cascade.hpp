@@ -17,9 +17,11 @@ struct RecordIds {
 	std::string module;
 	std::string key;
 	std::vector<std::string> ids;
+	bool numbers = false; /* some ids were JSON numbers (allowed where the key is numeric) */
 };
 
-/* {"<module>": {"<key>": ["id", ...] | "id"}}; empty id arrays are allowed (nothing to do). */
+/* {"<module>": {"<key>": ["id", ...] | "id"}}; empty id arrays are allowed (nothing to do). Ids
+ * are non-empty strings or JSON numbers. */
 std::vector<RecordIds> ParseRecords(const Json &records, std::string_view function);
 
 /* What a cascade removed or restored:

@@ -670,4 +670,10 @@ DefinitionFromJson(const Json &json) {
 	return def;
 }
 
+bool
+IsNumericKeyType(const std::string &key_type) {
+	return key_type == "smallint" || key_type == "integer" || key_type == "bigint" || key_type == "real" ||
+	       key_type == "double precision" || key_type == "oid" || key_type.rfind("numeric", 0) == 0;
+}
+
 } // namespace link_module

@@ -110,6 +110,10 @@ struct LinkOptions {
 
 LinkOptions ParseLinkOptions(const Json &options);
 
+/* Whether a key of this type (format_type) is a number: payloads may give its ids as JSON
+ * numbers. */
+bool IsNumericKeyType(const std::string &key_type);
+
 /* A side of a link definition: the linkable and how this link uses it. */
 struct LinkSide {
 	std::string module;

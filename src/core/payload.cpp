@@ -35,13 +35,19 @@ Shown(const Json &value) {
 	return "'" + (text.size() > 200 ? text.substr(0, 200) + "..." : text) + "'";
 }
 
+/* An id as given: a non-empty string, or a JSON number where the key is numeric (as link rows
+ * return such keys). */
 std::string
-Id(const Json &value, const std::string &where, const std::string &module, const std::string &key) {
-	if (!value.is_string() || value.get<std::string>().empty())
-		throw Error(sqlstate::kInvalidParameterValue,
-		            where + ": " + Quoted(key) + " of module " + Quoted(module) + " must be a non-empty string id, not " +
-		                Excerpt(value));
-	return value.get<std::string>();
+Id(const Json &value, const std::string &where, const LinkSide &side) {
+	if (value.is_string() && !value.get_ref<const std::string &>().empty())
+		return value.get<std::string>();
+	const bool numeric = IsNumericKeyType(side.key_type);
+	if (value.is_number() && numeric)
+		return value.dump();
+	throw Error(sqlstate::kInvalidParameterValue,
+	            where + ": " + Quoted(side.key) + " of module " + Quoted(side.module) + " must be a non-empty string id" +
+	                (numeric ? " or a number" : "") + ", not " + Excerpt(value),
+	            {}, value.is_number() ? "The key is " + side.key_type + ": give its ids as strings." : "");
 }
 
 Error
@@ -234,6 +240,7 @@ EntryIds(const PayloadEntry &entry, const LinkDefinition &link, IdMode mode) {
 	for (const auto &key : entry.keys) {
 		bool is_left = key.module == link.left.module && key.key == link.left.key;
 		auto &ids = is_left ? left : right;
+		const LinkSide &side = is_left ? link.left : link.right;
 		const Json &value = *key.value;
 		if (mode == IdMode::Many && value.is_array()) {
 			/* An empty array asks for nothing (as Medusa's list). */
@@ -241,10 +248,10 @@ EntryIds(const PayloadEntry &entry, const LinkDefinition &link, IdMode mode) {
 			ids.reserve(value.size());
 			for (const auto &item : value) {
 				ticker.Tick();
-				ids.push_back(Id(item, where, key.module, key.key));
+				ids.push_back(Id(item, where, side));
 			}
 		} else {
-			ids.push_back(Id(value, where, key.module, key.key));
+			ids.push_back(Id(value, where, side));
 		}
 	}
 	return {left, right};
