@@ -22,17 +22,13 @@ install_deps() {
 		as_root apt-get update -qq
 		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 	fi
-	# Debian's postgresql-common creates a cluster on install; we use our own, so stop theirs
-	# from holding shared memory or port 5432 needlessly (harmless if there is none).
-	if command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | grep -q online; then
-		pg_lsclusters -h | awk '$4 == "online" {print $1, $2}' | while read -r ver name; do
-			as_root pg_ctlcluster "$ver" "$name" stop || true
-		done
-	fi
+	# Debian's postgresql-common creates and starts its own cluster (15/main, port 5432) when it
+	# installs the server. The scripts never touch a server they did not start: that one, or a
+	# developer's own, keeps running.
 }
 
 build_and_install() {
-	echo "== building and installing link_module"
+	echo "== building and installing link_module (the first build takes a few minutes)"
 	make -C "$LM_ROOT" -j"$(nproc)" -s
 	as_root make -C "$LM_ROOT" -s install
 }
@@ -45,15 +41,25 @@ stop_server() {
 	fi
 }
 
+# Starts PostgreSQL on data directory $1 with log $2, port $LM_PORT; on failure shows the log.
+pg_start() {
+	if ! pg_as_postgres "$PG_BIN/pg_ctl" -D "$1" -l "$2" -w \
+		-o "-c listen_addresses=127.0.0.1 -c port=$LM_PORT -c unix_socket_directories=$(dirname "$1")" start >/dev/null; then
+		echo "PostgreSQL did not start; the end of its log ($2):" >&2
+		tail -n 5 "$2" >&2 || true
+		echo "If port $LM_PORT is in use, choose another with LM_PORT=<port>." >&2
+		return 1
+	fi
+}
+
 # Starts a fresh server; the trap stops it however the script ends.
 start_server() {
 	stop_server
 	as_root rm -rf "$LM_PGDIR"
 	as_root install -d -o postgres -g postgres -m 700 "$LM_PGDIR"
 	pg_as_postgres "$PG_BIN/initdb" -D "$LM_PGDIR/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
-	pg_as_postgres "$PG_BIN/pg_ctl" -D "$LM_PGDIR/data" -l "$LM_PGDIR/server.log" -w \
-		-o "-c listen_addresses=127.0.0.1 -c port=$LM_PORT -c unix_socket_directories=$LM_PGDIR" start >/dev/null
 	trap stop_server EXIT
+	pg_start "$LM_PGDIR/data" "$LM_PGDIR/server.log"
 	export PGHOST=$LM_PGDIR PGPORT=$LM_PORT PGUSER=postgres
 	echo "== PostgreSQL 15 running on port $LM_PORT (data in $LM_PGDIR/data)"
 }
