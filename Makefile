@@ -1,14 +1,15 @@
 # link_module: PGXS build of the extension (PostgreSQL 15), plus the test and demo entry points.
 EXTENSION = link_module
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
 MODULE_big = link_module
-DATA = link_module--$(EXTVERSION).sql
+# Every version's script and the upgrade scripts between them (ALTER EXTENSION link_module UPDATE).
+DATA = link_module--0.1.0.sql link_module--0.1.0--0.2.0.sql link_module--$(EXTVERSION).sql
 
 SRCS = $(wildcard src/*.cpp src/core/*.cpp src/pg/*.cpp)
 OBJS = $(SRCS:.cpp=.o)
 
 # pg_regress suites: sql/<name>.sql against expected/<name>.out, in this order.
-REGRESS = extension naming linkables define_link column_types redefine errors link_create link_manage link_errors link_batches link_cache cascade cascade_triggers cascade_privileges query_graph cascade_active cascade_restore cascade_outside cascade_nested cascade_random privileges hostile linkable_kinds adoption
+REGRESS = extension naming linkables define_link column_types redefine errors link_create link_manage link_errors link_batches link_cache cascade cascade_triggers cascade_privileges query_graph cascade_active cascade_restore cascade_outside cascade_nested cascade_random privileges hostile linkable_kinds adoption lifecycle
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 # Isolation specs: test/isolation/specs/<name>.spec against test/isolation/expected/<name>.out.

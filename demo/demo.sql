@@ -16,7 +16,7 @@ INSERT INTO blog.post VALUES ('post_1', 'Ten espresso tips'), ('post_2', 'Grind 
 \echo '\n== 2. Register the linkables (module.model -> table); keys and soft-delete columns are found'
 SELECT register_linkable('product', 'product', 'catalog.product') ->> 'key' AS product_key;
 SELECT register_linkable('blog', 'post', 'blog.post') ->> 'key' AS post_key;
-SELECT module, model, relation, key, key_type, soft_delete_column FROM linkables ORDER BY 1, 2;
+SELECT module, model, relation, key, key_type, soft_delete_column FROM link_module.linkables ORDER BY 1, 2;
 
 \echo '\n== 3. Define links, with Medusa''s names, an extra metadata column and cardinality'
 -- product <-> post: a product has many posts; each post belongs to one product.
@@ -89,5 +89,5 @@ SELECT define_link('product.product', '{"linkable": "blog.post", "isList": true}
 \echo '\n== 12. All link definitions'
 SELECT service_name, entry_point, link_table, left_linkable, left_is_list, right_linkable, right_is_list,
        right_delete_cascade
-FROM links ORDER BY 1;
+FROM link_module.links ORDER BY 1;
 SELECT get_link_module('blog', 'post_id', 'product', 'product_id') ->> 'serviceName' AS found_in_either_order;

@@ -76,7 +76,7 @@ SELECT * FROM link_check('nope');
 \echo :LAST_ERROR_SQLSTATE
 
 SELECT count(drop_link(entry_point, true)) AS dropped FROM link_module.links;
-DELETE FROM link_module.linkables;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA product, blog CASCADE;
 
 -- 3. Checks and repairs that keep what is valid. A repair dismisses the links to missing records
@@ -131,5 +131,5 @@ DO $$ BEGIN
 EXCEPTION WHEN invalid_schema_name THEN RAISE NOTICE 'refused: %', SQLSTATE;
 END $$;
 SELECT count(drop_link(entry_point, true)) AS dropped FROM link_module.links;
-DELETE FROM link_module.linkables;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA a CASCADE;

@@ -125,7 +125,7 @@ SELECT link_restore('{"blog": {"note_id": ["n2"]}}') ? 'ProductProductBlogNoteLi
 SHOW jit;
 RESET jit;
 
-SELECT drop_link(entry_point, true) FROM links;
-DELETE FROM link_module.linkables;
+SELECT drop_link(entry_point, true) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA product, blog CASCADE;
 DROP FUNCTION state(), active_links();

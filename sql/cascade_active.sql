@@ -14,7 +14,7 @@ DECLARE
   article_list boolean := kind IN ('n-m', '1-n');
   cascade_articles boolean := start = 'product';
 BEGIN
-  PERFORM drop_link(entry_point, true) FROM links;
+  PERFORM drop_link(entry_point, true) FROM link_module.links;
   DELETE FROM catalog.product; DELETE FROM cms.article;
   INSERT INTO catalog.product VALUES ('p1'), ('p_active'), ('p_dismissed');
   INSERT INTO cms.article VALUES ('a1'), ('a_active'), ('a_dismissed');
@@ -42,7 +42,7 @@ SELECT kind, start, s.* FROM (VALUES ('1-1'), ('1-n'), ('n-1'), ('n-m')) k(kind)
                        max(link_rows) AS link_rows_left FROM scenario(kind, start)) s
 ORDER BY 1, 2;
 
-SELECT drop_link(entry_point, true) FROM links;
-DELETE FROM link_module.linkables;
+SELECT drop_link(entry_point, true) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA catalog, cms CASCADE;
 DROP FUNCTION scenario(text, text);

@@ -73,6 +73,6 @@ SELECT string_agg(what || ': ' || state, ', ' ORDER BY what) AS after_hard_delet
 SELECT count(*) AS orphans FROM orphans;
 
 DROP VIEW state, orphans;
-SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
-DELETE FROM link_module.linkables;
+SELECT count(drop_link(entry_point, true)) AS dropped FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA catalog, cms, tags CASCADE;

@@ -222,8 +222,8 @@ REVOKE ALL ON shop_product_blog_comment FROM outside_writer;
 REVOKE USAGE ON SCHEMA public FROM outside_writer;
 DROP ROLE outside_writer;
 
-SELECT count(drop_link(entry_point, true)) FROM links;
+SELECT count(drop_link(entry_point, true)) FROM link_module.links;
 SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgname LIKE 'link_module%';
 DROP SCHEMA shop, blog CASCADE;
 DROP FUNCTION medusa_delete, state, reset;
-DELETE FROM link_module.linkables;
+DELETE FROM link_module.linkable_registry;

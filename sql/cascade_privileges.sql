@@ -49,7 +49,7 @@ RESET ROLE;
 SELECT id, deleted_at IS NOT NULL AS deleted FROM blog.post ORDER BY id;
 SELECT product_id, post_id, deleted_at IS NOT NULL AS dismissed FROM product_product_blog_post ORDER BY 1;
 
-SELECT drop_link(entry_point, true) FROM links;
-DELETE FROM link_module.linkables;
+SELECT drop_link(entry_point, true) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA product, blog CASCADE;
 DROP ROLE regress_link_clerk;

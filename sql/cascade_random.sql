@@ -334,6 +334,6 @@ WHERE i <= 3 ORDER BY prop, step, detail;
 
 \if :{?keep} \q \endif
 DROP SCHEMA rnd CASCADE;
-SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
-DELETE FROM link_module.linkables;
+SELECT count(drop_link(entry_point, true)) AS dropped FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA ma, mb, mc CASCADE;

@@ -20,7 +20,7 @@ DECLARE
   pair text := '{"%s": {"%s_id": "%s"}, "%s": {"%s_id": "%s"}}';
   restored jsonb;
 BEGIN
-  PERFORM drop_link(entry_point, true) FROM links;
+  PERFORM drop_link(entry_point, true) FROM link_module.links;
   DELETE FROM catalog.product; DELETE FROM cms.article;
   INSERT INTO catalog.product VALUES ('s'), ('x_active'), ('x_before'), ('x_after');
   INSERT INTO cms.article VALUES ('s'), ('x_active'), ('x_before'), ('x_after');
@@ -58,7 +58,7 @@ FROM (VALUES ('1-1'), ('1-n'), ('n-1'), ('n-m')) k(kind), (VALUES ('product'), (
 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
 
 -- Restoring records never deleted returns {} and changes nothing, dismissed links included.
-SELECT drop_link(entry_point, true) FROM links;
+SELECT drop_link(entry_point, true) FROM link_module.links;
 DELETE FROM catalog.product; DELETE FROM cms.article;
 INSERT INTO catalog.product VALUES ('p1'), ('p2');
 INSERT INTO cms.article VALUES ('a_active'), ('a_unlinked'), ('a3');
@@ -88,7 +88,7 @@ DELETE FROM catalog.product WHERE id = 'p1';
 SELECT count(*) AS removals FROM link_module.removals;
 
 -- Two deletes in one transaction share now(): restoring one does not undo the other.
-SELECT drop_link(entry_point, true) FROM links;
+SELECT drop_link(entry_point, true) FROM link_module.links;
 DELETE FROM catalog.product; DELETE FROM cms.article;
 INSERT INTO catalog.product VALUES ('p1');
 INSERT INTO cms.article VALUES ('a1'), ('a2');
@@ -146,7 +146,7 @@ INSERT INTO tree.node VALUES ('n4'), ('n5');
 SELECT jsonb_array_length(link_create('{"tree": {"node_id": "n4", "parent_id": "n5"}}')) AS linked;
 SELECT link_delete('{"tree": {"parent_id": ["n5"]}}') ->> 'tree' AS link_deleted;
 SELECT count(*) AS notes FROM link_module.removals WHERE link_table = 'tree_node_tree_parent'::regclass;
-SELECT drop_link(entry_point, false) FROM links WHERE link_table = 'tree_node_tree_parent'::regclass;
+SELECT drop_link(entry_point, false) FROM link_module.links WHERE link_table = 'tree_node_tree_parent'::regclass;
 DROP TABLE tree_node_tree_parent;
 SELECT count(*) AS dangling_notes FROM link_module.removals m WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = m.link_table);
 
@@ -187,8 +187,8 @@ UPDATE handle.product SET deleted_at = now() WHERE handle = 'b';
 SELECT link_restore('{"handle": {"post_id": ["x"]}}') -> 'skipped' AS skipped;
 SELECT * FROM link_check();
 
-SELECT drop_link(entry_point, true) FROM links;
-DELETE FROM link_module.linkables;
+SELECT drop_link(entry_point, true) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA catalog, cms, tree, local, handle CASCADE;
 DROP FUNCTION scenario(text, text, text);
 DROP FUNCTION tree_state();

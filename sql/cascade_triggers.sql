@@ -71,9 +71,9 @@ SELECT drop_link('post_author', true);
 SELECT tgrelid::regclass AS "table", array_agg(tgname::text ORDER BY tgname) AS triggers
 FROM pg_trigger WHERE tgname LIKE 'link_module%' GROUP BY 1 ORDER BY 1;
 
-SELECT drop_link(entry_point, true) FROM links;
+SELECT drop_link(entry_point, true) FROM link_module.links;
 SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgname LIKE 'link_module%';
-DELETE FROM link_module.linkables;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA product, blog CASCADE;
 DROP FUNCTION state(text[]);
 
@@ -88,5 +88,5 @@ SELECT count(*) AS rows_left FROM public_shop_public_item;
 SELECT link_create('{"public": {"shop_id": "s1", "item_id": "i1"}}');
 \echo :LAST_ERROR_SQLSTATE
 SELECT drop_link('shop_item', true);
-DELETE FROM link_module.linkables;
+DELETE FROM link_module.linkable_registry;
 DROP TABLE item;

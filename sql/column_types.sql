@@ -42,12 +42,12 @@ INSERT INTO product_post (product_id, post_id, id, c_enum_array) VALUES ('p2', '
 INSERT INTO product_post (product_id, post_id, id, c_enum_array) VALUES ('p2', 'b2', 'link_2', '{red,green}');
 
 -- The returned definition is accepted as input: defining it again changes nothing.
-SELECT definition -> 'extraColumns' -> 'c_string' AS c_string_spec FROM links WHERE entry_point = 'product_post';
-SELECT xmin AS before FROM link_module.links WHERE entry_point = 'product_post' \gset
+SELECT definition -> 'extraColumns' -> 'c_string' AS c_string_spec FROM link_module.links WHERE entry_point = 'product_post';
+SELECT xmin AS before FROM link_module.link_registry WHERE entry_point = 'product_post' \gset
 SELECT define_link('public.product', 'public.post', (SELECT jsonb_build_object('database',
        jsonb_build_object('table', 'product_post', 'extraColumns', definition->'extraColumns'))
        FROM link_module.links WHERE entry_point = 'product_post')) IS NOT NULL AS redefined;
-SELECT xmin = :'before' AS unchanged FROM link_module.links WHERE entry_point = 'product_post';
+SELECT xmin = :'before' AS unchanged FROM link_module.link_registry WHERE entry_point = 'product_post';
 
 -- decimal takes precision and scale, or Medusa's columnType "numeric".
 SELECT define_link('public.product', '{"linkable": "public.post", "alias": "price"}', '{"database": {
@@ -121,8 +121,8 @@ SELECT define_link('public.product', '{"linkable": "public.post", "alias": "x"}'
 SELECT define_link('public.product', '{"linkable": "public.post", "alias": "x"}', '{"database": {"table": "t_x",
   "extraColumns": {"product_id": {"type": "text"}}}}');
 \echo :LAST_ERROR_SQLSTATE
-SELECT to_regclass('t_x') AS not_created, count(*) AS links FROM links;
+SELECT to_regclass('t_x') AS not_created, count(*) AS links FROM link_module.links;
 
-SELECT drop_link(entry_point, true) FROM links;
-DELETE FROM link_module.linkables;
+SELECT drop_link(entry_point, true) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP TABLE product, post;

@@ -23,7 +23,7 @@ SELECT l.entry_point, l.left_is_list, l.right_is_list,
        array(SELECT i.indexname FROM pg_indexes i
              WHERE i.tablename = l.definition->>'tableName' AND i.indexdef LIKE 'CREATE UNIQUE%'
              AND i.indexname NOT LIKE '%pkey' ORDER BY 1) AS unique_indexes
-FROM links l ORDER BY 1;
+FROM link_module.links l ORDER BY 1;
 
 -- Key columns take the type of the linked primary key.
 SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
@@ -53,11 +53,11 @@ SELECT get_link_module('blog', 'post_id', 'product', 'nope_id') IS NULL AS unkno
 BEGIN;
 CREATE TABLE blog.comment (id text PRIMARY KEY);
 SELECT define_link('product.product', 'blog.comment') ->> 'table' AS "table";
-SELECT count(*) FROM links WHERE entry_point = 'product_comment';
+SELECT count(*) FROM link_module.links WHERE entry_point = 'product_comment';
 ROLLBACK;
-SELECT count(*) AS links_after_rollback FROM links WHERE entry_point = 'product_comment';
+SELECT count(*) AS links_after_rollback FROM link_module.links WHERE entry_point = 'product_comment';
 SELECT to_regclass('product_product_blog_comment') AS table_after_rollback;
-SELECT count(*) AS linkables_after_rollback FROM linkables WHERE model = 'comment';
+SELECT count(*) AS linkables_after_rollback FROM link_module.linkables WHERE model = 'comment';
 
 -- An existing Medusa link table is adopted, not recreated: rows are kept, our unique
 -- indexes are added, missing extra columns too.
@@ -86,6 +86,6 @@ DROP TABLE product_product_blog_note;
 SELECT define_link('product.product', '{"linkable": "blog.note", "isList": true}') ->> 'entryPoint';
 SELECT to_regclass('product_product_blog_note') IS NOT NULL AS table_recreated;
 
-SELECT drop_link(entry_point, true) FROM links;
-DELETE FROM link_module.linkables;
+SELECT drop_link(entry_point, true) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA product, blog, links CASCADE;

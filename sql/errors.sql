@@ -6,7 +6,7 @@ CREATE TABLE product.product (id text PRIMARY KEY);
 CREATE TABLE blog.post (id text PRIMARY KEY);
 CREATE TABLE blog.review (id text PRIMARY KEY, product_id text);
 SELECT define_link('product.product', 'blog.post') ->> 'entryPoint';
-SELECT count(*) AS links_before FROM links \gset
+SELECT count(*) AS links_before FROM link_module.links \gset
 SELECT count(*) AS tables_before FROM pg_class WHERE relkind = 'r' \gset
 
 -- Unknown module, model or table.
@@ -89,12 +89,12 @@ SELECT drop_link('nope_nope');
 \echo :LAST_ERROR_SQLSTATE
 
 -- Nothing changed.
-SELECT count(*) = :links_before AS same_links FROM links;
+SELECT count(*) = :links_before AS same_links FROM link_module.links;
 SELECT count(*) = :tables_before + 1 AS same_tables FROM pg_class WHERE relkind = 'r';
-SELECT module, model FROM linkables ORDER BY 1, 2;
+SELECT module, model FROM link_module.linkables ORDER BY 1, 2;
 
-SELECT drop_link(entry_point, true) FROM links;
-DELETE FROM link_module.linkables;
+SELECT drop_link(entry_point, true) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA product, blog CASCADE;
 DROP TABLE public.product_product_blog_review;
 
@@ -114,8 +114,8 @@ BEGIN
   EXCEPTION WHEN others THEN RAISE NOTICE 'caught %: %', SQLSTATE, SQLERRM;
   END;
   PERFORM define_link('public.product_t', 'public.post_t');
-  RAISE NOTICE 'then defined: %', (SELECT count(*) FROM links WHERE entry_point = 'product_t_post_t');
+  RAISE NOTICE 'then defined: %', (SELECT count(*) FROM link_module.links WHERE entry_point = 'product_t_post_t');
 END $$;
 SELECT drop_link('product_t_post_t', true);
-DELETE FROM link_module.linkables;
+DELETE FROM link_module.linkable_registry;
 DROP TABLE product_t, post_t;

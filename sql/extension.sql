@@ -19,5 +19,5 @@ ORDER BY 1;
 SELECT unnest(extconfig)::regclass AS dumped FROM pg_extension WHERE extname = 'link_module' ORDER BY 1;
 
 -- Empty registry to start with.
-SELECT count(*) AS linkables FROM linkables;
-SELECT count(*) AS links FROM links;
+SELECT count(*) AS linkables FROM link_module.linkables;
+SELECT count(*) AS links FROM link_module.links;

@@ -217,6 +217,6 @@ DROP DATABASE lm_latin1;
 DROP DATABASE lm_eucjp;
 SELECT 'the session is still usable' AS still_here;
 -- Leave the registry as we found it.
-SELECT count(*) AS dropped FROM (SELECT drop_link(entry_point, true) FROM links) d;
-DELETE FROM link_module.linkables;
+SELECT count(*) AS dropped FROM (SELECT drop_link(entry_point, true) FROM link_module.links) d;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA hostile CASCADE;

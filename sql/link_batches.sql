@@ -38,8 +38,8 @@ SELECT link_update(links_of(6, 10));
 \echo :LAST_ERROR_SQLSTATE
 RESET link_module.batch_size;
 
-SELECT drop_link(entry_point, true) FROM links;
-DELETE FROM link_module.linkables;
+SELECT drop_link(entry_point, true) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP TABLE product, post;
 DROP FUNCTION links_of;
 
@@ -63,8 +63,8 @@ SELECT jsonb_array_length(r) AS rows, r = (SELECT jsonb_agg(e) FROM jsonb_array_
 FROM joined;
 SELECT count(*) AS listed FROM jsonb_array_elements((SELECT r FROM joined)) e
 JOIN public_product2_public_post2 t ON t.id = e ->> 'id' AND t.meta = e -> 'meta' AND t.tags = ARRAY(SELECT jsonb_array_elements_text(e -> 'tags'));
-SELECT drop_link(entry_point, true) FROM links;
-DELETE FROM link_module.linkables;
+SELECT drop_link(entry_point, true) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP TABLE product2, post2;
 
 -- A pair asked in entries that fall in different chunks is listed once, where first asked.
@@ -89,8 +89,8 @@ SELECT jsonb_array_length(link_list(jsonb_build_object('public', jsonb_build_obj
   'product3_id', (SELECT jsonb_agg('p' || i) FROM generate_series(1, 3000) i),
   'post3_id', (SELECT jsonb_agg('b' || i) FROM generate_series(1, 3000) i))))) AS listed;
 RESET statement_timeout;
-SELECT drop_link(entry_point, true) FROM links;
-DELETE FROM link_module.linkables;
+SELECT drop_link(entry_point, true) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP TABLE product3, post3;
 
 -- Keys whose type spells one value several ways (a uuid in either case, "1" and "01" of an
@@ -118,6 +118,6 @@ RESET link_module.batch_size;
 SELECT jsonb_array_length(link_dismiss('[{"public": {"shelf_id": "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", "tome_id": "1"}},
                                          {"public": {"shelf_id": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "tome_id": "01"}}]')) AS dismissed;
 SELECT shelf_id, tome_id, note, deleted_at IS NOT NULL AS dismissed FROM public_shelf_public_tome;
-SELECT drop_link(entry_point, true) FROM links;
-DELETE FROM link_module.linkables;
+SELECT drop_link(entry_point, true) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP TABLE shelf, tome;

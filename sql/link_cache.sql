@@ -23,7 +23,7 @@ SELECT link_create('{"public": {"product_id": "p9", "post_id": "b1"}}');
 \echo :LAST_ERROR_SQLSTATE
 ALTER TABLE public_product_public_post RENAME TO renamed_links;
 SELECT jsonb_array_length(link_list('{"public": {"product_id": ["p1", "p2"], "post_id": ["b1", "b2"]}}')) AS listed_after_rename;
-SELECT link_table FROM links;
+SELECT link_table FROM link_module.links;
 
 -- A re-registration takes effect at once.
 SELECT register_linkable('public', 'product', 'item', '{"validate": false}') -> 'validate' AS validate;
@@ -33,7 +33,7 @@ SELECT link_create('{"public": {"product_id": "p9", "post_id": "b3"}}') -> 0 ->>
 DROP TABLE item;
 CREATE TABLE item (id text PRIMARY KEY);
 INSERT INTO item VALUES ('p5');
-SELECT relation FROM linkables WHERE model = 'product';
+SELECT relation FROM link_module.linkables WHERE model = 'product';
 SELECT link_create('{"public": {"product_id": "p5", "post_id": "b4"}}') -> 0 ->> 'product_id' AS relinked;
 -- One that is gone names the linkable.
 SELECT register_linkable('public', 'tag', 'tag') ->> 'relation' AS registered;
@@ -44,9 +44,9 @@ SELECT register_linkable('public', 'tag', NULL) ->> 'virtual' AS reregistered_vi
 CREATE TABLE tag (id text PRIMARY KEY);
 
 -- drop_link drops the link table under its current name.
-SELECT drop_link(entry_point, true) FROM links;
+SELECT drop_link(entry_point, true) FROM link_module.links;
 SELECT to_regclass('renamed_links') AS dropped;
-DELETE FROM link_module.linkables;
+DELETE FROM link_module.linkable_registry;
 DROP TABLE item, post, tag;
 
 -- Two spellings of one uuid name one record: nothing is missing.
@@ -68,5 +68,5 @@ SELECT link_create('{"public": {"shelf_id": "B0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A1
 SELECT drop_link('shelf_book', true);
 DROP TABLE shelf;
 SELECT drop_link('author_book', true);
-DELETE FROM link_module.linkables;
+DELETE FROM link_module.linkable_registry;
 DROP TABLE author, book;

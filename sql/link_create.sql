@@ -125,6 +125,6 @@ SELECT link_create('[]');
 SELECT product_id, post_id, metadata, rank, status, deleted_at IS NULL AS active
 FROM product_product_blog_post ORDER BY product_id;
 
-SELECT drop_link(entry_point, true) FROM links;
-DELETE FROM link_module.linkables;
+SELECT drop_link(entry_point, true) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA product, blog, brand CASCADE;

@@ -67,6 +67,6 @@ SELECT jsonb_array_length(link_create((SELECT jsonb_agg(jsonb_build_object('prod
                     FROM generate_series(1, 10000) i))) AS created;
 SELECT count(*), sum(rank) FROM product_product_blog_post;
 
-SELECT drop_link(entry_point, true) FROM links;
-DELETE FROM link_module.linkables;
+SELECT drop_link(entry_point, true) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA product, blog CASCADE;

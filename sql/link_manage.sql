@@ -61,8 +61,8 @@ SELECT link_list('{"product": {"product_id": "p1"}, "blog": {"post_id": "b1"}}',
 SELECT link_create('{"product": {"product_id": "p1"}, "blog": {"note_id": "n2"}}') -> 0 ->> 'id' AS revived;
 SELECT count(*) AS notes_of_p1 FROM jsonb_array_elements(link_list('{"product": {"product_id": "p1"}, "blog": {"note_id": ["n1", "n2", "n3"]}}'));
 
-SELECT drop_link(entry_point, true) FROM links;
-DELETE FROM link_module.linkables;
+SELECT drop_link(entry_point, true) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA product, blog CASCADE;
 
 -- Ids of numeric keys may be JSON numbers, as link rows return them: rows read back can be
@@ -88,6 +88,6 @@ SELECT link_delete('{"cms": {"article_id": [3]}}') AS deleted;
 SELECT link_restore('{"cms": {"article_id": 3}}') AS restored;
 SELECT link_delete('{"cms": {"tag_id": [1]}}');
 \echo :LAST_ERROR_SQLSTATE
-SELECT drop_link(entry_point, true) FROM links;
-DELETE FROM link_module.linkables;
+SELECT drop_link(entry_point, true) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA cms CASCADE;

@@ -44,17 +44,17 @@ SELECT define_link('kinds.plain', 'kinds.parent');
 SELECT define_link('kinds.child', 'kinds.plain');
 \echo :LAST_ERROR_SQLSTATE
 -- Nothing was registered or created.
-SELECT count(*) AS linkables FROM linkables;
-SELECT count(*) AS links FROM links;
+SELECT count(*) AS linkables FROM link_module.linkables;
+SELECT count(*) AS links FROM link_module.links;
 SELECT count(*) AS triggers FROM pg_trigger WHERE tgname LIKE 'link_module%';
 
 -- A registration made before these checks (written into the registry directly here) is refused
 -- when a link would use it.
-INSERT INTO link_module.linkables (module, model, relation, relation_name, primary_key, key, key_type, alias)
+INSERT INTO link_module.linkable_registry (module, model, relation, relation_name, primary_key, key, key_type, alias)
 VALUES ('legacy', 'part', 'kinds.part', 'kinds.part', 'id', 'part_id', 'text', 'part');
 SELECT define_link('legacy.part', 'kinds.plain');
 \echo :LAST_ERROR_SQLSTATE
-DELETE FROM link_module.linkables;
+DELETE FROM link_module.linkable_registry;
 
 -- The soft-delete column must be timestamptz or timestamp (or a domain over one): 42804. A
 -- date would lose the stamp a restore matches.
@@ -72,7 +72,7 @@ SELECT register_linkable('kinds', 'flagged', 'kinds.flagged', '{"softDeleteColum
 \echo :LAST_ERROR_SQLSTATE
 SELECT register_linkable('kinds', 'flagged', 'kinds.flagged', '{"softDeleteColumn": "gone"}') ->> 'softDeleteColumn' AS sd;
 SELECT register_linkable('kinds', 'flagged', 'kinds.flagged', '{"softDeleteColumn": "stamped"}') ->> 'softDeleteColumn' AS sd;
-DELETE FROM link_module.linkables;
+DELETE FROM link_module.linkable_registry;
 
 -- Later: once kinds.plain is a linkable's table, DDL that would put it in a partitioning or
 -- inheritance tree fails (0A000, naming both tables) and leaves nothing behind.
@@ -146,7 +146,7 @@ ALTER TABLE kinds.renamed RENAME TO gone;
 \echo :LAST_ERROR_SQLSTATE
 -- As an ordinary table it is the linkable's table again.
 CREATE TABLE kinds.gone (id text PRIMARY KEY);
-SELECT relation FROM linkables WHERE model = 'gone';
+SELECT relation FROM link_module.linkables WHERE model = 'gone';
 DROP TABLE kinds.renamed;
 
 -- 'infinity' in the soft-delete column is a stamp like any other: it cascades, and clearing it
@@ -193,8 +193,8 @@ SELECT jsonb_array_length(link_create('{"kinds": {"other_id": "o1", "dropped_id"
 DROP TABLE kinds.dropped;
 SELECT count(*) AS links_left FROM kinds_other_kinds_dropped;
 
-SELECT drop_link(entry_point, true) FROM links;
-DELETE FROM link_module.linkables;
+SELECT drop_link(entry_point, true) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA kinds CASCADE;
 DROP SERVER kinds_srv;
 DROP FOREIGN DATA WRAPPER kinds_fdw;

@@ -19,7 +19,7 @@ SELECT register_linkable('payment', 'provider', NULL, '{"alias": "payment_provid
 -- Registering again updates the registration.
 SELECT register_linkable('product', 'product', 'shop.product', '{"alias": "item", "softDeleteColumn": null}');
 SELECT module, model, relation, primary_key, key, key_type, soft_delete_column, alias, validate, virtual
-FROM linkables ORDER BY module, model;
+FROM link_module.linkables ORDER BY module, model;
 SELECT register_linkable('product', 'product', 'shop.product');
 
 -- A define_link side names a registered linkable; its key type becomes the column type.
@@ -61,8 +61,8 @@ SELECT register_linkable('shop', 'bundle', 'shop.bundle');
 \echo :LAST_ERROR_SQLSTATE
 
 -- None of the errors changed anything.
-SELECT module, model, key, alias FROM linkables ORDER BY module, model;
+SELECT module, model, key, alias FROM link_module.linkables ORDER BY module, model;
 
-SELECT drop_link(entry_point, true) FROM links;
-DELETE FROM link_module.linkables;
+SELECT drop_link(entry_point, true) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA shop CASCADE;

@@ -52,10 +52,10 @@ FROM define_link('product.product', '{"linkable": "car.car", "alias": "vehicle"}
                  '{"database": {"table": "product_product_variant_id_order_order_id_long_long_long_long_name"}}') AS d;
 SELECT indexname FROM pg_indexes WHERE tablename = 'product_variant_id_order_id_long_name33bb7b344' ORDER BY 1;
 
-SELECT service_name, entry_point, link_table FROM links ORDER BY 1;
+SELECT service_name, entry_point, link_table FROM link_module.links ORDER BY 1;
 
 -- Clean up.
-SELECT drop_link(entry_point, true) FROM links;
+SELECT drop_link(entry_point, true) FROM link_module.links;
 DROP TABLE product.product, blog.post, currency, region, "user", car;
 DROP SCHEMA product, blog;
-DELETE FROM link_module.linkables;
+DELETE FROM link_module.linkable_registry;

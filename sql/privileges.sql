@@ -17,8 +17,8 @@ SELECT jsonb_array_length(link_create('[{"shop": {"product_id": "p1"}, "blog": {
 CREATE TABLE injected (at timestamptz);
 CREATE FUNCTION public.injected() RETURNS boolean LANGUAGE sql
 AS $$ INSERT INTO injected VALUES (now()) RETURNING false $$;
-UPDATE link_module.linkables SET key_type = 'text[]) OR public.injected() OR x.id = ANY ($1::text[]::text';
-UPDATE link_module.links
+UPDATE link_module.linkable_registry SET key_type = 'text[]) OR public.injected() OR x.id = ANY ($1::text[]::text';
+UPDATE link_module.link_registry
 SET definition = jsonb_set(jsonb_set(definition, '{left,keyType}', '"text[]) OR public.injected() OR t.product_id = ANY ($1::text[]::text"'),
                            '{right,keyType}', '"text[]) OR public.injected() OR t.post_id = ANY ($1::text[]::text"');
 SELECT link_delete('{"shop": {"product_id": ["p1"]}}') ->> 'blog' AS link_deleted;
@@ -33,8 +33,8 @@ DELETE FROM shop.product WHERE id = 'p2';
 SELECT count(*) AS injected_calls FROM injected;
 SELECT id FROM blog.post ORDER BY 1;
 
-SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
-DELETE FROM link_module.linkables;
+SELECT count(drop_link(entry_point, true)) AS dropped FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA shop, blog CASCADE;
 DROP TABLE injected;
 DROP FUNCTION public.injected();
@@ -75,10 +75,10 @@ SELECT define_link('blog.post', '{"linkable": "shop.product", "deleteCascade": t
                    '{"database": {"schema": "links", "table": "post_product"}}');
 \echo :LAST_ERROR_SQLSTATE
 -- The registry is written only through the functions.
-INSERT INTO link_module.linkables (module, model, relation, relation_name, primary_key, key, key_type)
+INSERT INTO link_module.linkable_registry (module, model, relation, relation_name, primary_key, key, key_type)
 VALUES ('shop', 'product', 'shop.product', 'shop.product', 'id', 'product_id', 'text');
 \echo :LAST_ERROR_SQLSTATE
-UPDATE link_module.linkables SET validate = false;
+UPDATE link_module.linkable_registry SET validate = false;
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 SELECT registry() AS registry;
@@ -155,11 +155,11 @@ GRANT CREATE ON SCHEMA shop TO regress_app;
 SET ROLE regress_app;
 CREATE TABLE shop.product (id text PRIMARY KEY, deleted_at timestamptz);
 RESET ROLE;
-SELECT relation IS NULL AS not_adopted FROM linkables WHERE module = 'shop' AND model = 'product';
+SELECT relation IS NULL AS not_adopted FROM link_module.linkables WHERE module = 'shop' AND model = 'product';
 SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'shop.product'::regclass;
 
-SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
-DELETE FROM link_module.linkables;
+SELECT count(drop_link(entry_point, true)) AS dropped FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA shop, blog, links CASCADE;
 
 -- A restore by trigger undoes the stamp the role clearing the column set: it runs as that
@@ -186,8 +186,8 @@ UPDATE shop.product SET deleted_at = NULL WHERE id = 'p1';
 RESET ROLE;
 SELECT id, deleted_at IS NOT NULL AS deleted FROM blog.post;
 SELECT deleted_at IS NOT NULL AS dismissed FROM shop_product_blog_post;
-SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
-DELETE FROM link_module.linkables;
+SELECT count(drop_link(entry_point, true)) AS dropped FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA shop, blog CASCADE;
 
 -- Taking over: define_link adopts an existing table only as its owner; redefining a link takes
@@ -208,7 +208,7 @@ SET ROLE regress_app;
 SELECT define_link('shop.product', 'shop.tag', '{"database": {"schema": "links"}}');
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
-SELECT right_delete_cascade FROM links WHERE entry_point = 'product_tag';
+SELECT right_delete_cascade FROM link_module.links WHERE entry_point = 'product_tag';
 SET ROLE regress_catalog;
 SELECT drop_link('product_tag', false);
 RESET ROLE;
@@ -227,9 +227,9 @@ SET ROLE regress_app;
 SELECT register_linkable('shop', 'tag', 'links.b');
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
-SELECT relation IS NULL AS still_unpointed FROM linkables WHERE module = 'shop' AND model = 'tag';
-SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
-DELETE FROM link_module.linkables;
+SELECT relation IS NULL AS still_unpointed FROM link_module.linkables WHERE module = 'shop' AND model = 'tag';
+SELECT count(drop_link(entry_point, true)) AS dropped FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA shop, links CASCADE;
 
 -- The application role, given only what README says a DBA grants (USAGE and CREATE on its
@@ -259,7 +259,7 @@ SELECT jsonb_array_length(link_dismiss('{"catalog": {"product_id": "p1"}, "cms":
 SELECT drop_link('product_post', true);
 RESET ROLE;
 SELECT registry() AS registry_after_drop;
-DELETE FROM link_module.linkables;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA app CASCADE;
 
 -- Row security on a link table: the notes of what cascades removed (link_module.removals) are
@@ -289,8 +289,8 @@ SELECT product_id, deleted_at IS NULL AS active FROM shop_product_blog_post ORDE
 SELECT id, deleted_at IS NULL AS live FROM blog.post ORDER BY 1;
 -- The other tenant's removal is still noted: its own restore brings it back.
 SELECT link_restore('{"shop": {"product_id": ["p2"]}}') ->> 'blog' AS admin_restored;
-SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
-DELETE FROM link_module.linkables;
+SELECT count(drop_link(entry_point, true)) AS dropped FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA shop, blog CASCADE;
 
 -- Key types: a domain's CHECK (its owner's code) runs in no statement of link_module, which
@@ -318,8 +318,8 @@ SELECT who, count(*) > 0 AS checked FROM dom.seen GROUP BY who;
 SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
 WHERE attrelid = 'dom.dom_a_dom_b'::regclass AND attname IN ('a_id', 'b_id') ORDER BY 1;
 SELECT id, deleted_at IS NULL AS live FROM dom.b;
-SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
-DELETE FROM link_module.linkables;
+SELECT count(drop_link(entry_point, true)) AS dropped FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA dom CASCADE;
 
 -- A link table's owner controls its table: it can disable the triggers that gate who writes
@@ -353,8 +353,8 @@ UPDATE shop.product SET deleted_at = now() WHERE id = 'p2';
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 SELECT id, deleted_at IS NULL AS live FROM blog.post ORDER BY 1;
-SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
-DELETE FROM link_module.linkables;
+SELECT count(drop_link(entry_point, true)) AS dropped FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA shop, blog CASCADE;
 
 -- Row security on a deleteCascade side's table: a role may write active link rows naming only
@@ -386,8 +386,8 @@ SELECT jsonb_array_length(link_create('{"shop": {"customer_id": "customer_of_app
 DELETE FROM shop.customer WHERE id = 'customer_of_app';
 RESET ROLE;
 SELECT id, tenant FROM shop.orders ORDER BY 1;
-SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
-DELETE FROM link_module.linkables;
+SELECT count(drop_link(entry_point, true)) AS dropped FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA shop CASCADE;
 
 -- link_check and link_repair take, as VACUUM does, the links whose tables the caller owns, and
@@ -419,8 +419,8 @@ SELECT * FROM link_check('product_post');
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS checked_nothing FROM link_check();
 RESET ROLE;
-SELECT count(drop_link(entry_point, true)) AS dropped FROM links;
-DELETE FROM link_module.linkables;
+SELECT count(drop_link(entry_point, true)) AS dropped FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA app CASCADE;
 
 DROP FUNCTION registry();

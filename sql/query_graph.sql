@@ -207,8 +207,8 @@ SELECT define_link('{"linkable": "blog.note", "field": "reviewer_ids", "isList":
 SELECT * FROM q('{"entity": "note", "fields": ["id", "reviewer.name", "reviewers.name"]}');
 SELECT * FROM q('{"entity": "note", "fields": ["id"], "filters": {"reviewer": {"name": "Rae"}}, "pagination": {"order": {"reviewer": {"name": "ASC"}}}}');
 
-SELECT count(drop_link(entry_point, true)) FROM links;
-DELETE FROM link_module.linkables;
+SELECT count(drop_link(entry_point, true)) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP SCHEMA product, blog CASCADE;
 DROP FUNCTION q(text), plan_of(jsonb, text[]);
 DROP COLLATION case_blind;

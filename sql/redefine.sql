@@ -92,7 +92,7 @@ SELECT define_link('public.review', 'product.product');
 SELECT define_link('{"linkable": "public.review", "field": "product_id"}', 'product.product',
                    '{"readOnly": true, "isList": true}') -> 'isList' AS is_list;
 
-SELECT drop_link(entry_point, true) FROM links;
-DELETE FROM link_module.linkables;
+SELECT drop_link(entry_point, true) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
 DROP TABLE product, post, review;
 DROP FUNCTION columns();

@@ -548,7 +548,7 @@ RecordsArg(FunctionCallInfo fcinfo, const char *function) {
 		throw Error(sqlstate::kNullValueNotAllowed, std::string(function) + ": records must not be null");
 	auto records = ParseRecords(*json, function);
 	for (const auto &record : records) {
-		if (auto key_type = pg::QueryValue("SELECT key_type FROM link_module.linkables WHERE module = $1 AND key = $2 "
+		if (auto key_type = pg::QueryValue("SELECT key_type FROM link_module.linkable_registry WHERE module = $1 AND key = $2 "
 		                                   "LIMIT 1",
 		                                   {record.module, record.key}, "registry:linkable-key")) {
 			if (record.numbers && !IsNumericKeyType(*key_type))
@@ -559,7 +559,7 @@ RecordsArg(FunctionCallInfo fcinfo, const char *function) {
 			continue;
 		}
 		auto keys = pg::QueryValue("SELECT string_agg(quote_literal(key), ', ' ORDER BY key) "
-		                           "FROM link_module.linkables WHERE module = $1",
+		                           "FROM link_module.linkable_registry WHERE module = $1",
 		                           {record.module}, "registry:module-keys");
 		throw Error(sqlstate::kUndefinedObject,
 		            std::string(function) + ": no linkable of module " + Quoted(record.module) + " has the key " +
@@ -972,9 +972,9 @@ LM_FUNCTION(link_module_table_dropped) {
 	auto removed = pg::Query("SELECT l.service_name, l.entry_point, d.object_identity, "
 	                         "  link_module.current_relation(ll.relation, ll.relation_name)::text, "
 	                         "  link_module.current_relation(rl.relation, rl.relation_name)::text "
-	                         "FROM pg_event_trigger_dropped_objects() d JOIN link_module.links l ON l.link_table = d.objid "
-	                         "LEFT JOIN link_module.linkables ll ON (ll.module, ll.model) = (l.left_module, l.left_model) "
-	                         "LEFT JOIN link_module.linkables rl ON (rl.module, rl.model) = (l.right_module, l.right_model) "
+	                         "FROM pg_event_trigger_dropped_objects() d JOIN link_module.link_registry l ON l.link_table = d.objid "
+	                         "LEFT JOIN link_module.linkable_registry ll ON (ll.module, ll.model) = (l.left_module, l.left_model) "
+	                         "LEFT JOIN link_module.linkable_registry rl ON (rl.module, rl.model) = (l.right_module, l.right_model) "
 	                         "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0");
 	for (const auto &row : removed) {
 		registry::DeleteLink(*row[0]);
@@ -985,7 +985,7 @@ LM_FUNCTION(link_module_table_dropped) {
 		           "define_link() defines it again, with a new table.");
 	}
 	auto dropped = pg::Query("SELECT k.module, k.key FROM pg_event_trigger_dropped_objects() d "
-	                         "JOIN link_module.linkables k ON k.relation = d.objid OR (d.object_identity = "
+	                         "JOIN link_module.linkable_registry k ON k.relation = d.objid OR (d.object_identity = "
 	                         "  k.relation_name AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = k.relation)) "
 	                         "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0");
 	if (!dropped.empty()) {

@@ -1,4 +1,5 @@
-/* SQL functions that define things: register_linkable, define_link, drop_link, get_link_module. */
+/* SQL functions that define things: register_linkable, unregister_linkable, define_link, drop_link,
+ * get_link_module. */
 #include "core/ddl.hpp"
 #include "core/error.hpp"
 #include "link_table.hpp"
@@ -80,7 +81,7 @@ DefineLink(const std::string &left_text, const std::string &right_text, const Js
 	} else {
 		/* Redefining a link changes its table and what its cascades do: as drop_link, it takes
 		 * the link table's owner. */
-		if (auto oid = pg::QueryValue("SELECT l.link_table::oid::text FROM link_module.links l "
+		if (auto oid = pg::QueryValue("SELECT l.link_table::oid::text FROM link_module.link_registry l "
 		                              "JOIN pg_class c ON c.oid = l.link_table WHERE l.service_name = $1",
 		                              {def.names.service_name}))
 			registry::RequireLinkTableOwner(static_cast<Oid>(std::stoul(*oid)), def.names.service_name, "redefine");
@@ -136,6 +137,22 @@ LM_FUNCTION(register_linkable) {
 	return pg::JsonbDatum(result);
 }
 
+LM_FUNCTION(unregister_linkable) {
+	std::string module = RequiredText(fcinfo, 0, "module");
+	std::string model = RequiredText(fcinfo, 1, "model");
+	std::string result;
+	{
+		pg::SpiConnection spi;
+		registry::LockRegistry();
+		Linkable linkable = registry::UnregisterLinkable(module, model);
+		if (linkable.relation && !linkable.table_missing)
+			link_table::RemoveRecordTriggersIfUnused(*linkable.relation);
+		result = LinkableToJson(linkable).dump();
+		spi.Finish();
+	}
+	return pg::JsonbDatum(result);
+}
+
 LM_FUNCTION(define_link) {
 	std::string left = RequiredText(fcinfo, 0, "left side");
 	std::string right = RequiredText(fcinfo, 1, "right side");
@@ -159,13 +176,13 @@ LM_FUNCTION(drop_link) {
 	auto link = registry::FindLink(registry::LinkKey::EntryPoint, entry_point);
 	if (!link) {
 		auto known = pg::QueryValue("SELECT string_agg(quote_literal(entry_point), ', ' ORDER BY entry_point) "
-		                            "FROM link_module.links");
+		                            "FROM link_module.link_registry");
 		throw Error(sqlstate::kUndefinedObject, "link " + Quoted(entry_point) + " does not exist",
 		            known ? "Defined links (entry points): " + *known + "." : "No link is defined.");
 	}
 	const LinkDefinition &def = link->definition;
 	/* The table by its regclass: it follows a rename, and is gone if the table was dropped. */
-	auto table = pg::QueryValue("SELECT link_table::regclass::text FROM link_module.links l "
+	auto table = pg::QueryValue("SELECT link_table::regclass::text FROM link_module.link_registry l "
 	                            "JOIN pg_class c ON c.oid = l.link_table WHERE l.service_name = $1",
 	                            {def.names.service_name});
 	if (table)

@@ -61,7 +61,7 @@ LoadSchema() {
 	for (const auto &row : pg::Query(
 	         "SELECT k.module, k.model, c.oid::regclass::text, k.primary_key, k.soft_delete_column, " LM_COLUMNS_OF(
 	             "c.oid", "k.soft_delete_column") ", c.oid::text, CASE WHEN k.relation IS NOT NULL AND c.oid IS NULL THEN k.relation_name END "
-	                      "FROM link_module.linkables k LEFT JOIN pg_class c "
+	                      "FROM link_module.linkable_registry k LEFT JOIN pg_class c "
 	                      "ON c.oid = link_module.current_relation(k.relation, k.relation_name) "
 	                      "ORDER BY k.module, k.model",
 	         {}, "graph:linkables")) {
@@ -73,7 +73,7 @@ LoadSchema() {
 	}
 	/* A link whose table is gone counts as removed (as for link operations). */
 	for (const auto &row : pg::Query("SELECT l.definition::text, c.oid::regclass::text, " LM_COLUMNS_OF(
-	                                     "c.oid", "'deleted_at'::text") ", c.oid::text FROM link_module.links l "
+	                                     "c.oid", "'deleted_at'::text") ", c.oid::text FROM link_module.link_registry l "
 	                                              "LEFT JOIN pg_class c ON c.oid = l.link_table "
 	                                              "WHERE l.read_only OR c.oid IS NOT NULL ORDER BY l.service_name",
 	                                 {}, "graph:links")) {

@@ -52,7 +52,7 @@ Reload() {
 	    "                                          rl.primary_key), rl.soft_delete_column, rl.validate, "
 	    "  l.link_table::oid::text, link_module.current_relation(ll.relation, ll.relation_name)::oid::text, "
 	    "  link_module.current_relation(rl.relation, rl.relation_name)::oid::text, "
-	    "  'link_module.links'::regclass::oid::text, 'link_module.linkables'::regclass::oid::text, "
+	    "  'link_module.link_registry'::regclass::oid::text, 'link_module.linkable_registry'::regclass::oid::text, "
 	    "  n.nspname, c.relname, c.relowner::text, "
 	    "  (SELECT relowner::text FROM pg_class WHERE oid = link_module.current_relation(ll.relation, ll.relation_name)), "
 	    "  (SELECT relowner::text FROM pg_class WHERE oid = link_module.current_relation(rl.relation, rl.relation_name)), "
@@ -61,10 +61,10 @@ Reload() {
 	    "    = 'timestamp without time zone', "
 	    "  link_module.column_type(link_module.current_relation(rl.relation, rl.relation_name), rl.soft_delete_column) "
 	    "    = 'timestamp without time zone' "
-	    "FROM link_module.links l "
+	    "FROM link_module.link_registry l "
 	    "LEFT JOIN pg_class c ON c.oid = l.link_table LEFT JOIN pg_namespace n ON n.oid = c.relnamespace "
-	    "JOIN link_module.linkables ll ON ll.module = l.left_module AND ll.model = l.left_model "
-	    "JOIN link_module.linkables rl ON rl.module = l.right_module AND rl.model = l.right_model "
+	    "JOIN link_module.linkable_registry ll ON ll.module = l.left_module AND ll.model = l.left_model "
+	    "JOIN link_module.linkable_registry rl ON rl.module = l.right_module AND rl.model = l.right_model "
 	    "WHERE NOT l.read_only AND c.oid IS NOT NULL ORDER BY l.service_name";
 	StoredLinks fresh;
 	std::vector<Oid> relations;

@@ -28,7 +28,7 @@ LM_FUNCTION(link_problems) {
 		pg::SpiConnection spi;
 		const Quoter &q = pg::PgQuoter();
 		/* A link whose table is gone counts as removed everywhere else; here it is named. */
-		for (const auto &row : pg::Query("SELECT l.entry_point FROM link_module.links l WHERE NOT l.read_only "
+		for (const auto &row : pg::Query("SELECT l.entry_point FROM link_module.link_registry l WHERE NOT l.read_only "
 		                                 "AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = l.link_table) "
 		                                 "AND ($1::text IS NULL OR l.entry_point = $1) ORDER BY 1",
 		                                 {entry_point}))
@@ -81,7 +81,7 @@ LM_FUNCTION(link_problems) {
 		}
 		if (entry_point && !found) {
 			auto known = pg::QueryValue("SELECT string_agg(quote_literal(entry_point), ', ' ORDER BY entry_point) "
-			                            "FROM link_module.links WHERE NOT read_only");
+			                            "FROM link_module.link_registry WHERE NOT read_only");
 			throw Error(sqlstate::kUndefinedObject,
 			            std::string(function) + ": link " + Quoted(*entry_point) + " does not exist", {},
 			            known ? "Links with tables (entry points): " + *known + "." : "No link is defined.");

@@ -375,7 +375,7 @@ void
 RemoveRecordTriggersIfUnused(const std::string &relation) {
 	if (!pg::QueryValue("SELECT 1 FROM pg_class WHERE oid = to_regclass($1)", {relation}))
 		return;
-	if (pg::QueryValue("SELECT 1 FROM link_module.links l JOIN link_module.linkables k ON "
+	if (pg::QueryValue("SELECT 1 FROM link_module.link_registry l JOIN link_module.linkable_registry k ON "
 	                   "  (k.module, k.model) IN ((l.left_module, l.left_model), (l.right_module, l.right_model)) "
 	                   "WHERE NOT l.read_only AND link_module.current_relation(k.relation, k.relation_name) = "
 	                   "  to_regclass($1)",
@@ -404,11 +404,11 @@ LM_FUNCTION(link_module_table_created) {
 	bool installed = false;
 	for (const auto &row : pg::Query(
 	         "SELECT DISTINCT c.objid::regclass::text FROM pg_event_trigger_ddl_commands() c "
-	         "JOIN link_module.linkables k ON link_module.current_relation(k.relation, k.relation_name) = c.objid "
+	         "JOIN link_module.linkable_registry k ON link_module.current_relation(k.relation, k.relation_name) = c.objid "
 	         /* only a table that took the place of a dropped one: pg_restore's own ALTER TABLEs,
 	          * run before it creates the dumped triggers, must not add them */
 	         "  AND NOT EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = k.relation) "
-	         "JOIN link_module.links l ON NOT l.read_only AND "
+	         "JOIN link_module.link_registry l ON NOT l.read_only AND "
 	         "  (k.module, k.model) IN ((l.left_module, l.left_model), (l.right_module, l.right_model)) "
 	         "WHERE c.classid = 'pg_class'::regclass AND c.objsubid = 0"))
 		installed = link_table::InstallRecordTriggers(*row[0]) || installed;
@@ -416,7 +416,7 @@ LM_FUNCTION(link_module_table_created) {
 	 * change, invalidate them (at commit, everywhere). */
 	if (installed)
 		pg::PgCall(CacheInvalidateRelcacheByRelid,
-		           static_cast<Oid>(std::stoul(*pg::QueryValue("SELECT 'link_module.linkables'::regclass::oid::text"))));
+		           static_cast<Oid>(std::stoul(*pg::QueryValue("SELECT 'link_module.linkable_registry'::regclass::oid::text"))));
 	spi.Finish();
 	return PointerGetDatum(nullptr);
 }

@@ -1,5 +1,7 @@
 #include "registry.hpp"
 
+#include <cctype>
+
 #include "core/error.hpp"
 #include "pg/as_owner.hpp"
 #include "pg/spi.hpp"
@@ -134,7 +136,7 @@ FirstLink(const std::vector<pg::Row> &rows) {
 std::vector<std::string>
 LinksUsing(const std::string &module, const std::string &model) {
 	std::vector<std::string> names;
-	for (const auto &row : pg::Query("SELECT service_name FROM link_module.links "
+	for (const auto &row : pg::Query("SELECT service_name FROM link_module.link_registry "
 	                                 "WHERE (left_module, left_model) = ($1, $2) "
 	                                 "   OR (right_module, right_model) = ($1, $2) ORDER BY 1",
 	                                 {module, model}))
@@ -147,7 +149,7 @@ LinksUsing(const std::string &module, const std::string &model) {
 void
 LockRegistry() {
 	pg::AsOwner as_owner(Owner());
-	pg::Execute("LOCK TABLE link_module.linkables, link_module.links IN SHARE ROW EXCLUSIVE MODE");
+	pg::Execute("LOCK TABLE link_module.linkable_registry, link_module.link_registry IN SHARE ROW EXCLUSIVE MODE");
 }
 
 std::optional<Linkable>
@@ -163,7 +165,7 @@ FindLinkable(const std::string &module, const std::string &model) {
 	                      "                                   primary_key), 'text') END, "
 	                      "  soft_delete_column, alias, validate, "
 	                      "  relation IS NOT NULL AND link_module.current_relation(relation, relation_name) IS NULL "
-	                      "FROM link_module.linkables WHERE module = $1 AND model = $2",
+	                      "FROM link_module.linkable_registry WHERE module = $1 AND model = $2",
 	                      {module, model});
 	if (rows.empty())
 		return std::nullopt;
@@ -187,7 +189,7 @@ RegisterLinkable(const std::string &module, const std::string &model, std::optio
 	if (auto existing = FindLinkable(module, model); existing && existing->relation && !existing->table_missing)
 		RequireRegisterRights(RelationOid(*existing->relation), module + "." + model);
 	else if (existing && existing->table_missing &&
-	         *pg::QueryValue("SELECT coalesce((SELECT pg_has_role(relation_owner, 'USAGE') FROM link_module.linkables "
+	         *pg::QueryValue("SELECT coalesce((SELECT pg_has_role(relation_owner, 'USAGE') FROM link_module.linkable_registry "
 	                         "WHERE module = $1 AND model = $2 AND relation_owner IS NOT NULL), true)::text",
 	                         {module, model}) != "true")
 		throw Error(sqlstate::kInsufficientPrivilege,
@@ -259,7 +261,7 @@ RegisterLinkable(const std::string &module, const std::string &model, std::optio
 	}
 
 	pg::AsOwner as_owner(Owner());
-	pg::Execute("INSERT INTO link_module.linkables AS l (module, model, relation, primary_key, key, key_type, "
+	pg::Execute("INSERT INTO link_module.linkable_registry AS l (module, model, relation, primary_key, key, key_type, "
 	            "  soft_delete_column, alias, validate, relation_name, relation_owner) "
 	            "VALUES ($1, $2, $3::oid::regclass, $4, $5, $6, $7, $8, $9::boolean, $10, "
 	            "  (SELECT relowner::regrole FROM pg_class WHERE oid = $3::oid)) "
@@ -275,6 +277,39 @@ RegisterLinkable(const std::string &module, const std::string &model, std::optio
 }
 
 Linkable
+UnregisterLinkable(const std::string &module, const std::string &model) {
+	const std::string name = Quoted(module + "." + model);
+	auto linkable = FindLinkable(module, model);
+	if (!linkable) {
+		auto known = pg::QueryValue("SELECT string_agg(quote_literal(module || '.' || model), ', ' "
+		                            "ORDER BY module, model) FROM link_module.linkable_registry");
+		throw Error(sqlstate::kUndefinedObject, "linkable " + name + " is not registered",
+		            known ? "Registered linkables: " + *known + "." : "No linkable is registered.");
+	}
+	auto users = LinksUsing(module, model);
+	if (!users.empty()) {
+		std::string list;
+		for (const auto &user : users)
+			list += (list.empty() ? "" : ", ") + user;
+		throw Error(sqlstate::kDependentObjectsStillExist, "cannot unregister linkable " + name + ": links use it",
+		            "Used by: " + list + ".", "Drop those links first with drop_link().");
+	}
+	if (linkable->relation && !linkable->table_missing)
+		RequireRegisterRights(RelationOid(*linkable->relation), module + "." + model, "unregister");
+	else if (linkable->table_missing &&
+	         *pg::QueryValue("SELECT coalesce((SELECT pg_has_role(relation_owner, 'USAGE') FROM "
+	                         "link_module.linkable_registry WHERE module = $1 AND model = $2 AND relation_owner IS NOT "
+	                         "NULL), true)::text",
+	                         {module, model}) != "true")
+		throw Error(sqlstate::kInsufficientPrivilege,
+		            "cannot unregister linkable " + name + ": its table is gone, and only a member of the role that "
+		            "owned it may unregister it");
+	pg::AsOwner as_owner(Owner());
+	pg::Execute("DELETE FROM link_module.linkable_registry WHERE module = $1 AND model = $2", {module, model});
+	return *linkable;
+}
+
+Linkable
 ResolveLinkable(const std::string &module, const std::string &model, const std::string &what) {
 	if (auto linkable = FindLinkable(module, model)) {
 		if (linkable->table_missing)
@@ -286,7 +321,7 @@ ResolveLinkable(const std::string &module, const std::string &model, const std::
 		/* Registered before its table could be refused (or by an older version). */
 		if (linkable->relation) {
 			auto oid = pg::QueryValue("SELECT link_module.current_relation(relation, relation_name)::oid::text "
-			                          "FROM link_module.linkables WHERE module = $1 AND model = $2",
+			                          "FROM link_module.linkable_registry WHERE module = $1 AND model = $2",
 			                          {module, model});
 			if (oid)
 				RefuseUnsupportedTable(DescribeTable(static_cast<Oid>(std::stoul(*oid))), Quoted(module + "." + model));
@@ -298,7 +333,7 @@ ResolveLinkable(const std::string &module, const std::string &model, const std::
 	                               {module, model});
 	if (!relation) {
 		auto known = pg::QueryValue("SELECT string_agg(quote_literal(model), ', ' ORDER BY model) "
-		                            "FROM link_module.linkables WHERE module = $1",
+		                            "FROM link_module.linkable_registry WHERE module = $1",
 		                            {module});
 		throw Error(sqlstate::kUndefinedObject,
 		            "unknown linkable " + Quoted(module + "." + model) + " in " + what,
@@ -314,14 +349,14 @@ ResolveLinkable(const std::string &module, const std::string &model, const std::
 std::optional<StoredLink>
 FindLink(LinkKey by, const std::string &value) {
 	const char *sql = by == LinkKey::ServiceName
-	                      ? "SELECT definition::text FROM link_module.links WHERE service_name = $1"
-	                      : "SELECT definition::text FROM link_module.links WHERE entry_point = $1";
+	                      ? "SELECT definition::text FROM link_module.link_registry WHERE service_name = $1"
+	                      : "SELECT definition::text FROM link_module.link_registry WHERE entry_point = $1";
 	return FirstLink(pg::Query(sql, {value}));
 }
 
 std::optional<StoredLink>
 FindLinkByTable(const std::string &schema, const std::string &table) {
-	return FirstLink(pg::Query("SELECT definition::text FROM link_module.links "
+	return FirstLink(pg::Query("SELECT definition::text FROM link_module.link_registry "
 	                           "WHERE definition->>'schema' = $1 AND definition->>'tableName' = $2",
 	                           {schema, table}));
 }
@@ -330,7 +365,7 @@ std::optional<StoredLink>
 FindLinkBetween(const std::string &module_a, const std::string &key_a, const std::string &module_b,
                 const std::string &key_b) {
 	/* The definition's own order first, then the reverse one. */
-	return FirstLink(pg::Query("SELECT definition::text FROM link_module.links WHERE NOT read_only AND ("
+	return FirstLink(pg::Query("SELECT definition::text FROM link_module.link_registry WHERE NOT read_only AND ("
 	                           "  (left_module, left_key, right_module, right_key) = ($1, $2, $3, $4) OR "
 	                           "  (left_module, left_key, right_module, right_key) = ($3, $4, $1, $2)) "
 	                           "ORDER BY (left_module, left_key) = ($1, $2) DESC, service_name LIMIT 1",
@@ -340,7 +375,7 @@ FindLinkBetween(const std::string &module_a, const std::string &key_a, const std
 void
 SaveLink(const LinkDefinition &def, const Json &json) {
 	pg::AsOwner as_owner(Owner());
-	pg::Execute("INSERT INTO link_module.links AS l (service_name, entry_point, entity, link_table, read_only, "
+	pg::Execute("INSERT INTO link_module.link_registry AS l (service_name, entry_point, entity, link_table, read_only, "
 	            "  left_module, left_model, left_key, right_module, right_model, right_key, definition) "
 	            "VALUES ($1, $2, $3, $4::regclass, $5::boolean, $6, $7, $8, $9, $10, $11, $12::jsonb) "
 	            "ON CONFLICT (service_name) DO UPDATE SET entry_point = excluded.entry_point, "
@@ -355,13 +390,13 @@ SaveLink(const LinkDefinition &def, const Json &json) {
 void
 DeleteLink(const std::string &service_name) {
 	pg::AsOwner as_owner(Owner());
-	pg::Execute("DELETE FROM link_module.links WHERE service_name = $1", {service_name});
+	pg::Execute("DELETE FROM link_module.link_registry WHERE service_name = $1", {service_name});
 }
 
 Oid
 Owner() {
 	return static_cast<Oid>(std::stoul(
-	    *pg::QueryValue("SELECT relowner::text FROM pg_class WHERE oid = 'link_module.linkables'::regclass", {},
+	    *pg::QueryValue("SELECT relowner::text FROM pg_class WHERE oid = 'link_module.linkable_registry'::regclass", {},
 	                    "registry:owner")));
 }
 
@@ -398,11 +433,11 @@ Refuse(Oid relation, const std::string &missing, const std::string &message, con
 } // namespace
 
 void
-RequireRegisterRights(Oid relation, const std::string &linkable) {
+RequireRegisterRights(Oid relation, const std::string &linkable, const char *action) {
 	const std::string missing = MissingPrivileges(relation, {"TRIGGER", "REFERENCES"});
 	if (!missing.empty())
-		Refuse(relation, missing, "cannot register linkable " + Quoted(linkable),
-		       "Registering a table takes TRIGGER and REFERENCES on it (links reference its rows and "
+		Refuse(relation, missing, std::string("cannot ") + action + " linkable " + Quoted(linkable),
+		       std::string(1, static_cast<char>(std::toupper(action[0]))) + (action + 1) + "ing a table takes TRIGGER and REFERENCES on it (links reference its rows and "
 		       "put triggers on it); this role lacks " + missing + ".");
 }
 

@@ -1,5 +1,5 @@
-/* The registry: linkables and link definitions, stored in link_module.linkables and
- * link_module.links and read through SPI in the caller's transaction. */
+/* The registry: linkables and link definitions, stored in link_module.linkable_registry and
+ * link_module.link_registry and read through SPI in the caller's transaction. */
 #pragma once
 
 #include <optional>
@@ -16,6 +16,10 @@ std::optional<Linkable> FindLinkable(const std::string &module, const std::strin
 /* Registers (or re-registers) a linkable; `relation` nullopt makes it virtual. */
 Linkable RegisterLinkable(const std::string &module, const std::string &model, std::optional<Oid> relation,
                           const LinkableOptions &options);
+
+/* Removes a linkable's registration, refused while links use it; returns what it was. Takes
+ * the rights re-registering it would. */
+Linkable UnregisterLinkable(const std::string &module, const std::string &model);
 
 /* The linkable a define_link side names: registered, or the table schema.table registered
  * implicitly as module = schema, model = table. `what` names the side in errors. */
@@ -54,7 +58,7 @@ Oid Owner();
  * triggers (README, Privileges). Each raises 42501 naming the table, the right missing and the
  * grant that would give it. */
 /* register_linkable: TRIGGER and REFERENCES on the table (its owner has them). */
-void RequireRegisterRights(Oid relation, const std::string &linkable);
+void RequireRegisterRights(Oid relation, const std::string &linkable, const char *action = "register");
 /* define_link: on each side's table TRIGGER and REFERENCES; on a deleteCascade side's table also
  * DELETE and UPDATE (cascades delete and soft-delete its records as its owner). */
 void RequireLinkRights(Oid relation, const std::string &linkable, bool delete_cascade, const std::string &link);

@@ -15,6 +15,7 @@ constexpr const char *kNullValueNotAllowed = "22004";
 constexpr const char *kInvalidTextRepresentation = "22P02";
 constexpr const char *kInvalidJsonText = "22032";
 constexpr const char *kUndefinedObject = "42704";
+constexpr const char *kDependentObjectsStillExist = "2BP01";
 constexpr const char *kUndefinedTable = "42P01";
 constexpr const char *kUndefinedColumn = "42703";
 constexpr const char *kDuplicateObject = "42710";

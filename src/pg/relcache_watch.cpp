@@ -55,8 +55,8 @@ RelcacheWatch::Refresh(const std::function<std::vector<Oid>()> &load) {
 	try {
 		LatestSnapshotReads latest;
 		std::vector<Oid> relations = load();
-		auto registry = Query("SELECT 'link_module.links'::regclass::oid::text, "
-		                      "'link_module.linkables'::regclass::oid::text",
+		auto registry = Query("SELECT 'link_module.link_registry'::regclass::oid::text, "
+		                      "'link_module.linkable_registry'::regclass::oid::text",
 		                      {}, "registry:oids");
 		registry_.clear();
 		for (const auto &value : registry.at(0))

@@ -13,12 +13,12 @@ DECLARE
   s record;
   n bigint;
 BEGIN
-  FOR l IN SELECT * FROM links WHERE NOT read_only ORDER BY entry_point LOOP
+  FOR l IN SELECT * FROM link_module.links WHERE NOT read_only ORDER BY entry_point LOOP
     FOR s IN
       SELECT v.key, v.other_is_list, lk.relation, lk.primary_key, lk.soft_delete_column
       FROM (VALUES (l.left_key, l.left_linkable, coalesce(l.right_is_list, false)),
                    (l.right_key, l.right_linkable, coalesce(l.left_is_list, false))) v(key, linkable, other_is_list)
-      JOIN linkables lk ON lk.module || '.' || lk.model = v.linkable
+      JOIN link_module.linkables lk ON lk.module || '.' || lk.model = v.linkable
     LOOP
       IF s.relation IS NOT NULL THEN
         EXECUTE format('SELECT count(*) FROM %s k WHERE k.deleted_at IS NULL AND NOT EXISTS (SELECT FROM %s r WHERE r.%I = k.%I)',

@@ -21,8 +21,8 @@ SQL
 
 pg_dump -d lm_dump_src | psql_q -d lm_dump_dst >/dev/null
 
-summary="SELECT (SELECT string_agg(module || '.' || model || ':' || coalesce(relation::text, '-'), ',' ORDER BY module, model) FROM linkables)
-          || ' | ' || (SELECT string_agg(service_name || ':' || link_table::text, ',') FROM links)
+summary="SELECT (SELECT string_agg(module || '.' || model || ':' || coalesce(relation::text, '-'), ',' ORDER BY module, model) FROM link_module.linkables)
+          || ' | ' || (SELECT string_agg(service_name || ':' || link_table::text, ',') FROM link_module.links)
           || ' | ' || (SELECT count(*) FROM product_product_public_post)
           || ' | ' || (SELECT count(*) FROM pg_indexes WHERE tablename = 'product_product_public_post')"
 src=$(psql_q -d lm_dump_src -c "$summary")
@@ -32,10 +32,10 @@ echo "restored: $dst"
 [ "$src" = "$dst" ] || { echo "restored registry differs"; exit 1; }
 
 # The restored definition is live: defining the same link again changes nothing.
-before=$(psql_q -d lm_dump_dst -c "SELECT xmin FROM link_module.links")
+before=$(psql_q -d lm_dump_dst -c "SELECT xmin FROM link_module.link_registry")
 psql_q -d lm_dump_dst -c "SELECT define_link('product.product', '{\"linkable\": \"public.post\", \"isList\": true}',
        '{\"database\": {\"extraColumns\": {\"metadata\": {\"type\": \"json\", \"nullable\": true}}}}') IS NOT NULL" >/dev/null
-after=$(psql_q -d lm_dump_dst -c "SELECT xmin FROM link_module.links")
+after=$(psql_q -d lm_dump_dst -c "SELECT xmin FROM link_module.link_registry")
 [ "$before" = "$after" ] || { echo "define_link after restore was not a no-op"; exit 1; }
 
 for db in lm_dump_src lm_dump_dst; do psql_q -d postgres -c "DROP DATABASE $db"; done

@@ -46,7 +46,7 @@ sub check_database
 	{
 		my ($rc, $out, $err) = $node->psql($db,
 			"CREATE EXTENSION IF NOT EXISTS amcheck;
-			 SELECT count(bt_index_check(i.indexrelid, true)) FROM links l JOIN pg_index i ON i.indrelid = l.link_table
+			 SELECT count(bt_index_check(i.indexrelid, true)) FROM link_module.links l JOIN pg_index i ON i.indrelid = l.link_table
 			 JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'btree';");
 		is($rc, 0, "$what: amcheck finds the link tables' indexes consistent") or diag($err);
 	}
