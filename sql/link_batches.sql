@@ -88,6 +88,13 @@ SET statement_timeout = '5s';
 SELECT jsonb_array_length(link_list(jsonb_build_object('public', jsonb_build_object(
   'product3_id', (SELECT jsonb_agg('p' || i) FROM generate_series(1, 3000) i),
   'post3_id', (SELECT jsonb_agg('b' || i) FROM generate_series(1, 3000) i))))) AS listed;
+-- A record with 10,000 links, asked with each of them in 10,000 entries: each pair is one
+-- probe (probing by the record alone would read its 10,000 links for every entry).
+INSERT INTO post3 SELECT 'h' || i FROM generate_series(1, 10000) i;
+SELECT jsonb_array_length(link_create((SELECT jsonb_agg(jsonb_build_object('public', jsonb_build_object('product3_id', 'p1', 'post3_id', 'h' || i)))
+                                       FROM generate_series(1, 10000) i))) AS created;
+SELECT jsonb_array_length(link_list((SELECT jsonb_agg(jsonb_build_object('public', jsonb_build_object('product3_id', 'p1', 'post3_id', 'h' || i)))
+                                     FROM generate_series(1, 10000) i))) AS listed;
 RESET statement_timeout;
 SELECT drop_link(entry_point, true) FROM link_module.links;
 DELETE FROM link_module.linkable_registry;

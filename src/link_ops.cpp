@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/link_sql.hpp"
+#include "core/list_chunks.hpp"
 #include "core/payload.hpp"
 #include "pg/as_owner.hpp"
 #include "pg/guard.hpp"
@@ -500,15 +501,9 @@ LM_FUNCTION(link_list) {
 
 	return RunLinkFunction(fcinfo, "link_list", [&](Datum payload, const link_cache::Use &cache,
 	                                               const LinkResolver &resolver, pg::JsonbArrayBuilder &result) {
-		/* Per link, each entry's ids on either side, tagged with the entry: every combination
-		 * within an entry is asked for, but the pairs are never formed (that would be the
-		 * product of the arrays' sizes). */
-		struct SideIds {
-			std::vector<int32> entries;
-			std::vector<std::string> ids;
-		};
+		/* Per link, each entry's ids on either side, tagged with the entry. */
 		std::vector<const LinkDefinition *> order;
-		std::unordered_map<const LinkDefinition *, std::pair<SideIds, SideIds>> asked;
+		std::unordered_map<const LinkDefinition *, std::pair<AskedIds, AskedIds>> asked;
 		pg::ForEachEntry(payload, "link_list", [&](const Json &item, std::size_t index) {
 			PayloadEntry entry = ParseEntry(item, index);
 			const LinkDefinition &link = resolver.Resolve(entry, "link_list");
@@ -535,40 +530,36 @@ LM_FUNCTION(link_list) {
 				throw NotAValue(*link, key, side->ids,
 				                [&](std::size_t i) { return static_cast<std::size_t>(side->entries[i]); });
 			}
-			/* The pairs listed by earlier chunks: a pair asked in entries of two chunks (or by
-			 * two spellings of an id) is listed once, where first asked. */
+			/* Every chunk reads the same snapshot, so a row found by two chunks has one tuple id:
+			 * later chunks skip the rows earlier ones listed. */
+			pg::ReadOnlyStatements one_snapshot;
 			std::unordered_set<std::string> listed;
-			/* Chunks of left ids; each takes the right ids of the entries it covers (entries
-			 * come in ascending order on both sides). */
-			const bool several = left.ids.size() > static_cast<std::size_t>(settings::batch_size);
-			ForEachChunk(left.ids.size(), [&](std::size_t begin, std::size_t end) {
-				const auto from = std::lower_bound(right.entries.begin(), right.entries.end(), left.entries[begin]);
-				const auto to = std::upper_bound(right.entries.begin(), right.entries.end(), left.entries[end - 1]);
-				const auto r_begin = static_cast<std::size_t>(from - right.entries.begin());
-				const auto r_end = static_cast<std::size_t>(to - right.entries.begin());
-				RunLinkStatement(
-				    *link, "link_list", as_definition ? "list-definition" : "list",
-				    link_sql::List(*link, pg::PgQuoter(), as_definition),
-				    {INT4ARRAYOID, TEXTARRAYOID, INT4ARRAYOID, TEXTARRAYOID, BOOLOID, BOOLOID},
-				    {pg::Int4Array(std::vector<int32>(left.entries.begin() + begin, left.entries.begin() + end)),
-				     pg::TextArray(std::vector<std::string>(left.ids.begin() + begin, left.ids.begin() + end)),
-				     pg::Int4Array(std::vector<int32>(from, to)),
-				     pg::TextArray(std::vector<std::string>(right.ids.begin() + r_begin, right.ids.begin() + r_end)),
-				     pg::Bool(with_deleted), pg::Bool(several)},
-				    pg::Planning::GenericNoNestLoop);
+			std::size_t chunks = 0;
+			PlanListChunks(left, right, static_cast<std::size_t>(settings::batch_size), [&](const ListChunk &c) {
+				pg::ScratchMemory scratch;
+				const bool several = ++chunks > 1 || c.Size() >= static_cast<std::size_t>(settings::batch_size);
+				RunLinkStatement(*link, "link_list", as_definition ? "list-definition" : "list",
+				                 link_sql::List(*link, pg::PgQuoter(), as_definition),
+				                 {INT4ARRAYOID, INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID, INT4ARRAYOID,
+				                  TEXTARRAYOID, INT4ARRAYOID, INT4ARRAYOID, TEXTARRAYOID, BOOLOID, BOOLOID},
+				                 {pg::Int4Array(c.pair_left_ord), pg::Int4Array(c.pair_right_ord),
+				                  pg::TextArray(c.pair_left), pg::TextArray(c.pair_right), pg::Int4Array(c.probe_entry),
+				                  pg::Int4Array(c.probe_ord), pg::TextArray(c.probe_id), pg::Int4Array(c.match_entry),
+				                  pg::Int4Array(c.match_ord), pg::TextArray(c.match_id), pg::Bool(with_deleted),
+				                  pg::Bool(several)},
+				                 pg::Planning::Probes);
 				auto rows = pg::ResultDatum(1);
 				if (!rows)
 					return;
 				if (!several) {
-					result.Append(*rows); /* one statement lists each pair once */
+					result.Append(*rows); /* one statement lists each row once */
 					return;
 				}
-				const std::vector<std::string> l = pg::ResultTextArray(2), r = pg::ResultTextArray(3);
-				std::vector<bool> keep(l.size());
+				const std::vector<std::string> tids = pg::ResultTextArray(2);
+				std::vector<bool> keep(tids.size());
 				bool all = true;
-				for (std::size_t i = 0; i < l.size(); ++i) {
-					/* length-prefixed: no separator can occur in an id */
-					keep[i] = listed.insert(std::to_string(l[i].size()) + ":" + l[i] + r[i]).second;
+				for (std::size_t i = 0; i < tids.size(); ++i) {
+					keep[i] = listed.insert(tids[i]).second;
 					all = all && keep[i];
 				}
 				result.Append(*rows, all ? nullptr : &keep);

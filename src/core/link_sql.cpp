@@ -168,10 +168,10 @@ std::string
 List(const LinkDefinition &link, const Quoter &q, bool as_definition) {
 	const std::string lk = q.ident(link.left.key);
 	const std::string rk = q.ident(link.right.key);
-	std::string row = "to_jsonb(t)";
+	std::string row = "to_jsonb(z)";
 	if (as_definition) {
 		/* Medusa's LinkDefinition: {moduleA: {keyA}, moduleB: {keyB}, data?: {extra columns}}. */
-		auto key = [&](const LinkSide &side) { return q.literal(side.key) + ", t." + q.ident(side.key) + "::text"; };
+		auto key = [&](const LinkSide &side) { return q.literal(side.key) + ", z." + q.ident(side.key) + "::text"; };
 		if (link.left.module == link.right.module)
 			row = "jsonb_build_object(" + q.literal(link.left.module) + ", jsonb_build_object(" + key(link.left) +
 			      ", " + key(link.right) + ")";
@@ -181,22 +181,28 @@ List(const LinkDefinition &link, const Quoter &q, bool as_definition) {
 		if (!link.extra_columns.empty()) {
 			std::string data;
 			for (const auto &column : link.extra_columns)
-				data += (data.empty() ? "" : ", ") + q.literal(column.name) + ", t." + q.ident(column.name);
+				data += (data.empty() ? "" : ", ") + q.literal(column.name) + ", z." + q.ident(column.name);
 			row += ", 'data', jsonb_build_object(" + data + ")";
 		}
 		row += ")";
 	}
 	const std::string table = Table(link, q);
-	/* The probes by left id are fenced (OFFSET 0) so that the join to the right ids comes
-	 * after them: joined first on the entry, the two lists would form every pair. */
-	return "SELECT jsonb_agg(" + row + " ORDER BY m.lo, m.ro), array_agg(m.l::text ORDER BY m.lo, m.ro) FILTER "
-	       "(WHERE $6), array_agg(m.r::text ORDER BY m.lo, m.ro) FILTER (WHERE $6) FROM (SELECT f.l, f.r, min(f.ord) AS lo, min(b.ord) AS ro FROM "
-	       "(SELECT a.e, a.ord, y.l, y.r FROM unnest($1::int4[], $2::text[]) WITH ORDINALITY AS a(e, id, ord) "
+	/* Rows found twice (a pair asked again, or found both ways) are one: grouped by their keys,
+	 * and read once, by them, at the end. The probes by left id are fenced (OFFSET 0) so that
+	 * the join to the right ids comes after them (joined first on the entry, the two lists would
+	 * form every pair). */
+	const std::string live = " AND ($11 OR x.deleted_at IS NULL) OFFSET 0)";
+	return "SELECT jsonb_agg(t.row ORDER BY m.lo, m.ro), array_agg(t.tid::text ORDER BY m.lo, m.ro) FILTER "
+	       "(WHERE $12) FROM (SELECT f.l, f.r, min(f.lo) AS lo, min(f.ro) AS ro FROM ("
+	       "SELECT y.l, y.r, p.lo, p.ro FROM unnest($1::int4[], $2::int4[], $3::text[], $4::text[]) AS p(lo, ro, l, r) "
 	       "CROSS JOIN LATERAL (SELECT x." + lk + " AS l, x." + rk + " AS r FROM " + table + " x WHERE x." + lk +
-	       " = a.id::" + link.left.key_type + " AND ($5 OR x.deleted_at IS NULL) OFFSET 0) y OFFSET 0) f "
-	       "JOIN unnest($3::int4[], $4::text[]) WITH ORDINALITY AS b(e, id, ord) ON b.e = f.e AND f.r = b.id::" +
-	       link.right.key_type + " GROUP BY f.l, f.r) m CROSS JOIN LATERAL (SELECT * FROM " + table + " z WHERE z." +
-	       lk + " = m.l AND z." + rk + " = m.r OFFSET 0) t";
+	       " = p.l::" + link.left.key_type + " AND x." + rk + " = p.r::" + link.right.key_type + live + " y "
+	       "UNION ALL SELECT g.l, g.r, g.lo, b.ro FROM (SELECT a.e, a.lo, y.l, y.r FROM unnest($5::int4[], $6::int4[], "
+	       "$7::text[]) AS a(e, lo, id) CROSS JOIN LATERAL (SELECT x." + lk + " AS l, x." + rk + " AS r FROM " + table +
+	       " x WHERE x." + lk + " = a.id::" + link.left.key_type + live + " y OFFSET 0) g JOIN unnest($8::int4[], "
+	       "$9::int4[], $10::text[]) AS b(e, ro, id) ON b.e = g.e AND g.r = b.id::" + link.right.key_type +
+	       ") f GROUP BY f.l, f.r) m CROSS JOIN LATERAL (SELECT " + row + " AS row, z.ctid AS tid FROM " + table +
+	       " z WHERE z." + lk + " = m.l AND z." + rk + " = m.r OFFSET 0) t";
 }
 
 bool

@@ -32,14 +32,16 @@ std::string UpdateExisting(const LinkDefinition &link, const Quoter &quote);
  * notify. Returns (rows jsonb, leftover int4[], notifications). */
 std::string Dismiss(const LinkDefinition &link, const Quoter &quote);
 
-/* Lists the rows joining any left id of an entry to any right id of the same entry, without
- * forming the pairs: each left id probes the table by its key, and the rows found are joined to
- * the right ids of the entry ($1 int4[] entry, $2 text[] left id, aligned; $3 int4[] entry,
- * $4 text[] right id, aligned; $5 boolean with deleted; $6 boolean pairs wanted). Returns (rows
- * jsonb, and with $6 their left keys text[] and right keys text[]) in the order of the ids given
- * (left first); rows are link rows, or Medusa link definitions with `as_definition`. Run without nested loops for the join
- * to the right ids: its row estimates are guesses, and a nested loop over both lists would be
- * quadratic. */
+/* Lists the rows of one chunk of link_list's work (core/list_chunks.hpp): pairs probed by
+ * primary key ($1 int4[] left ordinal, $2 int4[] right ordinal, $3 text[] left id, $4 text[]
+ * right id), and left ids probed by key whose rows are joined to the right ids of the same
+ * entry ($5 int4[] entry, $6 int4[] left ordinal, $7 text[] left id; $8 int4[] entry, $9 int4[]
+ * right ordinal, $10 text[] right id); $11 boolean with deleted; $12 boolean tuple ids wanted.
+ * Returns (rows jsonb, and with $12 their tuple ids text[]) ordered by where their ids were
+ * first asked (left, then right); rows are link rows, or Medusa link definitions with
+ * `as_definition`. Run with nested loops (but the LATERAL probes) and sequential scans off
+ * (Planning::Probes): the arrays' row counts are guesses, and a statistics that see no rows or
+ * one key would make a probe a scan. */
 std::string List(const LinkDefinition &link, const Quoter &quote, bool as_definition);
 
 /* Whether every value of the key type has a single text spelling (text and varchar keys:

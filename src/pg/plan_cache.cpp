@@ -53,7 +53,7 @@ Retired() {
 	return retired;
 }
 
-/* The cached plans that run with a setting of their own: PerCall and GenericNoNestLoop. */
+/* The cached plans that run with settings of their own: PerCall and Probes. */
 std::unordered_map<SPIPlanPtr, Planning> &
 SetPlans() {
 	static std::unordered_map<SPIPlanPtr, Planning> plans;
@@ -97,18 +97,22 @@ private:
 	SPIPlanPtr plan_;
 };
 
-/* While in scope, JIT is off, and with `no_nest_loop` enable_nestloop too (as a function's SET
- * clause sets them): the plan is made under them whenever PostgreSQL plans it again, and the
- * disabled nested loops' cost cannot bring JIT compilation. */
+/* While in scope, JIT is off, and with `probes` enable_nestloop and enable_seqscan too (as a
+ * function's SET clause sets them): the plan is made under them whenever PostgreSQL plans it
+ * again, and the disabled paths' cost cannot bring JIT compilation. */
 class PlannerSettings {
 public:
-	explicit PlannerSettings(bool no_nest_loop) : level_(PgCall(NewGUCNestLevel)) {
-		PgCall([](bool n) {
-			(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-			if (n)
-				(void) set_config_option("enable_nestloop", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true,
-				                         0, false);
-		}, no_nest_loop);
+	explicit PlannerSettings(bool probes) : level_(PgCall(NewGUCNestLevel)) {
+		PgCall([](bool p) {
+			auto off = [](const char *name) {
+				(void) set_config_option(name, "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+			};
+			off("jit");
+			if (p) {
+				off("enable_nestloop");
+				off("enable_seqscan");
+			}
+		}, probes);
 	}
 	~PlannerSettings() {
 		try {
@@ -198,7 +202,7 @@ CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid
 		throw Error(sqlstate::kInternalError,
 		            std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result), "Query: " + sql);
 	PgCall(SPI_keepplan, plan);
-	if (planning == Planning::PerCall || planning == Planning::GenericNoNestLoop)
+	if (planning == Planning::PerCall || planning == Planning::Probes)
 		SetPlans().emplace(plan, planning);
 	entry.plan = plan;
 	entry.sql = sql;
@@ -238,15 +242,16 @@ ExecutePlan(SPIPlanPtr plan, const std::vector<Param> &params) {
 	RunningPlan running(plan);
 	std::optional<PlannerSettings> settings;
 	if (auto set = SetPlans().find(plan); set != SetPlans().end())
-		settings.emplace(set->second == Planning::GenericNoNestLoop);
+		settings.emplace(set->second == Planning::Probes);
 	int rc = LatestSnapshotReads::Active() && IsolationUsesXactSnapshot()
 	             ? PgCall(
 	                   [](SPIPlanPtr p, Datum *v, const char *n) {
 		                   return SPI_execute_snapshot(p, v, n, GetLatestSnapshot(), InvalidSnapshot, false, false, 0);
 	                   },
 	                   plan, value_ptr, null_ptr)
-	             : PgCall([](SPIPlanPtr p, Datum *v, const char *n) { return SPI_execute_plan(p, v, n, false, 0); },
-	                      plan, value_ptr, null_ptr);
+	             : PgCall([](SPIPlanPtr p, Datum *v, const char *n,
+	                         bool r) { return SPI_execute_plan(p, v, n, r, 0); },
+	                      plan, value_ptr, null_ptr, ReadOnlyStatements::Active());
 	MemoryContextSwitchTo(caller);
 	if (rc < 0)
 		throw Error(sqlstate::kInternalError, std::string("SPI_execute_plan failed: ") + SPI_result_code_string(rc));
@@ -255,6 +260,20 @@ ExecutePlan(SPIPlanPtr plan, const std::vector<Param> &params) {
 
 namespace {
 int latest_snapshot_reads = 0;
+int read_only_statements = 0;
+}
+
+ReadOnlyStatements::ReadOnlyStatements() {
+	++read_only_statements;
+}
+
+ReadOnlyStatements::~ReadOnlyStatements() {
+	--read_only_statements;
+}
+
+bool
+ReadOnlyStatements::Active() {
+	return read_only_statements > 0;
 }
 
 LatestSnapshotReads::LatestSnapshotReads() {

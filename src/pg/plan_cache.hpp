@@ -18,11 +18,12 @@ namespace link_module::pg {
  * plan could turn into a filter that compares every row with every id (statistics that see no
  * active row make a scan of the active rows look free); planned with the array, the filter is
  * hashed. Such plans run with JIT off (a big array's cost would bring JIT compilation).
- * GenericNoNestLoop: generic, planned with enable_nestloop (and JIT) off, for a statement that
- * joins two arrays whose sizes a generic plan can only guess: a nested loop over both would be
- * quadratic. Its probes must be LATERAL subqueries that cannot be flattened (OFFSET 0): nested
- * loops are the only way to run those. */
-enum class Planning { Generic, Chosen, PerCall, GenericNoNestLoop };
+ * Probes: generic, planned with enable_nestloop, enable_seqscan and JIT off, for a statement
+ * whose table reads are all key probes (LATERAL subqueries that cannot be flattened, OFFSET 0:
+ * nested loops are the only way to run those) and that joins arrays whose sizes a generic plan
+ * can only guess: a nested loop over two of them would be quadratic, and statistics that see
+ * no rows (or one key) would make a probe a scan. */
+enum class Planning { Generic, Chosen, PerCall, Probes };
 
 SPIPlanPtr CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid> &types,
                       Planning planning = Planning::Generic);
@@ -54,6 +55,18 @@ public:
 	~LatestSnapshotReads();
 	LatestSnapshotReads(const LatestSnapshotReads &) = delete;
 	LatestSnapshotReads &operator=(const LatestSnapshotReads &) = delete;
+	static bool Active();
+};
+
+/* While alive, ExecutePlan runs statements read-only: in the snapshot of the query that called
+ * the function, without a new one per statement (as a STABLE function's statements run), so the
+ * chunks of one call read one state of the database. For statements that only read. */
+class ReadOnlyStatements {
+public:
+	ReadOnlyStatements();
+	~ReadOnlyStatements();
+	ReadOnlyStatements(const ReadOnlyStatements &) = delete;
+	ReadOnlyStatements &operator=(const ReadOnlyStatements &) = delete;
 	static bool Active();
 };
 
