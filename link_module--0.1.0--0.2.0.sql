@@ -31,6 +31,21 @@ AS $$ SELECT coalesce((SELECT c.oid::regclass FROM pg_class c WHERE c.oid = rela
                           AND c.relowner IN (SELECT k.relation_owner FROM link_module.linkable_registry k
                                              WHERE k.relation_name = current_relation.relation_name))) $$;
 
+-- A character(n) key is cast to bpchar (`character` alone means character(1)).
+CREATE OR REPLACE FUNCTION link_module.column_type(relation regclass, column_name text, with_typmod boolean DEFAULT true)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ WITH RECURSIVE t(type, typmod, depth) AS (
+          SELECT a.atttypid, a.atttypmod, 0 FROM pg_attribute a
+          WHERE a.attrelid = relation AND a.attname = column_name AND a.attnum > 0 AND NOT a.attisdropped
+          UNION ALL
+          SELECT d.typbasetype, d.typtypmod, t.depth + 1 FROM t JOIN pg_type d ON d.oid = t.type
+          WHERE d.typtype = 'd')
+      SELECT CASE WHEN NOT with_typmod AND t.type = 'pg_catalog.bpchar'::pg_catalog.regtype THEN 'bpchar'
+                  ELSE format_type(t.type, CASE WHEN with_typmod THEN t.typmod END) END
+      FROM t ORDER BY t.depth DESC LIMIT 1 $$;
+
 CREATE OR REPLACE FUNCTION link_module.refuse_inheritance()
 RETURNS event_trigger
 LANGUAGE plpgsql

@@ -142,7 +142,8 @@ AS $$ SELECT coalesce((SELECT c.oid::regclass FROM pg_class c WHERE c.oid = rela
 -- type: ids are cast to that, so no domain's CHECK (another role's code) runs in a statement
 -- that a cascade runs as a table's owner, and new link tables' keys carry no domain. Without
 -- the type modifier (`with_typmod` false: cast_type), an id longer than a varchar(n) key is a
--- different id, never truncated into another one (nor a numeric(p,s) id rounded into one).
+-- different id, never truncated into another one (nor a numeric(p,s) id rounded into one). A
+-- character(n) key is cast to bpchar: `character` alone means character(1).
 CREATE FUNCTION link_module.column_type(relation regclass, column_name text, with_typmod boolean DEFAULT true)
 RETURNS text
 LANGUAGE sql STABLE
@@ -153,7 +154,9 @@ AS $$ WITH RECURSIVE t(type, typmod, depth) AS (
           UNION ALL
           SELECT d.typbasetype, d.typtypmod, t.depth + 1 FROM t JOIN pg_type d ON d.oid = t.type
           WHERE d.typtype = 'd')
-      SELECT format_type(t.type, CASE WHEN with_typmod THEN t.typmod END) FROM t ORDER BY t.depth DESC LIMIT 1 $$;
+      SELECT CASE WHEN NOT with_typmod AND t.type = 'pg_catalog.bpchar'::pg_catalog.regtype THEN 'bpchar'
+                  ELSE format_type(t.type, CASE WHEN with_typmod THEN t.typmod END) END
+      FROM t ORDER BY t.depth DESC LIMIT 1 $$;
 CREATE FUNCTION link_module.cast_type(relation regclass, column_name text)
 RETURNS text
 LANGUAGE sql STABLE

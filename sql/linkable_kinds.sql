@@ -199,3 +199,32 @@ DROP SCHEMA kinds CASCADE;
 DROP SERVER kinds_srv;
 DROP FOREIGN DATA WRAPPER kinds_fdw;
 DROP TABLE scratch;
+
+-- Which key types. Keys are compared with pg_catalog's operators: a type whose equality lives
+-- elsewhere (citext) and a nondeterministic collation are refused (0A000); enums and
+-- character(n) keys work (a character(n) id is cast to bpchar, never truncated to one letter).
+CREATE EXTENSION citext;
+CREATE SCHEMA keys;
+CREATE TABLE keys.ci (id citext PRIMARY KEY);
+SELECT register_linkable('keys', 'ci', 'keys.ci');
+\echo :LAST_ERROR_SQLSTATE
+CREATE COLLATION keys.nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE keys.nd (id text COLLATE keys.nocase PRIMARY KEY);
+SELECT register_linkable('keys', 'nd', 'keys.nd');
+\echo :LAST_ERROR_SQLSTATE
+CREATE TYPE keys.colour AS ENUM ('red', 'green');
+CREATE TABLE keys.paint (id keys.colour PRIMARY KEY);
+CREATE TABLE keys.code (id char(5) PRIMARY KEY);
+INSERT INTO keys.paint VALUES ('red'), ('green');
+INSERT INTO keys.code VALUES ('ab'), ('ac');
+SELECT define_link('{"linkable": "keys.paint", "isList": true}', '{"linkable": "keys.code", "isList": true}') ->> 'entryPoint' AS link;
+SELECT string_agg((r ->> 'paint_id') || '-' || (r ->> 'code_id'), ' ' ORDER BY r ->> 'code_id') AS created
+FROM jsonb_array_elements(link_create('[{"keys": {"paint_id": "red", "code_id": "ab"}}, {"keys": {"paint_id": "red", "code_id": "ac"}},
+                                        {"keys": {"paint_id": "green", "code_id": "ab   "}}]')) r;
+SELECT count(*) AS listed FROM jsonb_array_elements(link_list('{"keys": {"paint_id": ["red", "green"], "code_id": ["ab", "ac"]}}'));
+SELECT link_create('{"keys": {"paint_id": "blue", "code_id": "ab"}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT drop_link(entry_point, true) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
+DROP SCHEMA keys CASCADE;
+DROP EXTENSION citext;

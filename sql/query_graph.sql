@@ -181,16 +181,18 @@ SELECT jsonb_array_length(link_create('{"product": {"product_id": "p3"}, "blog":
 SELECT * FROM q('{"entity": "product", "fields": ["id"], "pagination": {"order": {"edition": {"title": "DESC"}}}}');
 SELECT count(*) FILTER (WHERE line LIKE '%SubPlan%') > 0 AS subquery
 FROM plan_of('{"entity": "product", "fields": ["id"], "pagination": {"take": 2, "order": {"edition": {"title": "DESC"}}}}', '2') line;
--- A unique index of another collation than the join's proves nothing: 't1' and 'T1' are one
--- code for the join (case-insensitive), two for the index; still one row per product.
-CREATE COLLATION case_blind (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
-CREATE TABLE blog.shelf (code text COLLATE case_blind NOT NULL, label text, deleted_at timestamptz);
-CREATE UNIQUE INDEX shelf_code ON blog.shelf (code COLLATE "C");
+-- A unique index of another collation than the key's is not taken as proof (keys of a
+-- nondeterministic collation are refused at registration, see linkable_kinds): a subquery,
+-- one row per product.
+CREATE TABLE blog.shelf (code text COLLATE "C" NOT NULL, label text, deleted_at timestamptz);
+CREATE UNIQUE INDEX shelf_code ON blog.shelf (code COLLATE "POSIX");
 INSERT INTO blog.shelf VALUES ('t1', 'lower'), ('T1', 'UPPER');
 SELECT register_linkable('blog', 'shelf', 'blog.shelf', '{"primaryKey": "code"}') ->> 'key' AS key;
 SELECT define_link('product.product', 'blog.shelf') ->> 'entryPoint';
 SELECT jsonb_array_length(link_create('{"product": {"product_id": "p3"}, "blog": {"shelf_code": "t1"}}')) AS linked;
 SELECT jsonb_array_length(query_graph('{"entity": "product", "fields": ["id"], "pagination": {"order": {"shelf": {"label": "DESC"}}}}') -> 'data') AS products;
+SELECT count(*) FILTER (WHERE line LIKE '%SubPlan%') > 0 AS subquery
+FROM plan_of('{"entity": "product", "fields": ["id"], "pagination": {"take": 2, "order": {"shelf": {"label": "DESC"}}}}', '2') line;
 -- A column of the root named like the order values the page carries is left alone.
 ALTER TABLE product.product ADD COLUMN "link_module order 1" integer;
 SELECT * FROM q('{"entity": "product", "fields": ["id"], "pagination": {"take": 2, "order": {"post": {"title": "DESC"}}}}');
@@ -211,4 +213,3 @@ SELECT count(drop_link(entry_point, true)) FROM link_module.links;
 DELETE FROM link_module.linkable_registry;
 DROP SCHEMA product, blog CASCADE;
 DROP FUNCTION q(text), plan_of(jsonb, text[]);
-DROP COLLATION case_blind;

@@ -217,6 +217,28 @@ RegisterLinkable(const std::string &module, const std::string &model, std::optio
 			            "key " + Quoted(linkable.primary_key) + " of table " + table.name + " is of type " + *key_type +
 			                ", not a scalar type: a link names one record by one key value",
 			            {}, "Pass options {\"primaryKey\": \"<column>\"} naming a column of a scalar type.");
+		/* link_module's statements compare keys with the operators pg_catalog resolves (their
+		 * search_path is pinned): a type whose equality lives elsewhere (citext) would be
+		 * compared as text, and a nondeterministic collation is not carried to link tables. */
+		auto facts = pg::Query("SELECT t.typnamespace = 'pg_catalog'::regnamespace OR t.typtype = 'e', "
+		                       "  coalesce((SELECT c.collisdeterministic FROM pg_attribute a JOIN pg_collation c "
+		                       "            ON c.oid = a.attcollation WHERE a.attrelid = $2::oid AND a.attname = $3), true) "
+		                       "FROM pg_type t WHERE t.oid = $1::regtype",
+		                       {*key_type, std::to_string(*relation), linkable.primary_key});
+		if (!facts.empty() && *facts[0][0] != "t")
+			throw Error(sqlstate::kFeatureNotSupported,
+			            "key " + Quoted(linkable.primary_key) + " of table " + table.name + " is of type " + *key_type +
+			                ", which link_module does not support as a key",
+			            "Its equality is not one of PostgreSQL's built-in operators; link_module compares keys with "
+			            "those only.",
+			            "Use a key of a built-in type (text, uuid, an integer type, ...), or an enum.");
+		if (!facts.empty() && *facts[0][1] != "t")
+			throw Error(sqlstate::kFeatureNotSupported,
+			            "key " + Quoted(linkable.primary_key) + " of table " + table.name +
+			                " has a nondeterministic collation, which link_module does not support for keys",
+			            "Link tables compare keys byte by byte; two ids the key's collation calls equal would be two "
+			            "records there.",
+			            "Use a key with a deterministic collation.");
 		linkable.key_type = *key_type;
 		if (options.soft_delete_given) {
 			linkable.soft_delete_column = options.soft_delete_column;
