@@ -126,3 +126,23 @@ SELECT to_regclass('t_x') AS not_created, count(*) AS links FROM link_module.lin
 SELECT drop_link(entry_point, true) FROM link_module.links;
 DELETE FROM link_module.linkable_registry;
 DROP TABLE product, post;
+
+-- Extra columns named like the aliases of link_module's statements (t, z, i, w, p, x, m, row,
+-- ord__) are columns like any other in every function.
+CREATE TABLE alias_a (id text PRIMARY KEY);
+CREATE TABLE alias_b (id text PRIMARY KEY);
+INSERT INTO alias_a VALUES ('a1');
+INSERT INTO alias_b VALUES ('b1');
+SELECT define_link('public.alias_a', 'public.alias_b', '{"database": {"extraColumns": {"t": {"type": "text", "nullable": true},
+  "z": {"type": "text", "nullable": true}, "i": {"type": "text", "nullable": true}, "w": {"type": "text", "nullable": true},
+  "p": {"type": "text", "nullable": true}, "x": {"type": "text", "nullable": true}, "m": {"type": "text", "nullable": true},
+  "row": {"type": "text", "nullable": true}, "ord__": {"type": "text", "nullable": true}}}}') ->> 'entryPoint' AS link;
+SELECT r - 'id' - 'created_at' - 'updated_at' AS created FROM jsonb_array_elements(link_create('{"public": {"alias_a_id": "a1", "alias_b_id": "b1"},
+  "data": {"t": "tv", "z": "zv", "i": "iv", "w": "wv", "p": "pv", "x": "xv", "m": "mv", "row": "rv", "ord__": "ov"}}')) r;
+SELECT link_update('{"public": {"alias_a_id": "a1", "alias_b_id": "b1"}, "data": {"t": "tv2"}}') -> 0 ->> 't' AS updated;
+SELECT link_list('{"public": {"alias_a_id": "a1", "alias_b_id": "b1"}}', '{"asLinkDefinition": true}') AS listed;
+SELECT query_graph('{"entity": "alias_a", "fields": ["id", "alias_b.id", "alias_b_link.t"]}') AS graph;
+SELECT jsonb_array_length(link_dismiss('{"public": {"alias_a_id": "a1", "alias_b_id": "b1"}}')) AS dismissed;
+SELECT drop_link(entry_point, true) FROM link_module.links WHERE entry_point = 'alias_a_alias_b';
+DELETE FROM link_module.linkable_registry;
+DROP TABLE alias_a, alias_b;

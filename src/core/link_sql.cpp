@@ -45,6 +45,13 @@ Targets(const LinkDefinition &link, const Quoter &q, const std::string &rows, co
 	       " = i0.r FOR UPDATE OFFSET 0) x" + (condition.empty() ? "" : " WHERE " + condition) + " OFFSET 0) i ";
 }
 
+/* The written row of `table` (aliased t) as its row type. Written `t.*`, never `t`: an extra
+ * column named t would be taken for it. */
+std::string
+WholeRow(const std::string &table) {
+	return "ROW(t.*)::" + table;
+}
+
 /* A column's value: the data's when the data has the key, `otherwise` when it has not. */
 std::string
 Given(const std::string &column, const std::string &otherwise, const Quoter &q) {
@@ -118,7 +125,7 @@ UpdateStatement(const LinkDefinition &link, const Quoter &q, bool revive) {
 	       "deleted_at = NULL, updated_at = CASE WHEN " + changed + " THEN now() ELSE t.updated_at END FROM " +
 	       Targets(link, q, InputRows(link), revive ? "" : "x.deleted_at IS NULL") +
 	       "LEFT JOIN LATERAL jsonb_populate_record(NULL::" + table + ", i.data) AS p ON true WHERE " + where +
-	       " RETURNING t AS row, i.ord AS ord__)" + Outcome(kNotWrittenOrds, "$8", " ORDER BY w.ord__");
+	       " RETURNING " + WholeRow(table) + " AS row, i.ord AS ord__)" + Outcome(kNotWrittenOrds, "$8", " ORDER BY w.ord__");
 }
 
 } // namespace
@@ -138,7 +145,7 @@ CreateInsert(const LinkDefinition &link, const Quoter &q) {
 	 * cardinality conflict both leave the row over, without an error. Rows are inserted, and
 	 * come back, in input order. */
 	return "WITH written AS (INSERT INTO " + table + " AS t (" + columns + ") SELECT " + values + " " +
-	       Populated(link, q) + "ON CONFLICT DO NOTHING RETURNING t AS row)" +
+	       Populated(link, q) + "ON CONFLICT DO NOTHING RETURNING " + WholeRow(table) + " AS row)" +
 	       Outcome("SELECT array_agg(u.ord ORDER BY u.ord) FROM unnest($1::int4[], $2::text[], $3::text[]) "
 	               "AS u(ord, l, r) WHERE (u.l::" + link.left.key_type + ", u.r::" + link.right.key_type +
 	                   ") NOT IN (SELECT (w.row)." + lk + ", (w.row)." + rk + " FROM written w)",
@@ -161,14 +168,15 @@ Dismiss(const LinkDefinition &link, const Quoter &q) {
 	                          " AS r FROM unnest($1::int4[], $2::text[], $3::text[]) AS u(ord, l, r))";
 	return "WITH written AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = now(), updated_at = now() FROM " +
 	       Targets(link, q, input, "x.deleted_at IS NULL") + "WHERE t.ctid = i.tid "
-	       "RETURNING t AS row, i.ord AS ord__)" + Outcome("SELECT NULL::int4[]", "$4", " ORDER BY w.ord__");
+	       "RETURNING " + WholeRow(Table(link, q)) + " AS row, i.ord AS ord__)" +
+	       Outcome("SELECT NULL::int4[]", "$4", " ORDER BY w.ord__");
 }
 
 std::string
 List(const LinkDefinition &link, const Quoter &q, bool as_definition) {
 	const std::string lk = q.ident(link.left.key);
 	const std::string rk = q.ident(link.right.key);
-	std::string row = "to_jsonb(z)";
+	std::string row = "to_jsonb(z.*)";
 	if (as_definition) {
 		/* Medusa's LinkDefinition: {moduleA: {keyA}, moduleB: {keyB}, data?: {extra columns}}. */
 		auto key = [&](const LinkSide &side) { return q.literal(side.key) + ", z." + q.ident(side.key) + "::text"; };
