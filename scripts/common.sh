@@ -11,10 +11,11 @@ DEPS=(build-essential cmake pkg-config postgresql-15 postgresql-server-dev-15 nl
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# Installs the Debian packages the build and the server need (skipped when all are present).
+# Installs the Debian packages the build and the server need, and those given (skipped when all
+# are present).
 install_deps() {
 	local missing=()
-	for pkg in "${DEPS[@]}"; do
+	for pkg in "${DEPS[@]}" "$@"; do
 		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 	done
 	if [ ${#missing[@]} -gt 0 ]; then

@@ -13,7 +13,7 @@ passed=0
 failed=0
 log=$(mktemp -d)
 
-install_deps
+install_deps python3-psycopg # README's Python example (test/shell/readme.sh)
 phase_done deps
 build_and_install
 phase_done build

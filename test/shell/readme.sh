@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# README.md's SQL runs as written: every ```sql block, in order, in one fresh database. A block
-# followed by a ```text block must print exactly that (psql -At: values only, errors as psql
-# prints them). Link ids (<prefix>_<ULID>) and timestamps are compared as placeholders, since they
-# differ from run to run. Needs PGHOST/PGPORT/PGUSER of a running server.
+# README.md's examples run as written: every ```sql block (psql -At: values only, errors as psql
+# prints them), ```js block (Node.js with node-pg) and ```python block (psycopg 3), in order, on
+# one fresh database. A block followed by a ```text block must print exactly that. Link ids
+# (<prefix>_<ULID>) and timestamps are compared as placeholders, since they differ from run to
+# run. Needs PGHOST/PGPORT/PGUSER of a running server; node-pg from test/interop/medusa's
+# node_modules (test/shell/medusa_interop.sh installs it) and python3-psycopg.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DB=lm_readme
@@ -10,16 +12,18 @@ work=${LM_README_KEEP:-$(mktemp -d)}; mkdir -p "$work"
 trap '[ -n "${LM_README_KEEP:-}" ] || rm -rf "$work"' EXIT
 export PGOPTIONS="-c client_min_messages=warning"
 
-# Splits README.md into block files: NNN.sql, and NNN.expected when an output block follows.
+# Splits README.md into block files: NNN.sql, NNN.js or NNN.py, and NNN.expected when an output
+# block follows.
 perl -e '
 	my ($dir, $file) = @ARGV; open(my $in, "<", $file) or die; my @lines = <$in>;
 	my ($n, $i) = (0, 0);
 	while ($i < @lines) {
-		if ($lines[$i] =~ /^```sql\s*$/) {
-			my $sql = ""; $i++;
-			while ($lines[$i] !~ /^```\s*$/) { $sql .= $lines[$i++]; }
+		if ($lines[$i] =~ /^```(sql|js|python)\s*$/) {
+			my $ext = $1 eq "python" ? "py" : $1;
+			my $code = ""; $i++;
+			while ($lines[$i] !~ /^```\s*$/) { $code .= $lines[$i++]; }
 			$i++; $n++;
-			open(my $out, ">", sprintf("%s/%03d.sql", $dir, $n)) or die; print $out $sql; close $out;
+			open(my $out, ">", sprintf("%s/%03d.%s", $dir, $n, $ext)) or die; print $out $code; close $out;
 			my $j = $i; $j++ while $j < @lines && $lines[$j] =~ /^\s*$/;
 			if ($j < @lines && $lines[$j] =~ /^```text\s*$/) {
 				my $text = ""; $j++;
@@ -38,22 +42,30 @@ normalize() {
 }
 
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
+node_modules=$ROOT/test/interop/medusa/node_modules
+python=$(command -v /usr/bin/python3 || command -v python3)
 blocks=0 checked=0 failed=0
-for sql in "$work"/*.sql; do
+for code in "$work"/[0-9][0-9][0-9].*; do
+	case $code in
+	*.sql) run=(psql -X -q -At -d "$DB" -f "$code") ;;
+	*.js) run=(env NODE_PATH="$node_modules" PGDATABASE="$DB" node "$code") ;;
+	*.py) run=(env PGDATABASE="$DB" "$python" "$code") ;;
+	*) continue ;;
+	esac
 	blocks=$((blocks + 1))
-	out=${sql%.sql}.out
-	psql -X -q -At -d "$DB" -f "$sql" >"$out" 2>&1 || true
-	if [ -f "${sql%.sql}.expected" ]; then
+	base=${code%.*}
+	"${run[@]}" >"$base.out" 2>&1 || true
+	if [ -f "$base.expected" ]; then
 		checked=$((checked + 1))
-		if ! diff -u <(normalize "${sql%.sql}.expected") <(normalize "$out") >"$work/diff"; then
-			echo "README block $blocks printed something else (- README, + actual):"
+		if ! diff -u <(normalize "$base.expected") <(normalize "$base.out") >"$work/diff"; then
+			echo "README block $blocks ($(basename "$code")) printed something else (- README, + actual):"
 			cat "$work/diff"
 			failed=$((failed + 1))
 		fi
-	elif grep -q "ERROR" "$out"; then
-		echo "README block $blocks (no output shown) failed:"; cat "$out"; failed=$((failed + 1))
+	elif grep -q "ERROR\|Error" "$base.out"; then
+		echo "README block $blocks ($(basename "$code"), no output shown) failed:"; cat "$base.out"; failed=$((failed + 1))
 	fi
 done
 psql -X -q -d postgres -c "DROP DATABASE $DB"
-echo "README: $blocks SQL blocks run, $checked outputs compared, $failed failed"
+echo "README: $blocks blocks run, $checked outputs compared, $failed failed"
 [ "$blocks" -gt 0 ] && [ "$failed" -eq 0 ]
