@@ -956,7 +956,7 @@ LM_FUNCTION(link_module_table_dropped) {
 	/* DROP EXTENSION drops the registry too: nothing to clean then. */
 	auto removals_owner = pg::QueryValue("SELECT relowner::text FROM pg_class "
 	                                     "WHERE oid = to_regclass('link_module.removals')");
-	if (!removals_owner) {
+	if (!removals_owner || !registry::CatalogIsCurrent()) {
 		spi.Finish();
 		return PointerGetDatum(nullptr);
 	}

@@ -9,6 +9,7 @@
 #include "pg/plan_cache.hpp"
 #include "pg/relcache_watch.hpp"
 #include "pg/spi.hpp"
+#include "registry.hpp"
 #include "settings.hpp"
 
 namespace link_module {
@@ -58,6 +59,7 @@ std::vector<Oid>
 LoadSchema() {
 	graph::Schema schema;
 	std::vector<Oid> relations;
+	registry::Owner(); /* a clear error while the SQL objects are older than the library */
 	for (const auto &row : pg::Query(
 	         "SELECT k.module, k.model, c.oid::regclass::text, k.primary_key, k.soft_delete_column, " LM_COLUMNS_OF(
 	             "c.oid", "k.soft_delete_column") ", c.oid::text, CASE WHEN k.relation IS NOT NULL AND c.oid IS NULL THEN k.relation_name END "

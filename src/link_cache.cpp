@@ -1,4 +1,5 @@
 #include "link_cache.hpp"
+#include "registry.hpp"
 
 #include "core/error.hpp"
 #include "pg/guard.hpp"
@@ -68,6 +69,7 @@ Reload() {
 	    "WHERE NOT l.read_only AND c.oid IS NOT NULL ORDER BY l.service_name";
 	StoredLinks fresh;
 	std::vector<Oid> relations;
+	registry::Owner(); /* a clear error while the SQL objects are older than the library */
 	for (const auto &row : pg::Query(sql, {}, "registry:links")) {
 		LinkDefinition link = DefinitionFromJson(ParseJson(*row[0], "stored link definition"));
 		/* The link table where it is now: the registry's regclass follows a rename. */

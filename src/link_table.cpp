@@ -401,6 +401,10 @@ LM_FUNCTION(link_module_table_created) {
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		throw Error(sqlstate::kTriggerProtocolViolated, "link_module.table_created() must be called as an event trigger");
 	pg::SpiConnection spi;
+	if (!registry::CatalogIsCurrent()) {
+		spi.Finish();
+		return PointerGetDatum(nullptr);
+	}
 	bool installed = false;
 	for (const auto &row : pg::Query(
 	         "SELECT DISTINCT c.objid::regclass::text FROM pg_event_trigger_ddl_commands() c "

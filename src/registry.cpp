@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "pg/as_owner.hpp"
+#include "pg/guard.hpp"
 #include "pg/spi.hpp"
 
 namespace link_module::registry {
@@ -417,9 +418,26 @@ DeleteLink(const std::string &service_name) {
 
 Oid
 Owner() {
-	return static_cast<Oid>(std::stoul(
-	    *pg::QueryValue("SELECT relowner::text FROM pg_class WHERE oid = 'link_module.linkable_registry'::regclass", {},
-	                    "registry:owner")));
+	auto owner = pg::QueryValue("SELECT relowner::text FROM pg_class WHERE oid = "
+	                            "to_regclass('link_module.linkable_registry')",
+	                            {}, "registry:owner");
+	if (!owner)
+		throw Error(sqlstate::kObjectNotInPrerequisiteState,
+		            "link_module's objects in this database are older than its library",
+		            "The library was installed in a newer version than the extension's SQL objects.",
+		            "Run ALTER EXTENSION link_module UPDATE in this database.");
+	return static_cast<Oid>(std::stoul(*owner));
+}
+
+bool
+CatalogIsCurrent() {
+	if (pg::QueryValue("SELECT 1 WHERE to_regclass('link_module.link_registry') IS NOT NULL", {},
+	                   "registry:current"))
+		return true;
+	if (pg::QueryValue("SELECT 1 FROM pg_extension WHERE extname = 'link_module'", {}, "registry:installed"))
+		pg::Warning("link_module's objects in this database are older than its library: its event triggers do "
+		            "nothing until ALTER EXTENSION link_module UPDATE");
+	return false;
 }
 
 Oid

@@ -54,6 +54,11 @@ void LockRegistry();
  * needs (or gets) write access to it. */
 Oid Owner();
 
+/* Whether this database's registry is the one this library reads (false, with a WARNING, while
+ * ALTER EXTENSION link_module UPDATE has not run after a new version's install, or during DROP
+ * EXTENSION): event triggers then do nothing rather than fail every DDL statement. */
+bool CatalogIsCurrent();
+
 /* Who may register a table and link it, decided as PostgreSQL decides for foreign keys and
  * triggers (README, Privileges). Each raises 42501 naming the table, the right missing and the
  * grant that would give it. */

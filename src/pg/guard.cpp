@@ -132,15 +132,27 @@ InSubtransaction(const std::function<void()> &body, const std::function<bool(int
 	return true;
 }
 
+namespace {
+
 void
-Notice(const std::string &message, const std::string &hint) {
+Report(int level, const std::string &message, const std::string &hint) {
 	const std::string server_message = ToServer(message);
 	const std::string server_hint = ToServer(hint);
 	PgCall(
-	    [](const char *m, const char *h) {
-		    ereport(NOTICE, (errmsg_internal("%s", m), *h ? errhint("%s", h) : 0));
-	    },
-	    server_message.c_str(), server_hint.c_str());
+	    [](int l, const char *m, const char *h) { ereport(l, (errmsg_internal("%s", m), *h ? errhint("%s", h) : 0)); },
+	    level, server_message.c_str(), server_hint.c_str());
+}
+
+} // namespace
+
+void
+Notice(const std::string &message, const std::string &hint) {
+	Report(NOTICE, message, hint);
+}
+
+void
+Warning(const std::string &message, const std::string &hint) {
+	Report(WARNING, message, hint);
 }
 
 void

@@ -87,8 +87,9 @@ void ResetEntryDepthAtTransactionEnd();
  * error rolls it back and goes on up. */
 bool InSubtransaction(const std::function<void()> &body, const std::function<bool(int)> &expected);
 
-/* A NOTICE to the client (message and hint in UTF-8). */
+/* A NOTICE or a WARNING to the client (message and hint in UTF-8). */
 void Notice(const std::string &message, const std::string &hint = {});
+void Warning(const std::string &message, const std::string &hint = {});
 
 /* CHECK_FOR_INTERRUPTS for C++ loops: a cancel arrives as a PgError. */
 void CheckForInterrupts();

@@ -49,6 +49,12 @@ SQL
 
 echo "== installing this version and updating"
 as_root make -C "$ROOT" -s install >/dev/null
+# Before the update, the new library meets 0.1.0's objects: DDL still works (its event triggers
+# warn and do nothing) and its functions say what to run.
+ddl=$(psql -X -q -d lm_up_old -v ON_ERROR_STOP=1 -c "CREATE TABLE ddl_meanwhile (id int)" 2>&1)
+echo "$ddl" | grep -q "older than its library" || { echo "upgrade: no warning on DDL before the update: $ddl"; exit 1; }
+call=$(psql -X -q -d lm_up_old -c "SELECT link_create('[]')" 2>&1 || true)
+echo "$call" | grep -q "Run ALTER EXTENSION link_module UPDATE" || { echo "upgrade: unclear error before the update: $call"; exit 1; }
 psql_q -d lm_up_old -c "$CHECK" -f - <<'SQL'
 ALTER EXTENSION link_module UPDATE;
 SELECT pg_temp.check((SELECT extversion = '0.2.0' FROM pg_extension WHERE extname = 'link_module'));
