@@ -61,6 +61,22 @@ SELECT link_list('{"product": {"product_id": "p1"}, "blog": {"post_id": "b1"}}',
 SELECT link_create('{"product": {"product_id": "p1"}, "blog": {"note_id": "n2"}}') -> 0 ->> 'id' AS revived;
 SELECT count(*) AS notes_of_p1 FROM jsonb_array_elements(link_list('{"product": {"product_id": "p1"}, "blog": {"note_id": ["n1", "n2", "n3"]}}'));
 
+-- link_list with one side's key alone lists every link of those records (of the link that key
+-- belongs to; "link" chooses when several links use it), in the order asked, each row once.
+SELECT string_agg((r ->> 'product_id') || '-' || coalesce(r ->> 'note_id', r ->> 'post_id'), ' ') AS all_notes_of_p1
+FROM jsonb_array_elements(link_list('{"product": {"product_id": "p1"}, "link": "product_note"}')) r;
+SELECT string_agg((r ->> 'product_id') || '-' || (r ->> 'note_id'), ' ') AS links_of_n1_n2
+FROM jsonb_array_elements(link_list('[{"blog": {"note_id": ["n2", "n1"]}}, {"product": {"product_id": "p1"}, "blog": {"note_id": "n1"}}]')) r;
+SELECT string_agg((r ->> 'product_id') || '-' || (r ->> 'post_id'), ' ') AS with_dismissed
+FROM jsonb_array_elements(link_list('{"blog": {"post_id": ["b1", "b2"]}}', '{"withDeleted": true}')) r;
+SELECT link_list('{"product": {"product_id": "p1"}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT link_list('{"product": {"nope_id": "p1"}}');
+\echo :LAST_ERROR_SQLSTATE
+-- Only link_list takes one side.
+SELECT link_dismiss('{"blog": {"note_id": "n1"}}');
+\echo :LAST_ERROR_SQLSTATE
+
 SELECT drop_link(entry_point, true) FROM link_module.links;
 DELETE FROM link_module.linkable_registry;
 DROP SCHEMA product, blog CASCADE;

@@ -505,12 +505,16 @@ LM_FUNCTION(link_list) {
 		std::vector<const LinkDefinition *> order;
 		std::unordered_map<const LinkDefinition *, std::pair<AskedIds, AskedIds>> asked;
 		pg::ForEachEntry(payload, "link_list", [&](const Json &item, std::size_t index) {
-			PayloadEntry entry = ParseEntry(item, index);
+			PayloadEntry entry = ParseEntry(item, index, true);
 			const LinkDefinition &link = resolver.Resolve(entry, "link_list");
 			auto [left, right] = EntryIds(entry, link, IdMode::Many);
 			auto [it, added] = asked.try_emplace(&link);
 			if (added)
 				order.push_back(&link);
+			if (entry.keys.size() == 1) /* one side given: all its links */
+				(entry.keys[0].module == link.left.module && entry.keys[0].key == link.left.key ? it->second.first
+				                                                                                : it->second.second)
+				    .alone.push_back(static_cast<int32>(index));
 			for (auto [ids, side] : {std::pair{&left, &it->second.first}, std::pair{&right, &it->second.second}})
 				for (auto &id : *ids) {
 					side->entries.push_back(static_cast<int32>(index));
@@ -541,12 +545,15 @@ LM_FUNCTION(link_list) {
 				RunLinkStatement(*link, "link_list", as_definition ? "list-definition" : "list",
 				                 link_sql::List(*link, pg::PgQuoter(), as_definition),
 				                 {INT4ARRAYOID, INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID, INT4ARRAYOID,
-				                  TEXTARRAYOID, INT4ARRAYOID, INT4ARRAYOID, TEXTARRAYOID, BOOLOID, BOOLOID},
+				                  TEXTARRAYOID, INT4ARRAYOID, INT4ARRAYOID, TEXTARRAYOID, BOOLOID, BOOLOID, INT4ARRAYOID,
+				                  TEXTARRAYOID, INT4ARRAYOID, INT4ARRAYOID, TEXTARRAYOID},
 				                 {pg::Int4Array(c.pair_left_ord), pg::Int4Array(c.pair_right_ord),
 				                  pg::TextArray(c.pair_left), pg::TextArray(c.pair_right), pg::Int4Array(c.probe_entry),
 				                  pg::Int4Array(c.probe_ord), pg::TextArray(c.probe_id), pg::Int4Array(c.match_entry),
 				                  pg::Int4Array(c.match_ord), pg::TextArray(c.match_id), pg::Bool(with_deleted),
-				                  pg::Bool(several)},
+				                  pg::Bool(several), pg::Int4Array(c.left_alone_ord), pg::TextArray(c.left_alone_id),
+				                  pg::Int4Array(c.right_alone_left_ord), pg::Int4Array(c.right_alone_ord),
+				                  pg::TextArray(c.right_alone_id)},
 				                 pg::Planning::Probes);
 				auto rows = pg::ResultDatum(1);
 				if (!rows)

@@ -200,7 +200,8 @@ List(const LinkDefinition &link, const Quoter &q, bool as_definition) {
 	 * the join to the right ids comes after them (joined first on the entry, the two lists would
 	 * form every pair). */
 	const std::string live = " AND ($11 OR x.deleted_at IS NULL) OFFSET 0)";
-	return "SELECT jsonb_agg(t.row ORDER BY m.lo, m.ro), array_agg(t.tid::text ORDER BY m.lo, m.ro) FILTER "
+	return "SELECT jsonb_agg(t.row ORDER BY m.lo, m.ro, m.l, m.r), array_agg(t.tid::text ORDER BY m.lo, m.ro, m.l, "
+	       "m.r) FILTER "
 	       "(WHERE $12) FROM (SELECT f.l, f.r, min(f.lo) AS lo, min(f.ro) AS ro FROM ("
 	       "SELECT y.l, y.r, p.lo, p.ro FROM unnest($1::int4[], $2::int4[], $3::text[], $4::text[]) AS p(lo, ro, l, r) "
 	       "CROSS JOIN LATERAL (SELECT x." + lk + " AS l, x." + rk + " AS r FROM " + table + " x WHERE x." + lk +
@@ -209,6 +210,16 @@ List(const LinkDefinition &link, const Quoter &q, bool as_definition) {
 	       "$7::text[]) AS a(e, lo, id) CROSS JOIN LATERAL (SELECT x." + lk + " AS l, x." + rk + " AS r FROM " + table +
 	       " x WHERE x." + lk + " = a.id::" + link.left.key_type + live + " y OFFSET 0) g JOIN unnest($8::int4[], "
 	       "$9::int4[], $10::text[]) AS b(e, ro, id) ON b.e = g.e AND g.r = b.id::" + link.right.key_type +
+	       /* ids given alone: every row of theirs; a right key's active rows through its partial
+	        * index, the dismissed ones (withDeleted) only when asked */
+	       " UNION ALL SELECT y.l, y.r, a.lo, -1 FROM unnest($13::int4[], $14::text[]) AS a(lo, id) CROSS JOIN "
+	       "LATERAL (SELECT x." + lk + " AS l, x." + rk + " AS r FROM " + table + " x WHERE x." + lk + " = a.id::" +
+	       link.left.key_type + live + " y "
+	       "UNION ALL SELECT y.l, y.r, b.lo, b.ro FROM unnest($15::int4[], $16::int4[], $17::text[]) AS b(lo, ro, id) "
+	       "CROSS JOIN LATERAL (SELECT x." + lk + " AS l, x." + rk + " AS r FROM " + table + " x WHERE x." + rk +
+	       " = b.id::" + link.right.key_type + " AND x.deleted_at IS NULL UNION ALL SELECT x." + lk + ", x." + rk +
+	       " FROM " + table + " x WHERE $11 AND x." + rk + " = b.id::" + link.right.key_type +
+	       " AND x.deleted_at IS NOT NULL) y"
 	       ") f GROUP BY f.l, f.r) m CROSS JOIN LATERAL (SELECT " + row + " AS row, z.ctid AS tid FROM " + table +
 	       " z WHERE z." + lk + " = m.l AND z." + rk + " = m.r OFFSET 0) t";
 }

@@ -36,7 +36,9 @@ std::string Dismiss(const LinkDefinition &link, const Quoter &quote);
  * primary key ($1 int4[] left ordinal, $2 int4[] right ordinal, $3 text[] left id, $4 text[]
  * right id), and left ids probed by key whose rows are joined to the right ids of the same
  * entry ($5 int4[] entry, $6 int4[] left ordinal, $7 text[] left id; $8 int4[] entry, $9 int4[]
- * right ordinal, $10 text[] right id); $11 boolean with deleted; $12 boolean tuple ids wanted.
+ * right ordinal, $10 text[] right id); $11 boolean with deleted; $12 boolean tuple ids wanted;
+ * ids given alone, all their rows: $13 int4[] left ordinal, $14 text[] left id; $15 int4[]
+ * left ordinal, $16 int4[] right ordinal, $17 text[] right id.
  * Returns (rows jsonb, and with $12 their tuple ids text[]) ordered by where their ids were
  * first asked (left, then right); rows are link rows, or Medusa link definitions with
  * `as_definition`. Run with nested loops (but the LATERAL probes) and sequential scans off

@@ -18,21 +18,38 @@ PlanListChunks(const AskedIds &left, const AskedIds &right, std::size_t batch,
 		}
 	};
 	InterruptTicker ticker;
+	auto alone = [](const AskedIds &side, int32_t entry) {
+		return std::binary_search(side.alone.begin(), side.alone.end(), entry);
+	};
 	std::size_t lb = 0, rb = 0;
-	while (lb < left.ids.size() && rb < right.ids.size()) {
-		/* the next entry with ids on both sides */
-		const int32_t entry = std::max(left.entries[lb], right.entries[rb]);
-		while (lb < left.ids.size() && left.entries[lb] < entry)
-			++lb;
-		while (rb < right.ids.size() && right.entries[rb] < entry)
-			++rb;
-		if (lb == left.ids.size() || rb == right.ids.size() || left.entries[lb] != entry || right.entries[rb] != entry)
-			continue;
+	while (lb < left.ids.size() || rb < right.ids.size()) {
+		/* the next entry, and its ids on either side */
+		const int32_t entry = lb == left.ids.size()    ? right.entries[rb]
+		                      : rb == right.ids.size() ? left.entries[lb]
+		                                               : std::min(left.entries[lb], right.entries[rb]);
 		std::size_t le = lb, re = rb;
 		while (le < left.ids.size() && left.entries[le] == entry)
 			++le;
 		while (re < right.ids.size() && right.entries[re] == entry)
 			++re;
+		if (lb == le || rb == re) {
+			for (std::size_t i = lb; i < le && alone(left, entry); ++i) {
+				ticker.Tick();
+				chunk.left_alone_ord.push_back(static_cast<int32_t>(i));
+				chunk.left_alone_id.push_back(left.ids[i]);
+				flush(true);
+			}
+			for (std::size_t j = rb; j < re && alone(right, entry); ++j) {
+				ticker.Tick();
+				chunk.right_alone_left_ord.push_back(static_cast<int32_t>(lb));
+				chunk.right_alone_ord.push_back(static_cast<int32_t>(j));
+				chunk.right_alone_id.push_back(right.ids[j]);
+				flush(true);
+			}
+			lb = le;
+			rb = re;
+			continue;
+		}
 		if (std::min(le - lb, re - rb) <= kPairedSideMax) {
 			for (std::size_t i = lb; i < le; ++i)
 				for (std::size_t j = rb; j < re; ++j) {

@@ -125,7 +125,7 @@ NotAPayload(std::string_view function, const std::string &shown) {
 }
 
 PayloadEntry
-ParseEntry(const Json &item, std::size_t index) {
+ParseEntry(const Json &item, std::size_t index, bool one_side) {
 	PayloadEntry entry;
 	entry.index = index;
 	const std::string where = EntryName(index);
@@ -160,10 +160,11 @@ ParseEntry(const Json &item, std::size_t index) {
 	if (modules > 2)
 		throw Error(sqlstate::kInvalidParameterValue, "Only two modules can be linked.",
 		            where + " names " + std::to_string(modules) + " modules.");
-	if (entry.keys.size() != 2)
+	if (entry.keys.size() != 2 && !(one_side && entry.keys.size() == 1))
 		throw Error(sqlstate::kInvalidParameterValue,
 		            where + " gives " + std::to_string(entry.keys.size()) + " key(s); a link needs two", {},
-		            "Give one key per module, or both keys of a link between two models of one module.");
+		            one_side ? "Give one key per module, or one key alone to list every link of its records."
+		                     : "Give one key per module, or both keys of a link between two models of one module.");
 	return entry;
 }
 
@@ -194,6 +195,32 @@ LinkResolver::LinkResolver(const std::vector<LinkDefinition> &links) : links_(li
 const LinkDefinition &
 LinkResolver::Resolve(const PayloadEntry &entry, std::string_view function) const {
 	const std::string where = EntryName(entry.index);
+	if (entry.keys.size() == 1) {
+		const auto &[module, key, value] = entry.keys[0];
+		std::vector<std::size_t> candidates;
+		std::string using_key;
+		for (std::size_t i = 0; i < links_.size(); ++i) {
+			const LinkDefinition &link = links_[i];
+			const bool uses = !link.read_only && ((link.left.module == module && link.left.key == key) ||
+			                                      (link.right.module == module && link.right.key == key));
+			if (!uses)
+				continue;
+			using_key += (using_key.empty() ? "" : ", ") + link.names.entry_point;
+			if (!entry.link || link.names.entry_point == *entry.link || link.names.service_name == *entry.link)
+				candidates.push_back(i);
+		}
+		if (candidates.size() == 1)
+			return links_[candidates[0]];
+		const std::string given = Quoted(KeyName(module, key)) + (entry.link ? " named " + Quoted(*entry.link) : "");
+		if (candidates.empty())
+			throw Error(sqlstate::kUndefinedObject, where + ": no link uses " + given,
+			            using_key.empty() ? "No link uses " + Quoted(KeyName(module, key)) + "."
+			                              : "Links using it (entry points): " + using_key + ".",
+			            "Check the module and key names given to " + std::string(function) + ".");
+		throw Error(sqlstate::kInvalidParameterValue, where + ": several links use " + given,
+		            "Candidates (entry points): " + using_key + ".",
+		            "Add \"link\": \"<entry point>\" to the link object to choose one.");
+	}
 	auto a = KeyName(entry.keys[0].module, entry.keys[0].key);
 	auto b = KeyName(entry.keys[1].module, entry.keys[1].key);
 	auto found = by_keys_.find(std::min(a, b) + "\x1f" + std::max(a, b));

@@ -30,8 +30,9 @@ struct PayloadEntry {
 };
 
 /* Checks one entry's shape (the element at `index` of the payload array). The entry keeps
- * pointers into `item`, which must outlive it. */
-PayloadEntry ParseEntry(const Json &item, std::size_t index);
+ * pointers into `item`, which must outlive it. With `one_side` (link_list), an entry may give
+ * the key of one side only: every link of those records. */
+PayloadEntry ParseEntry(const Json &item, std::size_t index, bool one_side = false);
 
 /* A payload that is neither a link object nor an array of them. */
 Error NotAPayload(std::string_view function, const std::string &shown);
@@ -45,7 +46,8 @@ class LinkResolver {
 public:
 	explicit LinkResolver(const std::vector<LinkDefinition> &links);
 
-	/* The stored link the entry names; throws 42704/22023 naming what was given. */
+	/* The stored link the entry names; throws 42704/22023 naming what was given. An entry of
+	 * one key names the link that key belongs to (or its "link", when several do). */
 	const LinkDefinition &Resolve(const PayloadEntry &entry, std::string_view function) const;
 
 private:

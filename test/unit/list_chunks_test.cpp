@@ -101,3 +101,23 @@ TEST(PlanListChunks, ChunksCoverEverythingOnce) {
 	EXPECT_EQ(probes, 40u);
 	EXPECT_EQ(matches, 20u * 14); /* 40 left ids in slices of 3 */
 }
+
+/* An entry that gave one side alone asks for all its rows: a left id gets its own position, a
+ * right id the left position its entry would have (so it sorts between its neighbours); an
+ * entry with one side and no "alone" mark asks nothing. */
+TEST(PlanListChunks, SidesGivenAlone) {
+	auto left = Asked({{0, "p1"}, {2, "p2"}, {3, "p3"}});
+	auto right = Asked({{1, "b1"}, {1, "b2"}, {2, "b3"}, {4, "b4"}});
+	left.alone = {0, 3};
+	right.alone = {1};
+	auto chunks = Plan(left, right, 100);
+	ASSERT_EQ(chunks.size(), 1u);
+	const ListChunk &c = chunks[0];
+	EXPECT_EQ(c.left_alone_id, (std::vector<std::string>{"p1", "p3"}));
+	EXPECT_EQ(c.left_alone_ord, (std::vector<int32_t>{0, 2}));
+	EXPECT_EQ(c.right_alone_id, (std::vector<std::string>{"b1", "b2"}));
+	EXPECT_EQ(c.right_alone_left_ord, (std::vector<int32_t>{1, 1}));
+	EXPECT_EQ(c.right_alone_ord, (std::vector<int32_t>{0, 1}));
+	EXPECT_EQ(c.pair_left, (std::vector<std::string>{"p2"}));
+	EXPECT_EQ(c.pair_right, (std::vector<std::string>{"b3"}));
+}
