@@ -66,3 +66,14 @@ SELECT module, model, key, alias FROM link_module.linkables ORDER BY module, mod
 SELECT drop_link(entry_point, true) FROM link_module.links;
 DELETE FROM link_module.linkable_registry;
 DROP SCHEMA shop CASCADE;
+
+-- A side written 'schema.table' registers the table under that name (the contract), with a
+-- NOTICE when it is registered already under another one.
+CREATE TABLE public.gadget (id text PRIMARY KEY);
+CREATE TABLE public.manual (id text PRIMARY KEY);
+SELECT register_linkable('catalog', 'gadget', 'public.gadget') ->> 'key' AS key;
+SELECT define_link('public.gadget', 'public.manual') ->> 'entryPoint' AS link;
+SELECT module, model FROM link_module.linkables WHERE relation = 'public.gadget'::regclass ORDER BY 1;
+SELECT drop_link(entry_point, true) FROM link_module.links;
+DELETE FROM link_module.linkable_registry;
+DROP TABLE public.gadget, public.manual;

@@ -366,6 +366,14 @@ ResolveLinkable(const std::string &module, const std::string &model, const std::
 		            "Register it with register_linkable('" + module + "', '" + model + "', '<table>'), or name a table "
 		            "as 'schema.table'.");
 	}
+	/* The contract registers the table under its own name; say so when it is registered already
+	 * under another one (two linkables then name the same records). */
+	if (auto other = pg::QueryValue("SELECT string_agg(quote_literal(module || '.' || model), ', ' ORDER BY module, "
+	                                "model) FROM link_module.linkable_registry WHERE relation = $1::oid::regclass",
+	                                {*relation}))
+		pg::Notice("table " + module + "." + model + " is registered already as linkable " + *other +
+		               "; registering it also as " + Quoted(module + "." + model),
+		           "Name the registered linkable ('module.model') in define_link to use that one.");
 	return RegisterLinkable(module, model, static_cast<Oid>(std::stoul(*relation)), LinkableOptions{});
 }
 
