@@ -19,7 +19,7 @@ if [ -z "${PGHOST:-}" ]; then
 fi
 source "$BENCH/lib.sh"
 printf '%-66s %10s %10s %7s\n' "case (median of $TRIALS)" "ours ms" "base ms" ratio
-for cases in create cascade restore graph single; do
+for cases in create list cascade restore graph single; do
 	source "$BENCH/cases/$cases.sh"
 done
 write_results "$BENCH/results.json"

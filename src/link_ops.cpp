@@ -555,21 +555,11 @@ LM_FUNCTION(link_list) {
 				                  pg::Int4Array(c.right_alone_left_ord), pg::Int4Array(c.right_alone_ord),
 				                  pg::TextArray(c.right_alone_id)},
 				                 pg::Planning::Probes);
-				auto rows = pg::ResultDatum(1);
-				if (!rows)
-					return;
-				if (!several) {
-					result.Append(*rows); /* one statement lists each row once */
-					return;
+				for (uint64 i = 0; i < SPI_processed; ++i) {
+					if (several && !listed.insert(pg::ResultText(i, 2).value_or("")).second)
+						continue; /* listed by an earlier chunk */
+					result.AppendValue(*pg::ResultValue(i, 1));
 				}
-				const std::vector<std::string> tids = pg::ResultTextArray(2);
-				std::vector<bool> keep(tids.size());
-				bool all = true;
-				for (std::size_t i = 0; i < tids.size(); ++i) {
-					keep[i] = listed.insert(tids[i]).second;
-					all = all && keep[i];
-				}
-				result.Append(*rows, all ? nullptr : &keep);
 			});
 		}
 	});

@@ -200,9 +200,8 @@ List(const LinkDefinition &link, const Quoter &q, bool as_definition) {
 	 * the join to the right ids comes after them (joined first on the entry, the two lists would
 	 * form every pair). */
 	const std::string live = " AND ($11 OR x.deleted_at IS NULL) OFFSET 0)";
-	return "SELECT jsonb_agg(t.row ORDER BY m.lo, m.ro, m.l, m.r), array_agg(t.tid::text ORDER BY m.lo, m.ro, m.l, "
-	       "m.r) FILTER "
-	       "(WHERE $12) FROM (SELECT f.l, f.r, min(f.lo) AS lo, min(f.ro) AS ro FROM ("
+	return "SELECT t.row, CASE WHEN $12 THEN t.tid::text END FROM (SELECT f.l, f.r, min(f.lo) AS lo, min(f.ro) AS ro "
+	       "FROM ("
 	       "SELECT y.l, y.r, p.lo, p.ro FROM unnest($1::int4[], $2::int4[], $3::text[], $4::text[]) AS p(lo, ro, l, r) "
 	       "CROSS JOIN LATERAL (SELECT x." + lk + " AS l, x." + rk + " AS r FROM " + table + " x WHERE x." + lk +
 	       " = p.l::" + link.left.key_type + " AND x." + rk + " = p.r::" + link.right.key_type + live + " y "
@@ -221,7 +220,7 @@ List(const LinkDefinition &link, const Quoter &q, bool as_definition) {
 	       " FROM " + table + " x WHERE $11 AND x." + rk + " = b.id::" + link.right.key_type +
 	       " AND x.deleted_at IS NOT NULL) y"
 	       ") f GROUP BY f.l, f.r) m CROSS JOIN LATERAL (SELECT " + row + " AS row, z.ctid AS tid FROM " + table +
-	       " z WHERE z." + lk + " = m.l AND z." + rk + " = m.r OFFSET 0) t";
+	       " z WHERE z." + lk + " = m.l AND z." + rk + " = m.r OFFSET 0) t ORDER BY m.lo, m.ro, m.l, m.r";
 }
 
 bool

@@ -39,9 +39,10 @@ std::string Dismiss(const LinkDefinition &link, const Quoter &quote);
  * right ordinal, $10 text[] right id); $11 boolean with deleted; $12 boolean tuple ids wanted;
  * ids given alone, all their rows: $13 int4[] left ordinal, $14 text[] left id; $15 int4[]
  * left ordinal, $16 int4[] right ordinal, $17 text[] right id.
- * Returns (rows jsonb, and with $12 their tuple ids text[]) ordered by where their ids were
- * first asked (left, then right); rows are link rows, or Medusa link definitions with
- * `as_definition`. Run with nested loops (but the LATERAL probes) and sequential scans off
+ * Returns one row per link row (the row as jsonb, and with $12 its tuple id as text) ordered by
+ * where their ids were first asked (left, then right); rows are link rows, or Medusa link
+ * definitions with `as_definition`. (Rows, not one jsonb_agg: the caller copies each value's
+ * binary form into the result, where jsonb_agg would take every value apart.) Run with nested loops (but the LATERAL probes) and sequential scans off
  * (Planning::Probes): the arrays' row counts are guesses, and a statistics that see no rows or
  * one key would make a probe a scan. */
 std::string List(const LinkDefinition &link, const Quoter &quote, bool as_definition);

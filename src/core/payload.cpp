@@ -1,6 +1,7 @@
 #include "core/payload.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <unordered_map>
 
@@ -42,12 +43,49 @@ Id(const Json &value, const std::string &where, const LinkSide &side) {
 	if (value.is_string() && !value.get_ref<const std::string &>().empty())
 		return value.get<std::string>();
 	const bool numeric = IsNumericKeyType(side.key_type);
-	if (value.is_number() && numeric)
+	if (value.is_number() && numeric) {
+		/* An integral float (1.0) names the integer: integer keys do not read "1.0". */
+		const bool integer_key = side.key_type == "smallint" || side.key_type == "integer" || side.key_type == "bigint";
+		if (integer_key && value.is_number_float()) {
+			const double number = value.get<double>();
+			if (number == std::floor(number) && std::fabs(number) < 9007199254740992.0)
+				return std::to_string(static_cast<int64_t>(number));
+		}
 		return value.dump();
+	}
 	throw Error(sqlstate::kInvalidParameterValue,
 	            where + ": " + Quoted(side.key) + " of module " + Quoted(side.module) + " must be a non-empty string id" +
 	                (numeric ? " or a number" : "") + ", not " + Excerpt(value),
 	            {}, value.is_number() ? "The key is " + side.key_type + ": give its ids as strings." : "");
+}
+
+/* JSON number syntax. */
+bool
+IsNumberText(const std::string &text) {
+	std::size_t i = 0;
+	auto digits = [&] {
+		const std::size_t from = i;
+		while (i < text.size() && text[i] >= '0' && text[i] <= '9')
+			++i;
+		return i > from;
+	};
+	if (i < text.size() && text[i] == '-')
+		++i;
+	if (!digits())
+		return false;
+	if (i < text.size() && text[i] == '.') {
+		++i;
+		if (!digits())
+			return false;
+	}
+	if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+		++i;
+		if (i < text.size() && (text[i] == '+' || text[i] == '-'))
+			++i;
+		if (!digits())
+			return false;
+	}
+	return i == text.size();
 }
 
 Error
@@ -91,7 +129,8 @@ ValidateColumnValue(const LinkDefinition &link, const ExtraColumn &column, const
 		if (!in_range(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()))
 			throw DataTypeError(where, link, column, value, "a 64-bit integer");
 	} else if (type == "float" || type == "double") {
-		if (!value.is_number())
+		/* A number no double holds exactly arrives as its text (pg/json_edge). */
+		if (!value.is_number() && !(value.is_string() && IsNumberText(value.get_ref<const std::string &>())))
 			throw DataTypeError(where, link, column, value, "a number");
 	} else if (type == "decimal") {
 		if (!value.is_number() && !value.is_string())

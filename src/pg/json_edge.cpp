@@ -49,7 +49,7 @@ Canonical(const std::string &text) {
 }
 
 Json
-Number(const JsonbValue &value, Numbers numbers) {
+Number(const JsonbValue &value) {
 	char *out = PgCall([](Numeric n) { return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(n))); },
 	                   value.val.numeric);
 	const std::string text(out);
@@ -71,13 +71,13 @@ Number(const JsonbValue &value, Numbers numbers) {
 	const double nearest = std::strtod(text.c_str(), nullptr);
 	if (errno == ERANGE && std::abs(nearest) > 1.0) /* beyond double's range */
 		return Json(text);
-	if (numbers == Numbers::Nearest || Canonical(Json(nearest).dump()) == Canonical(text))
+	if (Canonical(Json(nearest).dump()) == Canonical(text))
 		return Json(nearest);
 	return Json(text);
 }
 
 Json
-Scalar(const JsonbValue &value, Numbers numbers) {
+Scalar(const JsonbValue &value) {
 	switch (value.type) {
 	case jbvNull:
 		return Json(nullptr);
@@ -86,7 +86,7 @@ Scalar(const JsonbValue &value, Numbers numbers) {
 	case jbvString:
 		return Json(ToUtf8(value.val.string.val, static_cast<std::size_t>(value.val.string.len)));
 	case jbvNumeric:
-		return Number(value, numbers);
+		return Number(value);
 	default:
 		throw Error(sqlstate::kInternalError, "unexpected jsonb value type " + std::to_string(value.type));
 	}
@@ -95,7 +95,7 @@ Scalar(const JsonbValue &value, Numbers numbers) {
 } // namespace
 
 Json
-FromJsonb(const JsonbContainer *container, std::string_view what, Numbers numbers) {
+FromJsonb(const JsonbContainer *container, std::string_view what) {
 	JsonbIterator *iterator =
 	    PgCall([](const JsonbContainer *c) { return JsonbIteratorInit(const_cast<JsonbContainer *>(c)); }, container);
 	Json root;
@@ -146,7 +146,7 @@ FromJsonb(const JsonbContainer *container, std::string_view what, Numbers number
 			key = ToUtf8(value.val.string.val, static_cast<std::size_t>(value.val.string.len));
 			break;
 		default: /* WJB_VALUE, WJB_ELEM */
-			place(Scalar(value, numbers));
+			place(Scalar(value));
 			break;
 		}
 	}
@@ -154,17 +154,17 @@ FromJsonb(const JsonbContainer *container, std::string_view what, Numbers number
 }
 
 Json
-FromJsonbValue(const JsonbValue &value, std::string_view what, Numbers numbers) {
-	return value.type == jbvBinary ? FromJsonb(value.val.binary.data, what, numbers) : Scalar(value, numbers);
+FromJsonbValue(const JsonbValue &value, std::string_view what) {
+	return value.type == jbvBinary ? FromJsonb(value.val.binary.data, what) : Scalar(value);
 }
 
 std::optional<Json>
-JsonArg(FunctionCallInfo fcinfo, int n, std::string_view what, Numbers numbers) {
+JsonArg(FunctionCallInfo fcinfo, int n, std::string_view what) {
 	if (PG_ARGISNULL(n))
 		return std::nullopt;
 	Datum datum = PG_GETARG_DATUM(n);
 	Jsonb *jsonb = PgCall([](Datum d) { return DatumGetJsonbP(d); }, datum);
-	return FromJsonb(&jsonb->root, what, numbers);
+	return FromJsonb(&jsonb->root, what);
 }
 
 } // namespace link_module::pg

@@ -24,12 +24,21 @@ public:
 	/* Copies the elements of `array` (a jsonb array), those whose `keep` is true when given,
 	 * then pfrees it. */
 	void Append(Datum array, const std::vector<bool> *keep = nullptr);
+	/* Copies one jsonb value (a statement's row) as the next element, without rebuilding it:
+	 * cheaper than jsonb_agg, which takes every value apart and builds it again. The value stays
+	 * the caller's. */
+	void AppendValue(Datum value);
 	/* Forgets the elements appended so far (a call that starts again). */
 	void Clear();
 	/* The jsonb array of every element appended, in order. */
 	Datum Finish();
 
 private:
+	/* Room for `more` bytes past the data (and 3 of padding). */
+	void Reserve(std::size_t more);
+	/* Appends one element of `type` whose data is [data, data + length), re-padded. */
+	void Add(uint32 type, const char *data, uint32 length);
+
 	MemoryContext context_;
 	std::vector<uint32> entries_; /* each element's JEntry type bits and its end offset */
 	char *data_ = nullptr;        /* the elements' data, palloc'd in context_ */

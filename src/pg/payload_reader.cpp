@@ -14,20 +14,21 @@ PayloadJsonb(Datum payload) {
 	return PgCall([](Datum d) { return DatumGetJsonbP(d); }, payload);
 }
 
-/* Element `index` of the root array. Numbers are read to the nearest double: the statements
- * read each row's data from the jsonb itself, C++ only checks the values' kinds. */
+/* Element `index` of the root array. Numbers are read exactly (a number no double holds keeps
+ * its text): ids given as numbers name records by their exact value. (The statements read each
+ * row's data from the jsonb itself; C++ only checks the values' kinds.) */
 Json
 Element(Jsonb *jsonb, std::size_t index) {
 	JsonbValue *value = PgCall([](JsonbContainer *c, uint32 i) { return getIthJsonbValueFromContainer(c, i); },
 	                           &jsonb->root, static_cast<uint32>(index));
-	Json json = FromJsonbValue(*value, "links", Numbers::Nearest);
+	Json json = FromJsonbValue(*value, "links");
 	PgCall(pfree, static_cast<void *>(value));
 	return json;
 }
 
 Json
 Whole(Jsonb *jsonb) {
-	return FromJsonb(&jsonb->root, "links", Numbers::Nearest);
+	return FromJsonb(&jsonb->root, "links");
 }
 
 } // namespace
