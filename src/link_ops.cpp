@@ -159,11 +159,15 @@ const std::vector<Oid> kRowTypes = {INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, IN
  * commit, when link_module.notify is on), and returns the row numbers it left over. */
 std::vector<int32>
 Collect(pg::JsonbArrayBuilder &result, const LinkDefinition &link, const char *event) {
-	if (auto rows = pg::ResultDatum(1))
-		result.Append(*rows);
-	std::vector<int32> leftover = pg::ResultInt4Array(2);
+	std::vector<int32> leftover = pg::ResultInt4Array(3); /* the first row's */
+	std::vector<std::string> ids;
+	for (uint64 i = 1; i < SPI_processed; ++i) {
+		result.AppendValue(*pg::ResultValue(i, 1));
+		if (settings::notify)
+			ids.push_back(pg::ResultText(i, 2).value_or(""));
+	}
 	if (settings::notify)
-		for (const auto &payload : EventPayloads(link.names.entity + "." + event, pg::ResultTextArray(3)))
+		for (const auto &payload : EventPayloads(link.names.entity + "." + event, ids))
 			pg::Notify(payload);
 	return leftover;
 }

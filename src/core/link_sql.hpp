@@ -14,9 +14,9 @@ namespace link_module::link_sql {
  *   $1 int4[] row number, $2 text[] left id, $3 text[] right id,
  *   $4 int4[] payload index of the row's data (NULL: none), $5 text[] merged data (NULL: none),
  *   $6 text[] generated link id, $7 jsonb the payload, $8 boolean notify.
- * Each returns one row (rows jsonb, leftover int4[], notifications bigint): the written link
- * rows in row-number order and the row numbers not written. Plans are generic (prepared once
- * per backend, never re-planned for a batch's size).
+ * Each returns first a row (NULL, NULL, leftover int4[]: the row numbers not written), then
+ * one row (row jsonb, id text when notifying, NULL) per written link row, in row-number order.
+ * Plans are generic (prepared once per backend, never re-planned for a batch's size).
  *
  * CreateInsert inserts new pairs. */
 std::string CreateInsert(const LinkDefinition &link, const Quoter &quote);
@@ -29,7 +29,7 @@ std::string CreateUpdate(const LinkDefinition &link, const Quoter &quote);
 std::string UpdateExisting(const LinkDefinition &link, const Quoter &quote);
 
 /* Dismisses active pairs. $1 int4[] row number, $2 text[] left, $3 text[] right, $4 boolean
- * notify. Returns (rows jsonb, leftover int4[], notifications). */
+ * notify. Returns the rows dismissed as CreateInsert does. */
 std::string Dismiss(const LinkDefinition &link, const Quoter &quote);
 
 /* Lists the rows of one chunk of link_list's work (core/list_chunks.hpp): pairs probed by
