@@ -212,6 +212,9 @@ CREATE COLLATION keys.nocase (provider = icu, locale = 'und-u-ks-level2', determ
 CREATE TABLE keys.nd (id text COLLATE keys.nocase PRIMARY KEY);
 SELECT register_linkable('keys', 'nd', 'keys.nd');
 \echo :LAST_ERROR_SQLSTATE
+CREATE TABLE keys.doc (id json NOT NULL, k int PRIMARY KEY);
+SELECT register_linkable('keys', 'doc', 'keys.doc', '{"primaryKey": "id"}');
+\echo :LAST_ERROR_SQLSTATE
 CREATE TYPE keys.colour AS ENUM ('red', 'green');
 CREATE TABLE keys.paint (id keys.colour PRIMARY KEY);
 CREATE TABLE keys.code (id char(5) PRIMARY KEY);

@@ -547,6 +547,7 @@ RecordsArg(FunctionCallInfo fcinfo, const char *function) {
 	if (!json)
 		throw Error(sqlstate::kNullValueNotAllowed, std::string(function) + ": records must not be null");
 	auto records = ParseRecords(*json, function);
+	registry::Owner(); /* a clear error while the SQL objects are older than the library */
 	for (const auto &record : records) {
 		if (auto key_type = pg::QueryValue("SELECT key_type FROM link_module.linkable_registry WHERE module = $1 AND key = $2 "
 		                                   "LIMIT 1",

@@ -214,6 +214,7 @@ LM_FUNCTION(get_link_module) {
 	std::optional<std::string> result;
 	{
 		pg::SpiConnection spi;
+		registry::Owner(); /* a clear error while the SQL objects are older than the library */
 		if (auto link = registry::FindLinkBetween(module_a, key_a, module_b, key_b))
 			result = link->json.dump();
 		spi.Finish();

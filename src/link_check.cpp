@@ -14,6 +14,7 @@
 #include "pg/as_owner.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
+#include "registry.hpp"
 
 using namespace link_module;
 
@@ -26,6 +27,7 @@ LM_FUNCTION(link_problems) {
 	Json problems = Json::array();
 	{
 		pg::SpiConnection spi;
+		registry::Owner(); /* a clear error while the SQL objects are older than the library */
 		const Quoter &q = pg::PgQuoter();
 		/* A link whose table is gone counts as removed everywhere else; here it is named. */
 		for (const auto &row : pg::Query("SELECT l.entry_point FROM link_module.link_registry l WHERE NOT l.read_only "

@@ -133,11 +133,11 @@ FirstLink(const std::vector<pg::Row> &rows) {
 	return StoredLink{DefinitionFromJson(json), json};
 }
 
-/* Names of the links that use a linkable, for errors. */
+/* Entry points of the links that use a linkable (drop_link's argument), for errors. */
 std::vector<std::string>
 LinksUsing(const std::string &module, const std::string &model) {
 	std::vector<std::string> names;
-	for (const auto &row : pg::Query("SELECT service_name FROM link_module.link_registry "
+	for (const auto &row : pg::Query("SELECT entry_point FROM link_module.link_registry "
 	                                 "WHERE (left_module, left_model) = ($1, $2) "
 	                                 "   OR (right_module, right_model) = ($1, $2) ORDER BY 1",
 	                                 {module, model}))
@@ -221,7 +221,10 @@ RegisterLinkable(const std::string &module, const std::string &model, std::optio
 		/* link_module's statements compare keys with the operators pg_catalog resolves (their
 		 * search_path is pinned): a type whose equality lives elsewhere (citext) would be
 		 * compared as text, and a nondeterministic collation is not carried to link tables. */
-		auto facts = pg::Query("SELECT t.typnamespace = 'pg_catalog'::regnamespace OR t.typtype = 'e', "
+		auto facts = pg::Query("SELECT (t.typnamespace = 'pg_catalog'::regnamespace OR t.typtype = 'e') AND "
+		                       "  EXISTS (SELECT FROM pg_opclass o WHERE o.opcmethod = (SELECT a.oid FROM pg_am a WHERE a.amname = 'btree') AND o.opcdefault "
+		                       "          AND (o.opcintype = t.oid OR (t.typtype = 'e' AND o.opcintype = 'anyenum'::regtype) "
+		                       "               OR (o.opcintype = 'text'::regtype AND t.oid IN ('varchar'::regtype, 'name'::regtype)))), "
 		                       "  coalesce((SELECT c.collisdeterministic FROM pg_attribute a JOIN pg_collation c "
 		                       "            ON c.oid = a.attcollation WHERE a.attrelid = $2::oid AND a.attname = $3), true) "
 		                       "FROM pg_type t WHERE t.oid = $1::regtype",
@@ -230,8 +233,8 @@ RegisterLinkable(const std::string &module, const std::string &model, std::optio
 			throw Error(sqlstate::kFeatureNotSupported,
 			            "key " + Quoted(linkable.primary_key) + " of table " + table.name + " is of type " + *key_type +
 			                ", which link_module does not support as a key",
-			            "Its equality is not one of PostgreSQL's built-in operators; link_module compares keys with "
-			            "those only.",
+			            "Its equality is not one of PostgreSQL's built-in operators (or it has none); link_module "
+			            "compares keys with those only.",
 			            "Use a key of a built-in type (text, uuid, an integer type, ...), or an enum.");
 		if (!facts.empty() && *facts[0][1] != "t")
 			throw Error(sqlstate::kFeatureNotSupported,
@@ -315,7 +318,7 @@ UnregisterLinkable(const std::string &module, const std::string &model) {
 		for (const auto &user : users)
 			list += (list.empty() ? "" : ", ") + user;
 		throw Error(sqlstate::kDependentObjectsStillExist, "cannot unregister linkable " + name + ": links use it",
-		            "Used by: " + list + ".", "Drop those links first with drop_link().");
+		            "Used by (entry points): " + list + ".", "Drop those links first with drop_link().");
 	}
 	if (linkable->relation && !linkable->table_missing)
 		RequireRegisterRights(RelationOid(*linkable->relation), module + "." + model, "unregister");
