@@ -21,6 +21,11 @@ ALTER INDEX link_module.linkables_pkey RENAME TO linkable_registry_pkey;
 ALTER INDEX link_module.links_pkey RENAME TO link_registry_pkey;
 ALTER INDEX link_module.links_entry_point_key RENAME TO link_registry_entry_point_key;
 
+-- A registration whose table was dropped keeps the table's name only: its OID could name
+-- another table later (0.2.0's sql_drop trigger does this for tables dropped from now on).
+UPDATE link_module.linkable_registry SET relation = 0::oid::regclass
+WHERE relation IS NOT NULL AND NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = relation);
+
 -- SQL bodies name tables by their text: those that named the catalog tables, again.
 CREATE OR REPLACE FUNCTION link_module.current_relation(relation regclass, relation_name text)
 RETURNS regclass

@@ -30,6 +30,19 @@ SELECT module, model FROM link_module.linkables ORDER BY 1, 2;
 -- The record tables keep no trigger of link_module.
 SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid IN ('product'::regclass, 'post'::regclass) AND NOT tgisinternal;
 
+-- A dropped table's registration keeps its name, not its OID (another table could get the
+-- OID, here or in a cluster the database is restored into); a table created again under the
+-- name by the same owner is followed.
+CREATE TABLE gone (id text PRIMARY KEY);
+SELECT register_linkable('old', 'gone', 'gone') ->> 'relation' AS registered;
+DROP TABLE gone;
+SELECT relation::oid AS oid_kept, relation_name FROM link_module.linkable_registry WHERE model = 'gone';
+SELECT relation IS NULL AS missing FROM link_module.linkables WHERE model = 'gone';
+CREATE TABLE gone (id text PRIMARY KEY);
+SELECT relation AS followed FROM link_module.linkables WHERE model = 'gone';
+SELECT unregister_linkable('old', 'gone') ->> 'model' AS unregistered;
+DROP TABLE gone;
+
 -- DROP EXTENSION refuses while links exist (their triggers use its functions). With CASCADE
 -- the registry and the triggers go; the link tables and their rows stay, and defining the link
 -- again after CREATE EXTENSION adopts them.

@@ -990,6 +990,14 @@ LM_FUNCTION(link_module_table_dropped) {
 	                         "  k.relation_name AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = k.relation)) "
 	                         "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0");
 	if (!dropped.empty()) {
+		/* The registration keeps the table's name, not its OID: a later table could get that OID
+		 * (in this cluster or one this database is restored into) and be taken for it. */
+		{
+			AsOwner as_owner(registry::Owner());
+			pg::Execute("UPDATE link_module.linkable_registry k SET relation = 0::oid::regclass "
+			            "FROM pg_event_trigger_dropped_objects() d WHERE d.classid = 'pg_class'::regclass "
+			            "AND d.objsubid = 0 AND k.relation = d.objid");
+		}
 		link_cache::Use cache;
 		const StoredLinks &stored = cache.links();
 		const Quoter &q = pg::PgQuoter();
