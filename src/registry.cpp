@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "pg/as_owner.hpp"
 #include "pg/guard.hpp"
+#include "pg/plan_cache.hpp"
 #include "pg/spi.hpp"
 
 namespace link_module::registry {
@@ -151,6 +152,27 @@ void
 LockRegistry() {
 	pg::AsOwner as_owner(Owner());
 	pg::Execute("LOCK TABLE link_module.linkable_registry, link_module.link_registry IN SHARE ROW EXCLUSIVE MODE");
+	/* Under REPEATABLE READ or SERIALIZABLE the transaction's snapshot may predate a change
+	 * committed before the lock was granted: checks made on it (links that use a linkable, a
+	 * linkable that exists) would hold for a registry that is gone. As PostgreSQL does for a row
+	 * changed since the snapshot, such a transaction fails with 40001. */
+	if (!IsolationUsesXactSnapshot())
+		return;
+	const char *sql = "SELECT (SELECT count(*) || ':' || coalesce(sum(hashtext(ctid::text || xmin::text)), 0) "
+	                  "        FROM link_module.linkable_registry) || '/' || "
+	                  "       (SELECT count(*) || ':' || coalesce(sum(hashtext(ctid::text || xmin::text)), 0) "
+	                  "        FROM link_module.link_registry)";
+	SPIPlanPtr plan = pg::CachedPlan("registry:state", sql, {});
+	pg::ExecutePlan(plan, {});
+	const auto seen = pg::ResultText(0, 1);
+	{
+		pg::LatestSnapshotReads latest;
+		pg::ExecutePlan(plan, {});
+	}
+	if (pg::ResultText(0, 1) != seen)
+		throw Error(sqlstate::kSerializationFailure,
+		            "could not serialize access: the link registry changed since this transaction's snapshot",
+		            "A concurrent transaction committed a change of linkables or links.", "Retry the transaction.");
 }
 
 std::optional<Linkable>
