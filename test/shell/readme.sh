@@ -41,7 +41,8 @@ normalize() {
 		-e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(\+[0-9]{2}(:[0-9]{2})?)?/<timestamp>/g' "$1"
 }
 
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
+# README's setup example creates the role link_app (the database's objects go with it first).
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "DROP ROLE IF EXISTS link_app" -c "CREATE DATABASE $DB"
 node_modules=$ROOT/test/interop/medusa/node_modules
 python=$(command -v /usr/bin/python3 || command -v python3)
 blocks=0 checked=0 failed=0
@@ -66,6 +67,6 @@ for code in "$work"/[0-9][0-9][0-9].*; do
 		echo "README block $blocks ($(basename "$code"), no output shown) failed:"; cat "$base.out"; failed=$((failed + 1))
 	fi
 done
-psql -X -q -d postgres -c "DROP DATABASE $DB"
+psql -X -q -d postgres -c "DROP DATABASE $DB" -c "DROP ROLE IF EXISTS link_app"
 echo "README: $blocks blocks run, $checked outputs compared, $failed failed"
 [ "$blocks" -gt 0 ] && [ "$failed" -eq 0 ]
