@@ -15,8 +15,9 @@ CHECK="CREATE FUNCTION pg_temp.check(ok boolean) RETURNS void LANGUAGE plpgsql A
   \$\$ BEGIN IF ok IS NOT TRUE THEN RAISE EXCEPTION 'check failed'; END IF; END \$\$;"
 
 
+# A shallow clone lacks 0.1.0: the test cannot run there (exit 77: skipped, said so).
 git -C "$ROOT" cat-file -e "$OLD^{commit}" 2>/dev/null ||
-	{ echo "upgrade: commit $OLD (link_module 0.1.0) is not in this clone's history"; exit 1; }
+	{ echo "upgrade: skipped: commit $OLD (link_module 0.1.0) is not in this clone's history (a shallow clone?)"; exit 77; }
 work=$(mktemp -d)
 # Whatever happens, this version is what stays installed.
 trap 'as_root make -C "$ROOT" -s install >/dev/null; rm -rf "$work"' EXIT
