@@ -139,8 +139,12 @@ fi
 echo "== shell tests (test/shell)"
 for t in "$SRC"/test/shell/*.sh; do
 	[ -e "$t" ] || continue
-	if bash "$t" >"$log/shell.txt" 2>&1; then
+	rc=0
+	bash "$t" >"$log/shell.txt" 2>&1 || rc=$?
+	if [ "$rc" -eq 0 ]; then
 		echo "test $(basename "$t" .sh) ... ok"; passed=$((passed + 1))
+	elif [ "$rc" -eq 77 ]; then # a prerequisite missing (the copy has no git history: upgrade)
+		tail -n 1 "$log/shell.txt"; echo "test $(basename "$t" .sh) ... skipped"
 	else
 		cat "$log/shell.txt"; echo "test $(basename "$t" .sh) ... FAILED"; failed=$((failed + 1))
 	fi
