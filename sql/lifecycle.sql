@@ -14,6 +14,8 @@ SELECT unregister_linkable('shop', 'product');
 \echo :LAST_ERROR_SQLSTATE
 SELECT unregister_linkable('shop', 'nope');
 \echo :LAST_ERROR_SQLSTATE
+SELECT unregister_linkable('shop', 'no such model');
+\echo :LAST_ERROR_SQLSTATE
 SELECT unregister_linkable('cms', 'external') ->> 'model' AS unregistered;
 CREATE ROLE lifecycle_other;
 SET ROLE lifecycle_other;

@@ -140,6 +140,9 @@ LM_FUNCTION(register_linkable) {
 LM_FUNCTION(unregister_linkable) {
 	std::string module = RequiredText(fcinfo, 0, "module");
 	std::string model = RequiredText(fcinfo, 1, "model");
+	if (!naming::IsValidIdentifier(module) || !naming::IsValidIdentifier(model))
+		throw Error(sqlstate::kInvalidName, "invalid linkable name " + Excerpt(Json(module + "." + model)),
+		            "Module and model names match [A-Za-z_][A-Za-z0-9_]* and are at most 63 bytes long.");
 	std::string result;
 	{
 		pg::SpiConnection spi;
