@@ -258,37 +258,6 @@ ExecutePlan(SPIPlanPtr plan, const std::vector<Param> &params) {
 	return SPI_processed;
 }
 
-namespace {
-int latest_snapshot_reads = 0;
-int read_only_statements = 0;
-}
-
-ReadOnlyStatements::ReadOnlyStatements() {
-	++read_only_statements;
-}
-
-ReadOnlyStatements::~ReadOnlyStatements() {
-	--read_only_statements;
-}
-
-bool
-ReadOnlyStatements::Active() {
-	return read_only_statements > 0;
-}
-
-LatestSnapshotReads::LatestSnapshotReads() {
-	++latest_snapshot_reads;
-}
-
-LatestSnapshotReads::~LatestSnapshotReads() {
-	--latest_snapshot_reads;
-}
-
-bool
-LatestSnapshotReads::Active() {
-	return latest_snapshot_reads > 0;
-}
-
 Param
 TextArray(const std::vector<std::optional<std::string>> &values) {
 	std::vector<Datum> datums(values.size(), 0);

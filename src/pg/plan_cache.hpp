@@ -43,32 +43,32 @@ private:
 	MemoryContext scratch_;
 };
 
-/* While alive, ExecutePlan under REPEATABLE READ or SERIALIZABLE reads the latest committed
- * rows (and this transaction's own), not the transaction's snapshot. For the per-backend caches
- * of the registry, which must agree with the catalogs (PostgreSQL reads those that way too): the
+/* A way ExecutePlan runs statements, on while an instance of it lives (they nest). */
+template <typename Mode>
+class ExecutionMode {
+public:
+	ExecutionMode() { ++depth_; }
+	~ExecutionMode() { --depth_; }
+	ExecutionMode(const ExecutionMode &) = delete;
+	ExecutionMode &operator=(const ExecutionMode &) = delete;
+	static bool Active() { return depth_ > 0; }
+
+private:
+	static inline int depth_ = 0;
+};
+
+/* Under REPEATABLE READ or SERIALIZABLE, reads of the latest committed rows (and this
+ * transaction's own), not the transaction's snapshot. For the per-backend caches of the
+ * registry, which must agree with the catalogs (PostgreSQL reads those that way too): the
  * snapshot would give older definitions than the tables have, and the cache would keep them for
  * later transactions. (READ COMMITTED statements take their snapshot after their locks; the
  * latest snapshot would be taken before.) */
-class LatestSnapshotReads {
-public:
-	LatestSnapshotReads();
-	~LatestSnapshotReads();
-	LatestSnapshotReads(const LatestSnapshotReads &) = delete;
-	LatestSnapshotReads &operator=(const LatestSnapshotReads &) = delete;
-	static bool Active();
-};
+using LatestSnapshotReads = ExecutionMode<struct LatestSnapshotMode>;
 
-/* While alive, ExecutePlan runs statements read-only: in the snapshot of the query that called
- * the function, without a new one per statement (as a STABLE function's statements run), so the
- * chunks of one call read one state of the database. For statements that only read. */
-class ReadOnlyStatements {
-public:
-	ReadOnlyStatements();
-	~ReadOnlyStatements();
-	ReadOnlyStatements(const ReadOnlyStatements &) = delete;
-	ReadOnlyStatements &operator=(const ReadOnlyStatements &) = delete;
-	static bool Active();
-};
+/* Read-only statements: in the snapshot of the query that called the function, without a new
+ * one per statement (as a STABLE function's statements run), so the chunks of one call read one
+ * state of the database. For statements that only read. */
+using ReadOnlyStatements = ExecutionMode<struct ReadOnlyMode>;
 
 /* One parameter value for ExecutePlan. */
 struct Param {
