@@ -97,3 +97,6 @@ ParseJson(std::string_view text, std::string_view what) {
 }
 
 } // namespace link_module
+
+/* The one instantiation the extern declaration in json.hpp refers to. */
+template class nlohmann::basic_json<>;

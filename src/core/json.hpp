@@ -11,6 +11,10 @@
 
 #include <nlohmann/json.hpp>
 
+/* Compiled once, in json.cpp: every file of the core includes this header, and instantiating
+ * nlohmann's members in each of them was about a third of the build. */
+extern template class nlohmann::basic_json<>;
+
 namespace link_module {
 
 /* Objects are std::map: lookups and inserts are logarithmic, so no object, however wide,
