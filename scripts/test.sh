@@ -55,6 +55,9 @@ fi
 phase_done "unit (built during pg_regress)"
 
 echo "== shell tests (test/shell)"
+# The upgrade test's build of 0.1.0 runs while the load test runs (a fixed duration): it waits
+# for nothing else. upgrade.sh finds it built, or builds it itself if this failed.
+bash "$LM_ROOT/test/shell/upgrade.sh" build >"$log/upgrade-build.txt" 2>&1 &
 for t in "$LM_ROOT"/test/shell/*.sh; do
 	phase_start=$SECONDS
 	rc=0
