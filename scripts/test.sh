@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: the pg_regress suites and the isolation specs against a throwaway server, the
 # GoogleTest unit tests of the core (ctest; built meanwhile), then the shell tests (test/shell).
-# Ends with "N passed, N failed". Safe to run again.
+# Ends with "N passed, N failed". Safe to run again. What does not need the CPU the build or
+# pg_regress needs runs meanwhile (npm packages, the TAP test's own cluster, 0.1.0's build).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # How long each phase took, printed before the summary line.
@@ -15,6 +16,9 @@ log=$(mktemp -d)
 
 install_deps python3-psycopg # README's Python example (test/shell/readme.sh)
 phase_done deps
+# Work that waits on the network or has nothing to do with the build starts first, in the
+# background: Medusa's npm packages (medusa_interop.sh finds them installed, or installs them).
+bash "$LM_ROOT/test/shell/medusa_interop.sh" install >"$log/npm-install.txt" 2>&1 &
 build_and_install
 phase_done build
 
@@ -24,6 +28,16 @@ phase_done build
 	cmake --build "$LM_ROOT/build" -j"$(nproc)") >"$log/unit-build.txt" 2>&1 &
 unit_pid=$!
 start_server
+# Shell tests that make clusters of their own run meanwhile too (their results are reported
+# with the other shell tests). None may run during the upgrade test, which reinstalls 0.1.0.
+alongside=(tap)
+declare -A alongside_pid
+# So does the upgrade test's build of 0.1.0 (upgrade.sh finds it built, or builds it itself).
+bash "$LM_ROOT/test/shell/upgrade.sh" build >"$log/upgrade-build.txt" 2>&1 &
+for t in "${alongside[@]}"; do
+	bash "$LM_ROOT/test/shell/$t.sh" >"$log/shell-$t.txt" 2>&1 &
+	alongside_pid[$t]=$!
+done
 echo "== pg_regress and isolation suites"
 rm -rf "$LM_ROOT/results" "$LM_ROOT/output_iso"
 make -C "$LM_ROOT" -s installcheck 2>&1 | tee "$log/installcheck.txt" || true
@@ -55,21 +69,27 @@ fi
 phase_done "unit (built during pg_regress)"
 
 echo "== shell tests (test/shell)"
-# The upgrade test's build of 0.1.0 runs while the load test runs (a fixed duration): it waits
-# for nothing else. upgrade.sh finds it built, or builds it itself if this failed.
-bash "$LM_ROOT/test/shell/upgrade.sh" build >"$log/upgrade-build.txt" 2>&1 &
+# The load test runs 30 s here; LM_LOAD_SECONDS=600 bash test/shell/load.sh runs it longer.
+export LM_LOAD_SECONDS=${LM_LOAD_SECONDS:-30}
 for t in "$LM_ROOT"/test/shell/*.sh; do
+	name=$(basename "$t" .sh)
 	phase_start=$SECONDS
 	rc=0
-	bash "$t" >"$log/shell.txt" 2>&1 || rc=$?
+	if [ -n "${alongside_pid[$name]:-}" ]; then
+		wait "${alongside_pid[$name]}" || rc=$?
+		name="$name (ran alongside pg_regress)"
+	else
+		bash "$t" >"$log/shell-$name.txt" 2>&1 || rc=$?
+	fi
+	out=$log/shell-$(basename "$t" .sh).txt
 	if [ "$rc" -eq 0 ]; then
 		echo "test $(basename "$t" .sh) ... ok"; passed=$((passed + 1))
 	elif [ "$rc" -eq 77 ]; then # a prerequisite missing here, said in its output
-		tail -n 1 "$log/shell.txt"; echo "test $(basename "$t" .sh) ... skipped"
+		tail -n 1 "$out"; echo "test $(basename "$t" .sh) ... skipped"
 	else
-		cat "$log/shell.txt"; echo "test $(basename "$t" .sh) ... FAILED"; failed=$((failed + 1))
+		cat "$out"; echo "test $(basename "$t" .sh) ... FAILED"; failed=$((failed + 1))
 	fi
-	phase_done "$(basename "$t" .sh)"
+	phase_done "$name"
 done
 
 echo "== time: $(IFS=,; echo "${timings[*]}" | sed 's/,/, /g'), total $SECONDS s"
