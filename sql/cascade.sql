@@ -125,6 +125,25 @@ SELECT link_restore('{"blog": {"note_id": ["n2"]}}') ? 'ProductProductBlogNoteLi
 SHOW jit;
 RESET jit;
 
+-- A hard delete takes every row naming its records, active or dismissed, from either side;
+-- batches of 1,000 ids or more are planned with their arrays, smaller ones generically.
+CREATE TABLE public.a (id text PRIMARY KEY);
+CREATE TABLE public.b (id text PRIMARY KEY);
+SELECT define_link('public.a', '{"linkable": "public.b", "isList": true}') IS NOT NULL AS defined;
+INSERT INTO a SELECT 'a' || i FROM generate_series(1, 3000) i;
+INSERT INTO b SELECT 'b' || i FROM generate_series(1, 3000) i;
+SELECT jsonb_array_length(link_create((SELECT jsonb_agg(jsonb_build_object('public', jsonb_build_object('a_id', 'a' || i, 'b_id', 'b' || i))) FROM generate_series(1, 3000) i))) AS created;
+SELECT jsonb_array_length(link_dismiss((SELECT jsonb_agg(jsonb_build_object('public', jsonb_build_object('a_id', 'a' || i, 'b_id', 'b' || i))) FROM generate_series(1, 3000, 2) i))) AS dismissed;
+DELETE FROM b WHERE id IN (SELECT 'b' || i FROM generate_series(1, 2000) i);
+DELETE FROM b WHERE id IN ('b2001', 'b2002', 'b2003');
+DELETE FROM a WHERE id IN (SELECT 'a' || i FROM generate_series(2004, 2999) i);
+DELETE FROM a WHERE id = 'a3000';
+SELECT count(*) AS rows_left FROM public_a_public_b;
+INSERT INTO b VALUES ('b1');
+SELECT jsonb_array_length(link_create('{"public": {"a_id": "a1", "b_id": "b1"}}')) AS created_again;
+SELECT drop_link('a_b', true) IS NOT NULL AS dropped;
+DROP TABLE a, b;
+
 SELECT drop_link(entry_point, true) FROM link_module.links;
 DELETE FROM link_module.linkable_registry;
 DROP SCHEMA product, blog CASCADE;
