@@ -13,7 +13,7 @@ REGRESS = extension naming linkables define_link column_types redefine errors li
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 # Isolation specs: test/isolation/specs/<name>.spec against test/isolation/expected/<name>.out.
-ISOLATION = define_link_concurrency link_create_concurrency cascade_concurrency notify link_cache concurrent_ddl cascade_opposite restore_race graph_concurrency
+ISOLATION = define_link_concurrency link_create_concurrency cascade_concurrency notify link_cache concurrent_ddl cascade_opposite restore_race graph_concurrency purge_race
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --inputdir=test/isolation --outputdir=output_iso
 
 PG_CONFIG ?= pg_config

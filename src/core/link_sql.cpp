@@ -404,36 +404,18 @@ OwnRemovals(const LinkDefinition &link, const Quoter &q, bool on_left) {
  * `active_only`, of the rows that were active (a DELETE's RETURNING sees the old row), and then
  * (left text[], right text[]) of every row. */
 std::string
-WithReturning(const std::vector<std::string> &statements, const LinkDefinition &link, const Quoter &q,
-              Returning returning, bool active_only = false) {
-	const bool any = returning.Any() || active_only;
-	const std::string columns = any ? Pairs(link, q, "t") + ", t.id" + (active_only ? ", t.deleted_at IS NULL AS active" : "")
-	                                : std::string("1");
-	/* Several statements (of disjoint rows) return their rows as one d. */
-	std::string with = "WITH ";
-	std::string rows;
-	for (std::size_t i = 0; i < statements.size(); ++i) {
-		const std::string name = statements.size() == 1 ? "d" : "d" + std::to_string(i);
-		with += name + " AS (" + statements[i] + " RETURNING " + columns + "), ";
-		rows += (i ? " UNION ALL SELECT * FROM " : "SELECT * FROM ") + name;
-	}
-	if (statements.size() > 1)
-		with += "d AS (" + rows + "), ";
-	with.resize(with.size() - 2);
-	if (!any)
-		return with + " SELECT NULL::text[], NULL::text[], NULL::text[]";
+WithReturning(const std::string &statement, const LinkDefinition &link, const Quoter &q, Returning returning,
+              bool active_only = false) {
+	if (!returning.Any() && !active_only)
+		return "WITH d AS (" + statement + " RETURNING 1) SELECT NULL::text[], NULL::text[], NULL::text[]";
 	auto column = [&](bool wanted, const char *name) {
 		return wanted ? std::string("array_agg(") + name + ")" + (active_only ? " FILTER (WHERE d.active)" : "")
 		              : std::string("NULL::text[]");
 	};
-	return with + " SELECT " + column(returning.left, "l") + ", " + column(returning.right, "r") + ", " +
-	       column(returning.ids, "id") + (active_only ? ", array_agg(l), array_agg(r)" : "") + " FROM d";
-}
-
-std::string
-WithReturning(const std::string &statement, const LinkDefinition &link, const Quoter &q, Returning returning,
-              bool active_only = false) {
-	return WithReturning(std::vector<std::string>{statement}, link, q, returning, active_only);
+	return "WITH d AS (" + statement + " RETURNING " + Pairs(link, q, "t") + ", t.id" +
+	       (active_only ? ", t.deleted_at IS NULL AS active" : "") + ") SELECT " + column(returning.left, "l") + ", " +
+	       column(returning.right, "r") + ", " + column(returning.ids, "id") +
+	       (active_only ? ", array_agg(l), array_agg(r)" : "") + " FROM d";
 }
 
 std::string
@@ -514,16 +496,8 @@ PurgeLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returni
 	 * table) or probe the primary key (left key); `key = ANY($1)` with a parameter array would
 	 * compare each row with every id: quadratic. */
 	const LinkSide &side = on_left ? link.left : link.right;
-	const std::string ids = "unnest($1::text[]::" + side.key_type + "[])";
-	const std::string by_key = "DELETE FROM " + Table(link, q) + " AS t USING " + ids + " AS u(k) WHERE t." +
-	                           q.ident(side.key) + " = u.k AND $2 IS NOT NULL";
-	if (on_left)
-		return WithReturning(by_key, link, q, returning, true);
-	/* The right key's index holds active rows only: dismissed rows are found through the
-	 * deleted_at index (when they are few), not by reading the whole table for every batch. */
-	return WithReturning({by_key + " AND t.deleted_at IS NULL",
-	                      "DELETE FROM " + Table(link, q) + " AS t WHERE t.deleted_at IS NOT NULL AND t." +
-	                          q.ident(side.key) + " IN (SELECT " + ids + ") AND $2 IS NOT NULL"},
+	return WithReturning("DELETE FROM " + Table(link, q) + " AS t USING unnest($1::text[]::" + side.key_type +
+	                         "[]) AS u(k) WHERE t." + q.ident(side.key) + " = u.k AND $2 IS NOT NULL",
 	                     link, q, returning, true);
 }
 
