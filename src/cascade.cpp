@@ -175,13 +175,6 @@ RunPlan(const std::string &cache_key, const std::string &sql, const std::vector<
 	}
 }
 
-/* A purge of many ids is planned with their array, so the planner may hash them and read the
- * table once; a few ids reuse a generic plan (key probes), planning would cost more than them. */
-pg::Planning
-PurgePlanning(std::size_t ids) {
-	return ids >= 1000 ? pg::Planning::PerCall : pg::Planning::Generic;
-}
-
 /* A statement over ids $1 and a stamp $2. */
 void
 Run(const std::string &cache_key, const std::string &sql, const std::vector<std::string> &ids, TimestampTz stamp,
@@ -398,7 +391,7 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 					    purge ? link_sql::PurgeLinkRows(link, q, on_left, returning)
 					          : link_sql::RemoveLinkRows(link, q, on_left, returning),
 					    ids, step.stamp, what, function, link_owner,
-					    purge ? PurgePlanning(ids.size()) : pg::Planning::PerCall);
+					    purge ? pg::Planning::Generic : pg::Planning::PerCall);
 					left = pg::ResultTextArray(1);
 					right = pg::ResultTextArray(2);
 					std::vector<std::string> link_ids = pg::ResultTextArray(3);
@@ -448,8 +441,7 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 					if (table && purge) {
 						OwnRecords own(table->oid, reached);
 						Run("purge-records:" + table->relation, link_sql::PurgeRecords(*table, q), reached, step.stamp,
-						    "table " + table->relation, function, as_owners ? table->owner : InvalidOid,
-						    PurgePlanning(reached.size()));
+						    "table " + table->relation, function, as_owners ? table->owner : InvalidOid);
 						changed = pg::ResultTextArray(1);
 					} else if (table) {
 						if (!table->soft_delete_column)

@@ -496,8 +496,8 @@ PurgeLinkRows(const LinkDefinition &link, const Quoter &q, bool on_left, Returni
 	 * table) or probe the primary key (left key); `key = ANY($1)` with a parameter array would
 	 * compare each row with every id: quadratic. */
 	const LinkSide &side = on_left ? link.left : link.right;
-	return WithReturning("DELETE FROM " + Table(link, q) + " AS t USING unnest($1::text[]::" + side.key_type +
-	                         "[]) AS u(k) WHERE t." + q.ident(side.key) + " = u.k AND $2 IS NOT NULL",
+	return WithReturning("DELETE FROM " + Table(link, q) + " AS t WHERE t." + q.ident(side.key) +
+	                         " IN (SELECT unnest($1::text[]::" + side.key_type + "[])) AND $2 IS NOT NULL",
 	                     link, q, returning, true);
 }
 
@@ -520,8 +520,8 @@ DeletedRecords(const RecordTable &table, const Quoter &q) {
 
 std::string
 PurgeRecords(const RecordTable &table, const Quoter &q) {
-	return "WITH d AS (DELETE FROM " + table.relation + " AS x USING unnest($1::text[]::" + table.key_type +
-	       "[]) AS u(k) WHERE x." + q.ident(table.primary_key) + " = u.k AND $2 IS NOT NULL RETURNING x." + q.ident(table.primary_key) + "::text AS k) SELECT array_agg(k) FROM d";
+	return "WITH d AS (DELETE FROM " + table.relation + " AS x WHERE " + RecordKey(table, q) +
+	       " AND $2 IS NOT NULL RETURNING x." + q.ident(table.primary_key) + "::text AS k) SELECT array_agg(k) FROM d";
 }
 
 std::string

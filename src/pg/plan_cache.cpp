@@ -165,10 +165,8 @@ SPIPlanPtr
 CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid> &types, Planning planning) {
 	auto &cache = Cache();
 	FreeRetired();
-	/* One statement may be kept planned two ways (a cascade plans its large batches per call). */
-	const std::string entry_key = key + '\x1f' + std::to_string(static_cast<int>(planning));
 	const auto requested = [](const auto &item) { return item.second.planning == Planning::Chosen; };
-	if (planning == Planning::Chosen && !cache.count(entry_key) &&
+	if (planning == Planning::Chosen && !cache.count(key) &&
 	    std::count_if(cache.begin(), cache.end(), requested) >= static_cast<std::ptrdiff_t>(kMaxRequestPlans))
 		for (auto it = cache.begin(); it != cache.end();) {
 			if (!requested(*it)) {
@@ -179,7 +177,7 @@ CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid
 				Release(it->second.plan);
 			it = cache.erase(it);
 		}
-	CacheEntry &entry = cache[entry_key];
+	CacheEntry &entry = cache[key];
 	if (entry.plan && entry.sql == sql && PgCall(SPI_plan_is_valid, entry.plan))
 		return entry.plan;
 	if (entry.plan) {
