@@ -125,8 +125,8 @@ SELECT link_restore('{"blog": {"note_id": ["n2"]}}') ? 'ProductProductBlogNoteLi
 SHOW jit;
 RESET jit;
 
--- A hard delete takes every row naming its records, active or dismissed, from either side;
--- batches of 1,000 ids or more are planned with their arrays, smaller ones generically.
+-- A hard delete takes every row naming its records, active or dismissed, from either side,
+-- for one record and for thousands.
 CREATE TABLE public.a (id text PRIMARY KEY);
 CREATE TABLE public.b (id text PRIMARY KEY);
 SELECT define_link('public.a', '{"linkable": "public.b", "isList": true}') IS NOT NULL AS defined;
