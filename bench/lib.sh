@@ -79,3 +79,19 @@ INSERT INTO fk.product_tag SELECT 'p' || i, 't' || i FROM generate_series(1, :n)
 VACUUM ANALYZE;
 SQL
 }
+
+# product_post SCHEMA N: link_module in the database, two modules' tables SCHEMA.product and
+# SCHEMA.post of N rows each (ids prod_i, post_i), and a many-to-many link between them: the
+# shape of the link_create, link_list and single-call cases.
+product_post() {
+	run -v s="$1" -v n="$2" <<'SQL' >/dev/null
+CREATE EXTENSION link_module;
+CREATE SCHEMA :"s";
+CREATE TABLE :"s".product (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE :"s".post (id text PRIMARY KEY, deleted_at timestamptz);
+INSERT INTO :"s".product SELECT 'prod_' || i FROM generate_series(1, :n) i;
+INSERT INTO :"s".post SELECT 'post_' || i FROM generate_series(1, :n) i;
+SELECT define_link(jsonb_build_object('linkable', :'s' || '.product', 'isList', true)::text,
+                   jsonb_build_object('linkable', :'s' || '.post', 'isList', true)::text) IS NOT NULL;
+SQL
+}

@@ -4,18 +4,12 @@
 # "plain" inserts the pairs and checks and returns nothing. A many-to-many link, and a
 # one-to-one link with a jsonb column (extra unique indexes, the data read from the payload).
 fresh_database lm_bench_create
+product_post bench "$N"
 run -v n="$N" <<'SQL' >/dev/null
-CREATE EXTENSION link_module;
-CREATE SCHEMA bench;
-CREATE TABLE bench.product (id text PRIMARY KEY, deleted_at timestamptz);
-CREATE TABLE bench.post (id text PRIMARY KEY, deleted_at timestamptz);
 CREATE TABLE bench.item (id text PRIMARY KEY, deleted_at timestamptz);
 CREATE TABLE bench.note (id text PRIMARY KEY, deleted_at timestamptz);
-INSERT INTO bench.product SELECT 'prod_' || i FROM generate_series(1, :n) i;
-INSERT INTO bench.post SELECT 'post_' || i FROM generate_series(1, :n) i;
 INSERT INTO bench.item SELECT 'item_' || i FROM generate_series(1, :n) i;
 INSERT INTO bench.note SELECT 'note_' || i FROM generate_series(1, :n) i;
-SELECT define_link('{"linkable": "bench.product", "isList": true}', '{"linkable": "bench.post", "isList": true}') IS NOT NULL;
 SELECT define_link('bench.item', 'bench.note', '{"database": {"extraColumns": {"metadata": {"type": "json", "nullable": true}}}}') IS NOT NULL;
 CREATE TABLE bench.payload (name text PRIMARY KEY, links jsonb);
 INSERT INTO bench.payload SELECT 'n-m', jsonb_agg(jsonb_build_object('bench', jsonb_build_object(

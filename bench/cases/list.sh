@@ -3,14 +3,8 @@
 # asked. Two shapes: N distinct pairs, and N pairs of one product that has N links (a record
 # with many links asked with each of them).
 fresh_database lm_bench_list
+product_post bench "$N"
 run -v n="$N" <<'SQL' >/dev/null
-CREATE EXTENSION link_module;
-CREATE SCHEMA bench;
-CREATE TABLE bench.product (id text PRIMARY KEY, deleted_at timestamptz);
-CREATE TABLE bench.post (id text PRIMARY KEY, deleted_at timestamptz);
-INSERT INTO bench.product SELECT 'prod_' || i FROM generate_series(1, :n) i;
-INSERT INTO bench.post SELECT 'post_' || i FROM generate_series(1, :n) i;
-SELECT define_link('{"linkable": "bench.product", "isList": true}', '{"linkable": "bench.post", "isList": true}') IS NOT NULL;
 CREATE TABLE bench.payload (name text PRIMARY KEY, links jsonb);
 INSERT INTO bench.payload SELECT 'distinct', jsonb_agg(jsonb_build_object('bench', jsonb_build_object(
   'product_id', 'prod_' || i, 'post_id', 'post_' || i))) FROM generate_series(1, :n) i;

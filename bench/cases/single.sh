@@ -7,14 +7,8 @@
 PGBENCH=${PGBENCH:-$(command -v pgbench || echo /usr/lib/postgresql/15/bin/pgbench)}
 SECONDS_EACH=${SECONDS_EACH:-10}
 fresh_database lm_bench_single
+product_post s "$N"
 run -v n="$N" <<'SQL' >/dev/null
-CREATE EXTENSION link_module;
-CREATE SCHEMA s;
-CREATE TABLE s.product (id text PRIMARY KEY, deleted_at timestamptz);
-CREATE TABLE s.post (id text PRIMARY KEY, deleted_at timestamptz);
-INSERT INTO s.product SELECT 'prod_' || i FROM generate_series(1, :n) i;
-INSERT INTO s.post SELECT 'post_' || i FROM generate_series(1, :n) i;
-SELECT define_link('{"linkable": "s.product", "isList": true}', '{"linkable": "s.post", "isList": true}') IS NOT NULL;
 CREATE TABLE s.fk_link (product_id text NOT NULL REFERENCES s.product, post_id text NOT NULL REFERENCES s.post,
   id text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now(),
   deleted_at timestamptz, PRIMARY KEY (product_id, post_id));
