@@ -149,11 +149,12 @@ RowParams(const LinkBatch &batch, const std::vector<int32> &positions, const std
 		                                    : std::optional<std::string>(generated_ids[position - 1 - generated_from]));
 	}
 	return {pg::Int4Array(ord), pg::TextArray(left), pg::TextArray(right), pg::Int4Array(data_index),
-	        pg::TextArray(merged), pg::TextArray(ids), {payload, false}, pg::Bool(settings::notify)};
+	        pg::TextArray(merged), pg::TextArray(ids), {payload, false}, pg::Bool(settings::notify),
+	        {TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), false}};
 }
 
-const std::vector<Oid> kRowTypes = {INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID,
-                                    TEXTARRAYOID, TEXTARRAYOID, JSONBOID,     BOOLOID};
+const std::vector<Oid> kRowTypes = {INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID, TEXTARRAYOID,
+                                    TEXTARRAYOID, JSONBOID,     BOOLOID,      TIMESTAMPTZOID};
 
 /* Collects the rows the last statement wrote, notifies `event` with their ids (delivered at
  * commit, when link_module.notify is on), and returns the row numbers it left over. */
@@ -609,14 +610,14 @@ LM_FUNCTION(link_module_link_rows_written) {
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		throw Error(sqlstate::kTriggerProtocolViolated, "link_module.link_rows_written() must be called as a trigger");
 	auto *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
-	const Oid relid = RelationGetRelid(trigger->tg_relation);
 	pg::SpiConnection spi;
 	if (pg::PgCall([](TriggerData *t) { return SPI_register_trigger_data(t); }, trigger) != SPI_OK_TD_REGISTER)
 		throw Error(sqlstate::kInternalError, "SPI_register_trigger_data failed");
 	link_cache::Use cache;
 	const link_cache::StoredLinks &stored = cache.links();
-	for (std::size_t i = 0; i < stored.links.size(); ++i) {
-		if (stored.link_table_oids[i] != relid)
+	const auto relid = link_cache::TriggerTable(stored, RelationGetRelid(trigger->tg_relation), false);
+	for (std::size_t i = 0; relid && i < stored.links.size(); ++i) {
+		if (stored.link_table_oids[i] != *relid)
 			continue;
 		const LinkDefinition &link = stored.links[i];
 		for (bool left : {true, false}) {

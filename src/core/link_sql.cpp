@@ -124,7 +124,7 @@ UpdateStatement(const LinkDefinition &link, const Quoter &q, bool revive) {
 	if (revive && (link.LeftKeyUnique() || link.RightKeyUnique()))
 		where += " AND (t.deleted_at IS NULL OR NOT " + RevivalConflicts(link, q) + ")";
 	return "WITH written AS (UPDATE " + table + " AS t SET " + sets +
-	       "deleted_at = NULL, updated_at = CASE WHEN " + changed + " THEN now() ELSE t.updated_at END FROM " +
+	       "deleted_at = NULL, updated_at = CASE WHEN " + changed + " THEN $9 ELSE t.updated_at END FROM " +
 	       Targets(link, q, InputRows(link), revive ? "" : "x.deleted_at IS NULL") +
 	       "LEFT JOIN LATERAL jsonb_populate_record(NULL::" + table + ", i.data) AS p ON true WHERE " + where +
 	       " RETURNING " + WholeRow(table) + " AS row, i.ord AS ord__)" + Outcome(kNotWrittenOrds, "$8", " ORDER BY w.ord__");

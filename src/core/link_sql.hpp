@@ -13,7 +13,9 @@ namespace link_module::link_sql {
 /* Parameters of CreateInsert, CreateUpdate and UpdateExisting:
  *   $1 int4[] row number, $2 text[] left id, $3 text[] right id,
  *   $4 int4[] payload index of the row's data (NULL: none), $5 text[] merged data (NULL: none),
- *   $6 text[] generated link id, $7 jsonb the payload, $8 boolean notify.
+ *   $6 text[] generated link id, $7 jsonb the payload, $8 boolean notify, $9 timestamptz
+ *   the transaction's start (now(): Citus allows no function but an immutable one in a CASE of
+ *   a statement that writes a reference table).
  * Each returns first a row (NULL, NULL, leftover int4[]: the row numbers not written), then
  * one row (row jsonb, id text when notifying, NULL) per written link row, in row-number order.
  * Plans are generic (prepared once per backend, never re-planned for a batch's size).
