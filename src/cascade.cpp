@@ -28,6 +28,7 @@ extern "C" {
 #include "commands/async.h"
 #include "miscadmin.h"
 #include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 }
 
@@ -855,6 +856,12 @@ LM_FUNCTION(link_module_record_changed) {
 	link_cache::Use cache;
 	const StoredLinks &stored = cache.links();
 	const Quoter &q = pg::PgQuoter();
+	const auto table = link_cache::TriggerTable(stored, relid, TRIGGER_FIRED_BY_TRUNCATE(event));
+	if (!table) {
+		spi.Finish();
+		return PointerGetDatum(nullptr);
+	}
+	relid = *table;
 	const std::vector<TableLinkable> linkables = LinkablesOf(stored, relid);
 	if (!linkables.empty() && !TRIGGER_FIRED_BY_TRUNCATE(event) &&
 	    OwnStatement(relid, pg::QueryValue("SELECT " + q.ident(linkables[0].table.primary_key) + "::text FROM " +
@@ -909,23 +916,31 @@ LM_FUNCTION(link_module_link_rows_removed) {
 	auto *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
 	if (!trigger->tg_newtable || tuplestore_tuple_count(trigger->tg_newtable) == 0)
 		return PointerGetDatum(nullptr); /* nothing updated */
-	const Oid relid = RelationGetRelid(trigger->tg_relation);
 	pg::SpiConnection spi;
 	if (pg::PgCall([](TriggerData *t) { return SPI_register_trigger_data(t); }, trigger) != SPI_OK_TD_REGISTER)
 		throw Error(sqlstate::kInternalError, "SPI_register_trigger_data failed");
 	link_cache::Use cache;
 	const StoredLinks &stored = cache.links();
 	const Quoter &q = pg::PgQuoter();
-	for (std::size_t i = 0; i < stored.links.size(); ++i) {
-		if (stored.link_table_oids[i] != relid)
+	const auto relid = link_cache::TriggerTable(stored, RelationGetRelid(trigger->tg_relation), false);
+	for (std::size_t i = 0; relid && i < stored.links.size(); ++i) {
+		if (stored.link_table_oids[i] != *relid)
 			continue;
 		const LinkDefinition &link = stored.links[i];
 		const std::string what = "link " + Quoted(link.names.service_name);
 		{
+			/* Fired on a Citus shard (the coordinator's placement of a reference table): the
+			 * statement reads that placement, a plain table here, as Citus plans no statement that
+			 * joins a transition table to its tables. */
+			LinkDefinition placement = link;
+			if (*relid != RelationGetRelid(trigger->tg_relation)) {
+				placement.schema = pg::PgCall(get_namespace_name, RelationGetNamespace(trigger->tg_relation));
+				placement.names.table = RelationGetRelationName(trigger->tg_relation);
+			}
 			/* Planned for each statement, with the transition tables' sizes: a plan kept from a
 			 * statement of a few rows would join a big one's rows in nested loops. */
 			AsOwner as_owner(stored.link_owners[i]);
-			pg::Execute(link_sql::OutsideRemovals(link, q));
+			pg::Execute(link_sql::OutsideRemovals(placement, q));
 		}
 		std::vector<std::string> left = pg::ResultTextArray(1);
 		if (left.empty())

@@ -66,6 +66,7 @@ DefineLink(const std::string &left_text, const std::string &right_text, const Js
 		link_table::CheckReadOnlyField(def, left);
 	link_table::CheckSchema(def);
 	link_table::CheckDefaults(def);
+	link_table::CheckLayout(def, left, right);
 
 	Json json = DefinitionToJson(def, pg::PgQuoter());
 	auto existing = registry::FindLink(registry::LinkKey::ServiceName, def.names.service_name);
@@ -96,8 +97,10 @@ DefineLink(const std::string &left_text, const std::string &right_text, const Js
 			            "Give one side another alias: {\"linkable\": \"module.model\", \"alias\": \"...\"}.");
 		/* jsonb keeps its own key order, so compare as unordered JSON. */
 		bool same = nlohmann::json::parse(existing->json.dump()) == nlohmann::json::parse(json.dump());
-		if (same && (def.read_only || link_table::TableExists(def)))
-			return json; /* unchanged: a no-op */
+		if (same && (def.read_only || link_table::TableExists(def))) {
+			link_table::PlaceLinkTable(def, left, right); /* its module tables may have moved onto Citus since */
+			return json;                                  /* otherwise unchanged: a no-op */
+		}
 		link_table::Converge(existing->definition, def, options.allow_unsafe, repairs);
 	}
 	registry::SaveLink(def, json);
@@ -109,6 +112,7 @@ DefineLink(const std::string &left_text, const std::string &right_text, const Js
 		for (const Linkable *side : {&left, &right})
 			if (side->relation)
 				link_table::InstallRecordTriggers(*side->relation);
+	link_table::PlaceLinkTable(def, left, right);
 	return json;
 }
 

@@ -2,6 +2,7 @@
 #include "registry.hpp"
 
 #include "core/error.hpp"
+#include "pg/citus.hpp"
 #include "pg/guard.hpp"
 #include "pg/relcache_watch.hpp"
 #include "pg/spi.hpp"
@@ -128,6 +129,15 @@ Use::LockTables(const std::vector<const LinkDefinition *> &links, bool write) co
 const StoredLinks &
 Use::links() const {
 	return cached;
+}
+
+std::optional<unsigned int>
+TriggerTable(const StoredLinks &stored, unsigned int relid, bool truncate) {
+	for (std::size_t i = 0; i < stored.links.size(); ++i)
+		if (stored.link_table_oids[i] == relid || (stored.left_tables[i] && stored.left_tables[i]->oid == relid) ||
+		    (stored.right_tables[i] && stored.right_tables[i]->oid == relid))
+			return relid;
+	return pg::citus::TableActedFor(relid, truncate);
 }
 
 } // namespace link_module::link_cache

@@ -43,4 +43,9 @@ public:
 
 struct Changed {};
 
+/* The table a link_module trigger that fired on `relid` acts for: `relid` itself when it is a
+ * linked table or a link table, else the table whose Citus shard it is (pg/citus), or nullopt
+ * when the trigger has nothing to do. */
+std::optional<unsigned int> TriggerTable(const StoredLinks &stored, unsigned int relid, bool truncate);
+
 } // namespace link_module::link_cache

@@ -8,6 +8,7 @@
 #include "core/link_sql.hpp"
 #include "pg/guard.hpp"
 #include "pg/as_owner.hpp"
+#include "pg/citus.hpp"
 #include "pg/spi.hpp"
 #include "registry.hpp"
 
@@ -317,6 +318,54 @@ CheckRecords(const LinkDefinition &def, const Linkable &left, const Linkable &ri
 		               q.literal(def.names.entry_point) + ") dismisses them.");
 }
 
+void
+CheckLayout(const LinkDefinition &def, const Linkable &left, const Linkable &right) {
+	if (def.read_only || !pg::citus::Installed())
+		return;
+	const std::string layouts = "Links need module tables that are local, reference (create_reference_table) or Citus local "
+	                            "tables, and a link table that is local or a reference table: see README, "
+	                            "\"Scaling out with Citus\".";
+	const auto check = [&](const std::string &relation, const std::string &role) {
+		const Oid oid = registry::RelationOid(relation);
+		const pg::citus::Placement placement = pg::citus::PlacementOf(oid);
+		if (placement == pg::citus::Placement::Distributed)
+			throw Error(sqlstate::kFeatureNotSupported,
+			            "link " + Quoted(def.names.service_name) + " cannot use distributed table " + relation + " (" + role +
+			                ")",
+			            "Its triggers would fire on the shards, on the workers, which hold no link definitions and "
+			            "may not run a cascade's distributed statements.",
+			            layouts);
+		if (placement != pg::citus::Placement::Local && !pg::citus::CoordinatorHasPlacement(oid))
+			throw Error(sqlstate::kFeatureNotSupported,
+			            "link " + Quoted(def.names.service_name) + " cannot use " + pg::citus::PlacementName(placement) +
+			                " " + relation + " (" + role + "): the coordinator holds no placement of it",
+			            "Its cascades run in the triggers of the coordinator's placement.",
+			            "Add the coordinator to the metadata: SELECT citus_set_coordinator_host('<host>', <port>).");
+	};
+	for (const Linkable *side : {&left, &right})
+		if (side->relation && !side->table_missing)
+			check(*side->relation, "the table of " + Quoted(side->module + "." + side->model));
+	if (TableExists(def))
+		check(QualifiedTable(def), "its link table");
+}
+
+void
+PlaceLinkTable(const LinkDefinition &def, const Linkable &left, const Linkable &right) {
+	if (def.read_only || !pg::citus::Installed())
+		return;
+	const Oid table = registry::RelationOid(QualifiedTable(def));
+	if (pg::citus::PlacementOf(table) != pg::citus::Placement::Local)
+		return;
+	for (const Linkable *side : {&left, &right})
+		if (side->relation && !side->table_missing &&
+		    pg::citus::PlacementOf(registry::RelationOid(*side->relation)) == pg::citus::Placement::Reference) {
+			pg::citus::WithTriggersAllowed([&] {
+				pg::Execute("SELECT pg_catalog.create_reference_table($1::regclass)", {QualifiedTable(def)});
+			});
+			return;
+		}
+}
+
 namespace {
 
 const char *kTriggerNames[] = {"link_module_update", "link_module_delete", "link_module_truncate"};
@@ -332,14 +381,16 @@ InstallRecordTriggers(const std::string &relation) {
 	 * is a trigger, nobody calls it); the callers' TRIGGER on the table was checked. relation is
 	 * regclass output: already quoted and qualified. */
 	pg::AsOwner as_owner(registry::Owner());
-	pg::Execute("CREATE TRIGGER link_module_update AFTER UPDATE ON " + relation +
-	            " REFERENCING OLD TABLE AS link_module_old NEW TABLE AS link_module_new FOR EACH STATEMENT "
-	            "EXECUTE FUNCTION link_module.record_changed()");
-	pg::Execute("CREATE TRIGGER link_module_delete AFTER DELETE ON " + relation +
-	            " REFERENCING OLD TABLE AS link_module_old FOR EACH STATEMENT "
-	            "EXECUTE FUNCTION link_module.record_changed()");
-	pg::Execute("CREATE TRIGGER link_module_truncate AFTER TRUNCATE ON " + relation +
-	            " FOR EACH STATEMENT EXECUTE FUNCTION link_module.record_changed()");
+	pg::citus::WithTriggersAllowed([&] {
+		pg::Execute("CREATE TRIGGER link_module_update AFTER UPDATE ON " + relation +
+		            " REFERENCING OLD TABLE AS link_module_old NEW TABLE AS link_module_new FOR EACH STATEMENT "
+		            "EXECUTE FUNCTION link_module.record_changed()");
+		pg::Execute("CREATE TRIGGER link_module_delete AFTER DELETE ON " + relation +
+		            " REFERENCING OLD TABLE AS link_module_old FOR EACH STATEMENT "
+		            "EXECUTE FUNCTION link_module.record_changed()");
+		pg::Execute("CREATE TRIGGER link_module_truncate AFTER TRUNCATE ON " + relation +
+		            " FOR EACH STATEMENT EXECUTE FUNCTION link_module.record_changed()");
+	});
 	return true;
 }
 
@@ -363,9 +414,11 @@ SyncWriteTriggers(const LinkDefinition &def, bool defined) {
 		                                    {table, trigger.name})
 		                         .has_value();
 		if (trigger.wanted && !present)
-			pg::Execute(std::string("CREATE TRIGGER ") + trigger.name + " AFTER " + trigger.event + " ON " + table +
-			            " REFERENCING " + trigger.transitions + " FOR EACH STATEMENT EXECUTE FUNCTION link_module." +
-			            trigger.function + "()");
+			pg::citus::WithTriggersAllowed([&] {
+				pg::Execute(std::string("CREATE TRIGGER ") + trigger.name + " AFTER " + trigger.event + " ON " + table +
+				            " REFERENCING " + trigger.transitions + " FOR EACH STATEMENT EXECUTE FUNCTION link_module." +
+				            trigger.function + "()");
+			});
 		else if (!trigger.wanted && present)
 			pg::Execute(std::string("DROP TRIGGER ") + trigger.name + " ON " + table);
 	}

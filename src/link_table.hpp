@@ -21,6 +21,16 @@ void CheckReadOnlyField(const LinkDefinition &def, const Linkable &left);
 
 bool TableExists(const LinkDefinition &def);
 
+/* On a Citus cluster, the link's tables must be where its cascades can run (pg/citus): module
+ * tables local, reference or Citus local tables with a placement on the coordinator, an
+ * existing link table local or a reference table. Anything else is refused, never left to
+ * cascades that would not run. */
+void CheckLayout(const LinkDefinition &def, const Linkable &left, const Linkable &right);
+
+/* The link table follows its module tables onto a Citus cluster: a local link table becomes a
+ * reference table when the table of either side is one, so the link is wherever its records are. */
+void PlaceLinkTable(const LinkDefinition &def, const Linkable &left, const Linkable &right);
+
 /* define_link's {"repair": true}: the linkables of the link's two sides. */
 struct Repair {
 	const Linkable &left;

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "core/error.hpp"
+#include "pg/citus.hpp"
 #include "pg/encoding.hpp"
 #include "pg/guard.hpp"
 
@@ -13,6 +14,7 @@ extern "C" {
 #include "utils/array.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/plancache.h"
 #include "utils/snapmgr.h"
 #include "access/xact.h"
 }
@@ -159,6 +161,20 @@ TextDatum(const std::string &utf8) {
 	return ServerIsUtf8() ? make(utf8) : make(ToServer(utf8));
 }
 
+/* The relations a prepared statement reads or writes. */
+std::vector<Oid>
+RelationsOf(SPIPlanPtr plan) {
+	std::vector<Oid> relations;
+	List *sources = PgCall(SPI_plan_get_plan_sources, plan);
+	ListCell *source;
+	foreach (source, sources) {
+		ListCell *relation;
+		foreach (relation, static_cast<CachedPlanSource *>(lfirst(source))->relationOids)
+			relations.push_back(lfirst_oid(relation));
+	}
+	return relations;
+}
+
 } // namespace
 
 SPIPlanPtr
@@ -196,11 +212,21 @@ CachedPlan(const std::string &key, const std::string &sql, const std::vector<Oid
 	                    : planning == Planning::Chosen ? 0
 	                                                   : CURSOR_OPT_GENERIC_PLAN;
 
-	SPIPlanPtr plan = PgCall([](const char *t, int c, Oid *ty, int o) { return SPI_prepare_cursor(t, c, ty, o); },
-	                         text, count, type_ptr, options);
-	if (!plan)
-		throw Error(sqlstate::kInternalError,
-		            std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result), "Query: " + sql);
+	const auto prepare = [&](int cursor_options) {
+		SPIPlanPtr prepared = PgCall([](const char *t, int c, Oid *ty, int o) { return SPI_prepare_cursor(t, c, ty, o); },
+		                             text, count, type_ptr, cursor_options);
+		if (!prepared)
+			throw Error(sqlstate::kInternalError,
+			            std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result), "Query: " + sql);
+		return prepared;
+	};
+	SPIPlanPtr plan = prepare(options);
+	/* Citus makes no distributed plan from a generic one: a statement that reads a Citus table
+	 * is planned with each call's values. */
+	if (options != CURSOR_OPT_CUSTOM_PLAN && citus::AnyCitusTable(RelationsOf(plan))) {
+		PgCall(SPI_freeplan, plan);
+		plan = prepare(CURSOR_OPT_CUSTOM_PLAN);
+	}
 	PgCall(SPI_keepplan, plan);
 	if (planning == Planning::PerCall || planning == Planning::Probes)
 		SetPlans().emplace(plan, planning);

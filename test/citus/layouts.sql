@@ -1,0 +1,59 @@
+-- Layouts whose cascades cannot run are refused, at define time or when the cascade would run:
+-- never a silent skip; tables made reference tables after define_link take their link table
+-- along when define_link runs again. Run by test/shell/citus.sh against
+-- test/citus/expected/layouts.out.
+\set ON_ERROR_STOP 0
+\pset format unaligned
+\pset footer off
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS link_module;
+CREATE SCHEMA product; CREATE SCHEMA blog;
+CREATE TABLE product.product (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE blog.post (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE blog.comment (id text PRIMARY KEY, deleted_at timestamptz);
+SELECT create_reference_table('product.product');
+SELECT create_distributed_table('blog.post', 'id');
+-- A distributed module table: its triggers would fire on the workers' shards.
+SELECT define_link('product.product', 'blog.post');
+SELECT count(*) AS links FROM link_module.links;
+-- An existing link table that is distributed (adopted by define_link).
+CREATE TABLE product_product_blog_comment (product_id text NOT NULL, comment_id text NOT NULL, id varchar(255) NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now(), deleted_at timestamptz,
+  PRIMARY KEY (product_id, comment_id));
+SELECT create_distributed_table('product_product_blog_comment', 'product_id');
+SELECT define_link('product.product', 'blog.comment');
+SELECT count(*) AS links FROM link_module.links;
+-- A module table distributed after define_link (Citus lets a table with triggers be distributed
+-- only with citus.enable_unsafe_triggers): a cascade from it is an error, not a skip.
+DROP TABLE product_product_blog_comment;
+SELECT define_link('product.product', 'blog.comment') ->> 'entryPoint' AS link;
+INSERT INTO product.product VALUES ('p1');
+INSERT INTO blog.comment VALUES ('c1'), ('c2');
+SELECT jsonb_array_length(link_create('[{"product": {"product_id": "p1"}, "blog": {"comment_id": "c1"}}]')) AS created;
+SET citus.enable_unsafe_triggers = on;
+SELECT create_distributed_table('blog.comment', 'id');
+RESET citus.enable_unsafe_triggers;
+UPDATE blog.comment SET deleted_at = now() WHERE id = 'c1';
+DELETE FROM blog.comment WHERE id = 'c1';
+SELECT comment_id, deleted_at IS NOT NULL AS dismissed FROM product_product_blog_comment;
+SELECT id, deleted_at IS NOT NULL AS deleted FROM blog.comment ORDER BY id;
+
+-- Tables linked first, then made reference tables (Citus wants citus.enable_unsafe_triggers for
+-- a table with triggers), then define_link again: the link table follows, and cascades run.
+CREATE SCHEMA shop;
+CREATE TABLE shop.cart (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE shop.item (id text PRIMARY KEY, deleted_at timestamptz);
+SELECT define_link('shop.cart', '{"linkable": "shop.item", "isList": true}') ->> 'entryPoint' AS link;
+INSERT INTO shop.cart VALUES ('c1');
+INSERT INTO shop.item VALUES ('i1'), ('i2');
+SELECT jsonb_array_length(link_create('[{"shop": {"cart_id": "c1", "item_id": "i1"}}]')) AS created;
+SELECT create_reference_table('shop.cart');
+SET citus.enable_unsafe_triggers = on;
+SELECT create_reference_table('shop.cart'), create_reference_table('shop.item');
+RESET citus.enable_unsafe_triggers;
+SELECT define_link('shop.cart', '{"linkable": "shop.item", "isList": true}') ->> 'entryPoint' AS link;
+SELECT logicalrelid, repmodel FROM pg_dist_partition WHERE logicalrelid::text LIKE 'shop%' ORDER BY 1;
+UPDATE shop.cart SET deleted_at = now();
+SELECT cart_id, item_id, deleted_at IS NOT NULL AS dismissed FROM shop_cart_shop_item;
+UPDATE shop.cart SET deleted_at = NULL;
+SELECT cart_id, item_id, deleted_at IS NOT NULL AS dismissed FROM shop_cart_shop_item;

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# link_module on a Citus cluster (a coordinator and two workers on 127.0.0.1, as the postgres
+# user, in a temporary directory): test/citus/scenario.sql, every link function and cascade, run
+# with the module tables as reference tables, as Citus local tables and as plain tables, each
+# run printing exactly test/citus/expected/scenario.out; and test/citus/layouts.sql, the
+# layouts refused and tables moved onto Citus after define_link (test/citus/expected/layouts.out).
+# Citus 13.2 for PostgreSQL 15: used when installed, else installed by $LM_CITUS_DIR/install.sh
+# (default ../shared/citus beside the checkout; needs root). Neither: skipped (exit 77).
+# LM_CITUS_PORT: the coordinator's port (default 55711; the workers take the next two);
+# LM_CITUS_KEEP=1 keeps the temporary directory (each run's output, the nodes' logs).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+bin=/usr/lib/postgresql/15/bin
+share=$("$bin/pg_config" --sharedir)
+installer=${LM_CITUS_DIR:-$root/../shared/citus}/install.sh
+if ! grep -qs "default_version = '13\.2" "$share/extension/citus.control"; then
+	if [ -f "$installer" ] && [ "$(id -u)" -eq 0 ]; then
+		bash "$installer"
+	else
+		echo "citus: skipped: Citus 13.2 is not installed and $installer cannot install it (it needs root)"
+		exit 77
+	fi
+fi
+
+port=${LM_CITUS_PORT:-55711}
+work=$(mktemp -d /tmp/link_module_citus.XXXXXX)
+as_pg=()
+if [ "$(id -u)" -eq 0 ]; then chown postgres: "$work"; as_pg=(runuser -u postgres --); fi
+nodes=(coordinator worker1 worker2)
+stop() {
+	for n in "${nodes[@]}"; do
+		[ -f "$work/$n/postmaster.pid" ] && "${as_pg[@]}" "$bin/pg_ctl" -D "$work/$n" -m immediate -w stop >/dev/null 2>&1
+	done
+	if [ "${LM_CITUS_KEEP:-0}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
+}
+trap stop EXIT
+i=0
+for n in "${nodes[@]}"; do
+	"${as_pg[@]}" "$bin/initdb" -D "$work/$n" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+	cat >>"$work/$n/postgresql.conf" <<CONF
+port = $((port + i))
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$work'
+shared_preload_libraries = 'citus'
+max_prepared_transactions = 20
+fsync = off
+CONF
+	"${as_pg[@]}" "$bin/pg_ctl" -D "$work/$n" -l "$work/$n.log" -w start >/dev/null || { tail -n 20 "$work/$n.log"; exit 1; }
+	i=$((i + 1))
+done
+psql_on() { local p=$1; shift; "$bin/psql" -X -q -h 127.0.0.1 -p "$p" -U postgres -v ON_ERROR_STOP=1 "$@"; }
+# A database of that name on every node, with Citus, the workers added to the coordinator's.
+cluster_database() {
+	for p in "$port" $((port + 1)) $((port + 2)); do
+		psql_on "$p" -d postgres -c "CREATE DATABASE $1" >/dev/null 2>&1
+		psql_on "$p" -d "$1" -c "CREATE EXTENSION citus" >/dev/null
+	done
+	psql_on "$port" -d "$1" -c "SELECT citus_set_coordinator_host('127.0.0.1', $port)" \
+		-c "SELECT citus_add_node('127.0.0.1', $((port + 1)))" -c "SELECT citus_add_node('127.0.0.1', $((port + 2)))" >/dev/null
+}
+# What differs from run to run: the node a statement ran on, shard numbers.
+normalize() { sed -E -e '/^CONTEXT:  while executing command on /d' -e 's/_[0-9]{6,}/_<shard>/g'; }
+
+failed=0
+check() { # NAME SQL EXPECTED [psql options]
+	local name=$1 sql=$2 expected=$3; shift 3
+	cluster_database "$name"
+	psql_on "$port" -d "$name" "$@" -f - <"$sql" 2>&1 | normalize >"$work/$name.out" || true
+	if diff -u "$expected" "$work/$name.out"; then
+		echo "citus: $name ... ok"
+	else
+		echo "citus: $name ... FAILED"; failed=$((failed + 1))
+	fi
+}
+for layout in reference citus_local plain; do
+	check "$layout" "$root/test/citus/scenario.sql" "$root/test/citus/expected/scenario.out" -v layout="$layout"
+done
+check layouts "$root/test/citus/layouts.sql" "$root/test/citus/expected/layouts.out"
+if [ "$failed" -ne 0 ]; then
+	for n in "${nodes[@]}"; do echo "== end of $n's log"; tail -n 20 "$work/$n.log"; done
+	exit 1
+fi
