@@ -30,7 +30,7 @@ unit_pid=$!
 start_server
 # Shell tests that make clusters of their own run meanwhile too (their results are reported
 # with the other shell tests). None may run during the upgrade test, which reinstalls 0.1.0.
-alongside=(tap)
+alongside=(citus tap)
 declare -A alongside_pid
 # So does the upgrade test's build of 0.1.0 (upgrade.sh finds it built, or builds it itself).
 bash "$LM_ROOT/test/shell/upgrade.sh" build >"$log/upgrade-build.txt" 2>&1 &
