@@ -130,8 +130,18 @@ TableActedFor(Oid relid, bool truncate) {
 	                       "FROM pg_catalog.pg_dist_shard s JOIN pg_catalog.pg_dist_partition p USING (logicalrelid) "
 	                       "WHERE s.shardid::text = substring($2 from '_(\\d+)$') AND pg_catalog.relation_is_a_known_shard($1)",
 	                       {OIDOID, TEXTOID}, {ObjectIdGetDatum(relid), name_text});
-	if (!shard)
-		return relid; /* not a shard: a table link_module does not know, nothing to do */
+	if (!shard) {
+		/* A table link_module's triggers are on, not a shard: on the coordinator, one link_module
+		 * does not know (nothing to do); on a worker, the worker's copy of a linked Citus table,
+		 * whose TRUNCATE fires them there (the coordinator's never hear of it). */
+		if (PlacementOf(relid) != Placement::Local &&
+		    !LookupRow("SELECT 1 FROM pg_catalog.pg_dist_local_group WHERE groupid = 0", {}, {}))
+			throw Error(sqlstate::kFeatureNotSupported,
+			            "link_module cannot cascade from " + RelationName(relid) + " on a worker",
+			            "The links of its records are defined on the coordinator.",
+			            "Run TRUNCATE of a linked table on the coordinator.");
+		return relid;
+	}
 	const Oid table = static_cast<Oid>(std::stoul(*(*shard)[0]));
 	const Placement placement = PlacementFrom(*(*shard)[1], *(*shard)[2], *(*shard)[3]);
 	const bool coordinator_placement = *(*shard)[4] == "t", on_coordinator = (*shard)[5] && *(*shard)[5] == "t";

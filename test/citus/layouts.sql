@@ -57,3 +57,16 @@ UPDATE shop.cart SET deleted_at = now();
 SELECT cart_id, item_id, deleted_at IS NOT NULL AS dismissed FROM shop_cart_shop_item;
 UPDATE shop.cart SET deleted_at = NULL;
 SELECT cart_id, item_id, deleted_at IS NOT NULL AS dismissed FROM shop_cart_shop_item;
+
+-- Statements that change linked tables run on the coordinator. Run on a worker, their cascades
+-- fail (Citus runs no distributed statement for a shard's trigger; a worker's TRUNCATE never
+-- reaches the coordinator's triggers), and nothing changes.
+\set VERBOSITY terse
+\c - - - :worker_port
+SET client_min_messages = warning;
+UPDATE shop.cart SET deleted_at = now();
+DELETE FROM shop.cart;
+TRUNCATE shop.item;
+\c - - - :coordinator_port
+SELECT cart_id, item_id, deleted_at IS NOT NULL AS dismissed FROM shop_cart_shop_item;
+SELECT (SELECT count(*) FROM shop.cart WHERE deleted_at IS NULL) AS carts, (SELECT count(*) FROM shop.item) AS items;

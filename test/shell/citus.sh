@@ -75,7 +75,7 @@ check() { # NAME SQL EXPECTED [psql options]
 for layout in reference citus_local plain; do
 	check "$layout" "$root/test/citus/scenario.sql" "$root/test/citus/expected/scenario.out" -v layout="$layout"
 done
-check layouts "$root/test/citus/layouts.sql" "$root/test/citus/expected/layouts.out"
+check layouts "$root/test/citus/layouts.sql" "$root/test/citus/expected/layouts.out" -v coordinator_port="$port" -v worker_port=$((port + 1))
 if [ "$failed" -ne 0 ]; then
 	for n in "${nodes[@]}"; do echo "== end of $n's log"; tail -n 20 "$work/$n.log"; done
 	exit 1
