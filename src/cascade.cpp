@@ -19,6 +19,7 @@
 #include "pg/as_owner.hpp"
 #include "pg/guard.hpp"
 #include "pg/json_edge.hpp"
+#include "pg/citus.hpp"
 #include "pg/plan_cache.hpp"
 #include "pg/spi.hpp"
 #include "registry.hpp"
@@ -973,6 +974,25 @@ LM_FUNCTION(link_module_table_dropped) {
 	auto removals_owner = pg::QueryValue("SELECT relowner::text FROM pg_class "
 	                                     "WHERE oid = to_regclass('link_module.removals')");
 	if (!removals_owner || !registry::CatalogIsCurrent()) {
+		spi.Finish();
+		return PointerGetDatum(nullptr);
+	}
+	if (pg::citus::RebuildingTable()) {
+		/* Citus drops a table it rebuilds and gives the copy its name: the records are not gone.
+		 * A linkable's registration follows the name; a link follows its table's OID, which its
+		 * notes and definition keep, so a link table's rebuild is refused. */
+		if (auto link = pg::QueryValue("SELECT l.entry_point FROM pg_event_trigger_dropped_objects() d "
+		                               "JOIN link_module.link_registry l ON l.link_table = d.objid "
+		                               "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0"))
+			throw Error(sqlstate::kFeatureNotSupported,
+			            "Citus cannot rebuild the table of link " + Quoted(*link),
+			            "The link follows its table's OID, which the rebuilt copy does not keep.",
+			            "drop_link(" + pg::PgQuoter().literal(*link) +
+			                ") keeps the table; rebuild it, then define_link() again adopts it.");
+		AsOwner as_owner(registry::Owner());
+		pg::Execute("UPDATE link_module.linkable_registry k SET relation = 0::oid::regclass "
+		            "FROM pg_event_trigger_dropped_objects() d WHERE d.classid = 'pg_class'::regclass "
+		            "AND d.objsubid = 0 AND k.relation = d.objid");
 		spi.Finish();
 		return PointerGetDatum(nullptr);
 	}

@@ -136,7 +136,7 @@ TriggerTable(const StoredLinks &stored, unsigned int relid, bool truncate) {
 	for (std::size_t i = 0; i < stored.links.size(); ++i)
 		if (stored.link_table_oids[i] == relid || (stored.left_tables[i] && stored.left_tables[i]->oid == relid) ||
 		    (stored.right_tables[i] && stored.right_tables[i]->oid == relid))
-			return relid;
+			return truncate && pg::citus::TruncateStaysLocal(relid) ? std::nullopt : std::optional(relid);
 	return pg::citus::TableActedFor(relid, truncate);
 }
 

@@ -420,7 +420,7 @@ SyncWriteTriggers(const LinkDefinition &def, bool defined) {
 				            trigger.function + "()");
 			});
 		else if (!trigger.wanted && present)
-			pg::Execute(std::string("DROP TRIGGER ") + trigger.name + " ON " + table);
+			pg::citus::WithTriggersAllowed([&] { pg::Execute(std::string("DROP TRIGGER ") + trigger.name + " ON " + table); });
 	}
 }
 
@@ -440,7 +440,7 @@ RemoveRecordTriggersIfUnused(const std::string &relation) {
 	    std::stoul(*pg::QueryValue("SELECT relowner::text FROM pg_class WHERE oid = to_regclass($1)", {relation}))));
 	for (const char *name : kTriggerNames)
 		if (pg::QueryValue("SELECT 1 FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname = $2", {relation, name}))
-			pg::Execute("DROP TRIGGER " + std::string(name) + " ON " + relation);
+			pg::citus::WithTriggersAllowed([&] { pg::Execute("DROP TRIGGER " + std::string(name) + " ON " + relation); });
 }
 
 } // namespace link_module::link_table
@@ -454,7 +454,8 @@ LM_FUNCTION(link_module_table_created) {
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		throw Error(sqlstate::kTriggerProtocolViolated, "link_module.table_created() must be called as an event trigger");
 	pg::SpiConnection spi;
-	if (!registry::CatalogIsCurrent()) {
+	/* A table Citus rebuilt gets the triggers of the table it replaces from Citus itself. */
+	if (!registry::CatalogIsCurrent() || pg::citus::RebuildingTable()) {
 		spi.Finish();
 		return PointerGetDatum(nullptr);
 	}

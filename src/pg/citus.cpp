@@ -5,8 +5,11 @@
 #include "pg/citus.hpp"
 #include "pg/guard.hpp"
 
+#include <dlfcn.h>
+
 extern "C" {
 #include "commands/extension.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 }
 
@@ -154,8 +157,19 @@ TableActedFor(Oid relid, bool truncate) {
 		                ", on a worker, which holds no link definitions and may not run a cascade's distributed statements.",
 		            "Links need module tables that are local, reference or Citus local tables: undistribute_table() "
 		            "then create_reference_table(), or drop the links that name the table.");
-	if (on_coordinator)
+	if (on_coordinator) {
+		/* Citus's connections to a node's placements are named citus_internal (a change run on a
+		 * worker, or on the coordinator with citus.enable_local_execution off). */
+		const char *application = PgCall([] { return GetConfigOption("application_name", true, false); });
+		if (application && std::string(application).rfind("citus_internal", 0) == 0)
+			throw Error(sqlstate::kFeatureNotSupported,
+			            "link_module cannot cascade from " + RelationName(table) +
+			                " over a connection between Citus nodes",
+			            "The change reached the coordinator's placement from another node or session; its cascade "
+			            "would run distributed statements there, which Citus refuses.",
+			            "Change linked tables on the coordinator, with citus.enable_local_execution on (the default).");
 		return table;
+	}
 	if (!coordinator_placement)
 		throw Error(sqlstate::kFeatureNotSupported,
 		            "link_module cannot cascade from " + std::string(PlacementName(placement)) + " " +
@@ -163,6 +177,23 @@ TableActedFor(Oid relid, bool truncate) {
 		            "A reference table's cascades run where the coordinator's placement changes.",
 		            "Add the coordinator to the metadata: SELECT citus_set_coordinator_host('<host>', <port>).");
 	return std::nullopt; /* a worker's placement: the coordinator's does the work */
+}
+
+bool
+RebuildingTable() {
+	if (!Installed())
+		return false;
+	/* Citus's own flag (an exported global of citus.so, which PostgreSQL loads RTLD_GLOBAL). */
+	static const bool *rebuilding = static_cast<const bool *>(dlsym(RTLD_DEFAULT, "InTableTypeConversionFunctionCall"));
+	return rebuilding && *rebuilding;
+}
+
+bool
+TruncateStaysLocal(Oid relid) {
+	if (PlacementOf(relid) == Placement::Local)
+		return false;
+	const char *propagation = PgCall([] { return GetConfigOption("citus.enable_ddl_propagation", true, false); });
+	return propagation && std::string(propagation) == "off";
 }
 
 void

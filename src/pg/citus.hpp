@@ -31,11 +31,22 @@ bool CoordinatorHasPlacement(Oid relid);
  * parameters' values (Citus plans no distributed statement from a generic plan). */
 bool AnyCitusTable(const std::vector<Oid> &relations);
 
+/* Whether Citus is rebuilding a table (undistribute_table, alter_distributed_table, a Citus
+ * local table made or unmade for a foreign key): it creates a copy, drops the table and gives
+ * the copy its name, triggers included. */
+bool RebuildingTable();
+
+/* Whether a TRUNCATE of a Citus table on the coordinator stays there, its shards untouched
+ * (truncate_local_data_after_distributing_table, or DDL propagation turned off). */
+bool TruncateStaysLocal(Oid relid);
+
 /* For a link_module trigger that fired on `relid`, a relation link_module does not know: the
  * table to act for, or nullopt to do nothing. A shard of a reference table fires on every
  * node; the coordinator's placement acts for its table and the workers' do nothing. TRUNCATE
  * runs on the coordinator's table itself, so its shards do nothing. A shard of a distributed
- * table cannot cascade: an error, never a silent skip. */
+ * table cannot cascade, nor can the coordinator's placement changed over a connection from
+ * another node or session (Citus runs no distributed statement there): errors, never a
+ * silent skip. */
 std::optional<Oid> TableActedFor(Oid relid, bool truncate);
 
 /* Runs `ddl`, which creates link_module's triggers or distributes a table that has them: with

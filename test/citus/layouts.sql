@@ -58,9 +58,38 @@ SELECT cart_id, item_id, deleted_at IS NOT NULL AS dismissed FROM shop_cart_shop
 UPDATE shop.cart SET deleted_at = NULL;
 SELECT cart_id, item_id, deleted_at IS NOT NULL AS dismissed FROM shop_cart_shop_item;
 
+-- Citus's truncate_local_data_after_distributing_table empties only the coordinator's local
+-- copy of the data: the records and their links stay.
+CREATE SCHEMA kit;
+CREATE TABLE kit.box (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE kit.part (id text PRIMARY KEY, deleted_at timestamptz);
+INSERT INTO kit.box VALUES ('x1'); INSERT INTO kit.part VALUES ('y1');
+SELECT create_reference_table('kit.box'), create_reference_table('kit.part');
+SELECT define_link('kit.box', 'kit.part') ->> 'entryPoint' AS link;
+SELECT jsonb_array_length(link_create('[{"kit": {"box_id": "x1", "part_id": "y1"}}]')) AS created;
+SELECT truncate_local_data_after_distributing_table('kit.box');
+SELECT (SELECT count(*) FROM kit.box) AS boxes, (SELECT count(*) FROM kit_box_kit_part WHERE deleted_at IS NULL) AS active_links;
+-- Citus rebuilding a linked table (undistribute_table) keeps its links and cascades; rebuilding
+-- a link table is refused.
+SELECT undistribute_table('kit.part');
+UPDATE kit.part SET deleted_at = now();
+SELECT box_id, part_id, deleted_at IS NOT NULL AS dismissed FROM kit_box_kit_part;
+UPDATE kit.part SET deleted_at = NULL;
+SELECT undistribute_table('kit_box_kit_part');
+-- drop_link on reference tables (its triggers go).
+SELECT drop_link('box_part', true);
+SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid IN ('kit.box'::regclass, 'kit.part'::regclass) AND NOT tgisinternal;
+-- With citus.enable_local_execution off, the coordinator's placement changes over a connection
+-- of its own, where a cascade cannot run: refused, nothing changes.
+\set VERBOSITY terse
+SET citus.enable_local_execution = off;
+UPDATE shop.cart SET deleted_at = now();
+RESET citus.enable_local_execution;
+\set VERBOSITY default
+
 -- Statements that change linked tables run on the coordinator. Run on a worker, their cascades
--- fail (Citus runs no distributed statement for a shard's trigger; a worker's TRUNCATE never
--- reaches the coordinator's triggers), and nothing changes.
+-- are refused (Citus runs no distributed statement for a shard's trigger; a worker's TRUNCATE
+-- never reaches the coordinator's triggers), and nothing changes.
 \set VERBOSITY terse
 \c - - - :worker_port
 SET client_min_messages = warning;
