@@ -318,52 +318,90 @@ CheckRecords(const LinkDefinition &def, const Linkable &left, const Linkable &ri
 		               q.literal(def.names.entry_point) + ") dismisses them.");
 }
 
+namespace {
+
+using pg::citus::Placement;
+
+/* The placements of a link's module tables (virtual sides and missing tables have none). */
+std::vector<std::pair<std::string, Placement>>
+SidePlacements(const Linkable &left, const Linkable &right) {
+	std::vector<std::pair<std::string, Placement>> sides;
+	for (const Linkable *side : {&left, &right})
+		if (side->relation && !side->table_missing)
+			sides.emplace_back(*side->relation, pg::citus::PlacementOf(registry::RelationOid(*side->relation)));
+	return sides;
+}
+
+} // namespace
+
 void
 CheckLayout(const LinkDefinition &def, const Linkable &left, const Linkable &right) {
 	if (def.read_only || !pg::citus::Installed())
 		return;
-	const std::string layouts = "Links need module tables that are local, reference (create_reference_table) or Citus local "
-	                            "tables, and a link table that is local or a reference table: see README, "
-	                            "\"Scaling out with Citus\".";
-	const auto check = [&](const std::string &relation, const std::string &role) {
-		const Oid oid = registry::RelationOid(relation);
-		const pg::citus::Placement placement = pg::citus::PlacementOf(oid);
-		if (placement == pg::citus::Placement::Distributed)
-			throw Error(sqlstate::kFeatureNotSupported,
-			            "link " + Quoted(def.names.service_name) + " cannot use distributed table " + relation + " (" + role +
-			                ")",
+	const std::string what = "link " + Quoted(def.names.service_name);
+	const std::string layouts = "Links need module tables that are all local tables, or all reference "
+	                            "(create_reference_table) or Citus local tables: see README, \"Scaling out with Citus\".";
+	std::vector<std::pair<std::string, Placement>> tables = SidePlacements(left, right);
+	if (TableExists(def))
+		tables.emplace_back(QualifiedTable(def), pg::citus::PlacementOf(registry::RelationOid(QualifiedTable(def))));
+	for (const auto &[relation, placement] : tables) {
+		if (placement == Placement::Distributed)
+			throw Error(sqlstate::kFeatureNotSupported, what + " cannot use distributed table " + relation,
 			            "Its triggers would fire on the shards, on the workers, which hold no link definitions and "
 			            "may not run a cascade's distributed statements.",
 			            layouts);
-		if (placement != pg::citus::Placement::Local && !pg::citus::CoordinatorHasPlacement(oid))
+		if (placement != Placement::Local && !pg::citus::CoordinatorHasPlacement(registry::RelationOid(relation)))
 			throw Error(sqlstate::kFeatureNotSupported,
-			            "link " + Quoted(def.names.service_name) + " cannot use " + pg::citus::PlacementName(placement) +
-			                " " + relation + " (" + role + "): the coordinator holds no placement of it",
+			            what + " cannot use " + pg::citus::PlacementName(placement) + " " + relation +
+			                ": the coordinator holds no placement of it",
 			            "Its cascades run in the triggers of the coordinator's placement.",
 			            "Add the coordinator to the metadata: SELECT citus_set_coordinator_host('<host>', <port>).");
+	}
+	/* Citus plans no statement that joins a table it manages with one it does not: a link's
+	 * module tables are all Citus tables or none, and so is its link table (PlaceLinkTable
+	 * moves a local one). */
+	const auto sides = SidePlacements(left, right);
+	const auto on_citus = [](const auto &table) { return table.second != Placement::Local; };
+	const auto citus_side = std::find_if(sides.begin(), sides.end(), on_citus);
+	const auto local_side = std::find_if_not(sides.begin(), sides.end(), on_citus);
+	const auto mixed = [&](const std::pair<std::string, Placement> &local, const std::pair<std::string, Placement> &managed) {
+		return Error(sqlstate::kFeatureNotSupported,
+		             what + " cannot join local table " + local.first + " with " + pg::citus::PlacementName(managed.second) +
+		                 " " + managed.first,
+		             "Citus plans no statement that joins a table it manages with one it does not.", layouts);
 	};
-	for (const Linkable *side : {&left, &right})
-		if (side->relation && !side->table_missing)
-			check(*side->relation, "the table of " + Quoted(side->module + "." + side->model));
-	if (TableExists(def))
-		check(QualifiedTable(def), "its link table");
+	if (citus_side != sides.end() && local_side != sides.end())
+		throw mixed(*local_side, *citus_side);
+	if (tables.size() > sides.size() && on_citus(tables.back()) && citus_side == sides.end() && !sides.empty())
+		throw mixed(sides.front(), tables.back());
 }
 
 void
 PlaceLinkTable(const LinkDefinition &def, const Linkable &left, const Linkable &right) {
 	if (def.read_only || !pg::citus::Installed())
 		return;
-	const Oid table = registry::RelationOid(QualifiedTable(def));
-	if (pg::citus::PlacementOf(table) != pg::citus::Placement::Local)
+	const std::string table = QualifiedTable(def);
+	const Oid oid = registry::RelationOid(table);
+	if (pg::citus::PlacementOf(oid) != Placement::Local)
 		return;
-	for (const Linkable *side : {&left, &right})
-		if (side->relation && !side->table_missing &&
-		    pg::citus::PlacementOf(registry::RelationOid(*side->relation)) == pg::citus::Placement::Reference) {
-			pg::citus::WithTriggersAllowed([&] {
-				pg::Execute("SELECT pg_catalog.create_reference_table($1::regclass)", {QualifiedTable(def)});
-			});
-			return;
-		}
+	bool reference = false, coordinator_local = false;
+	for (const auto &[relation, placement] : SidePlacements(left, right)) {
+		reference = reference || placement == Placement::Reference;
+		coordinator_local = coordinator_local || placement == Placement::CoordinatorLocal;
+	}
+	if (reference) {
+		pg::citus::WithTriggersAllowed(
+		    [&] { pg::Execute("SELECT pg_catalog.create_reference_table($1::regclass)", {table}); });
+	} else if (coordinator_local) {
+		/* Citus keeps the table as its coordinator shard and puts a new table (a new OID) under
+		 * its name: the link and its notes follow the name. */
+		pg::citus::WithTriggersAllowed(
+		    [&] { pg::Execute("SELECT pg_catalog.citus_add_local_table_to_metadata($1::regclass)", {table}); });
+		pg::AsOwner as_owner(registry::Owner());
+		const std::vector<pg::Value> oids{std::to_string(oid), table};
+		pg::Execute("UPDATE link_module.link_registry SET link_table = to_regclass($2) WHERE link_table = $1::oid", oids);
+		pg::Execute("UPDATE link_module.removals SET link_table = to_regclass($2) WHERE link_table = $1::oid", oids);
+	}
 }
 
 namespace {
@@ -454,8 +492,17 @@ LM_FUNCTION(link_module_table_created) {
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		throw Error(sqlstate::kTriggerProtocolViolated, "link_module.table_created() must be called as an event trigger");
 	pg::SpiConnection spi;
-	/* A table Citus rebuilt gets the triggers of the table it replaces from Citus itself. */
-	if (!registry::CatalogIsCurrent() || pg::citus::RebuildingTable()) {
+	if (!registry::CatalogIsCurrent()) {
+		spi.Finish();
+		return PointerGetDatum(nullptr);
+	}
+	if (pg::citus::RebuildingTable()) {
+		/* A table Citus rebuilt, now under its name: the registration follows it (Citus itself
+		 * puts the triggers of the table it replaces on it). */
+		pg::AsOwner as_owner(registry::Owner());
+		pg::Execute("UPDATE link_module.linkable_registry k SET relation = c.objid::regclass "
+		            "FROM pg_event_trigger_ddl_commands() c WHERE c.classid = 'pg_class'::regclass AND c.objsubid = 0 "
+		            "AND c.object_identity = k.relation_name AND NOT EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = k.relation)");
 		spi.Finish();
 		return PointerGetDatum(nullptr);
 	}

@@ -23,20 +23,25 @@ CREATE TABLE product_product_blog_comment (product_id text NOT NULL, comment_id 
 SELECT create_distributed_table('product_product_blog_comment', 'product_id');
 SELECT define_link('product.product', 'blog.comment');
 SELECT count(*) AS links FROM link_module.links;
+-- A reference table and a local table: Citus plans no statement that joins them.
+DROP TABLE product_product_blog_comment;
+SELECT define_link('product.product', 'blog.comment');
 -- A module table distributed after define_link (Citus lets a table with triggers be distributed
 -- only with citus.enable_unsafe_triggers): a cascade from it is an error, not a skip.
-DROP TABLE product_product_blog_comment;
-SELECT define_link('product.product', 'blog.comment') ->> 'entryPoint' AS link;
-INSERT INTO product.product VALUES ('p1');
-INSERT INTO blog.comment VALUES ('c1'), ('c2');
-SELECT jsonb_array_length(link_create('[{"product": {"product_id": "p1"}, "blog": {"comment_id": "c1"}}]')) AS created;
+CREATE SCHEMA dist;
+CREATE TABLE dist.a (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE dist.b (id text PRIMARY KEY, deleted_at timestamptz);
+SELECT define_link('dist.a', 'dist.b') ->> 'entryPoint' AS link;
+INSERT INTO dist.a VALUES ('a1');
+INSERT INTO dist.b VALUES ('b1'), ('b2');
+SELECT jsonb_array_length(link_create('[{"dist": {"a_id": "a1", "b_id": "b1"}}]')) AS created;
 SET citus.enable_unsafe_triggers = on;
-SELECT create_distributed_table('blog.comment', 'id');
+SELECT create_distributed_table('dist.b', 'id');
 RESET citus.enable_unsafe_triggers;
-UPDATE blog.comment SET deleted_at = now() WHERE id = 'c1';
-DELETE FROM blog.comment WHERE id = 'c1';
-SELECT comment_id, deleted_at IS NOT NULL AS dismissed FROM product_product_blog_comment;
-SELECT id, deleted_at IS NOT NULL AS deleted FROM blog.comment ORDER BY id;
+UPDATE dist.b SET deleted_at = now() WHERE id = 'b1';
+DELETE FROM dist.b WHERE id = 'b1';
+SELECT b_id, deleted_at IS NOT NULL AS dismissed FROM dist_a_dist_b;
+SELECT id, deleted_at IS NOT NULL AS deleted FROM dist.b ORDER BY id;
 
 -- Tables linked first, then made reference tables (Citus wants citus.enable_unsafe_triggers for
 -- a table with triggers), then define_link again: the link table follows, and cascades run.
@@ -69,9 +74,10 @@ SELECT define_link('kit.box', 'kit.part') ->> 'entryPoint' AS link;
 SELECT jsonb_array_length(link_create('[{"kit": {"box_id": "x1", "part_id": "y1"}}]')) AS created;
 SELECT truncate_local_data_after_distributing_table('kit.box');
 SELECT (SELECT count(*) FROM kit.box) AS boxes, (SELECT count(*) FROM kit_box_kit_part WHERE deleted_at IS NULL) AS active_links;
--- Citus rebuilding a linked table (undistribute_table) keeps its links and cascades; rebuilding
--- a link table is refused.
+-- Citus rebuilding a linked table (undistribute_table, then made a Citus local table) keeps its
+-- links and cascades; rebuilding a link table is refused.
 SELECT undistribute_table('kit.part');
+SELECT citus_add_local_table_to_metadata('kit.part');
 UPDATE kit.part SET deleted_at = now();
 SELECT box_id, part_id, deleted_at IS NOT NULL AS dismissed FROM kit_box_kit_part;
 UPDATE kit.part SET deleted_at = NULL;

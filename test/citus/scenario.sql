@@ -80,6 +80,11 @@ DELETE FROM product.product WHERE id = 'p1';
 SELECT (SELECT count(*) FROM product_product_brand_brand) AS brand_links, (SELECT string_agg(id, ',' ORDER BY id) FROM blog.post) AS posts;
 DELETE FROM blog.post WHERE id = 'b4';
 :post_links;
+-- A record restored while the record at the other end stays soft-deleted: the link stays dismissed.
+UPDATE product.product SET deleted_at = now() WHERE id = 'p4';
+UPDATE blog.post SET deleted_at = NULL WHERE id = 'b5';
+:post_links;
+:deleted;
 TRUNCATE brand.brand;
 SELECT count(*) AS brand_links FROM product_product_brand_brand;
 SELECT * FROM link_check();
