@@ -71,7 +71,7 @@ LM_FUNCTION(link_problems) {
 				statements.push_back(link_sql::RepairProblems(link, nullptr, nullptr, q, unique));
 			} else {
 				statements.push_back("SELECT p.problem, p.l, p.r, p.detail FROM (" +
-				                     link_sql::Problems(link, left, right, q, unique) + ") p(tid, problem, l, r, detail)");
+				                     link_sql::Problems(link, left, right, q, unique) + ") p(rid, problem, l, r, detail)");
 			}
 			for (const auto &sql : statements)
 				for (const auto &row : pg::Query(sql + " ORDER BY 1, 2, 3, 4")) {

@@ -579,9 +579,9 @@ Problems(const LinkDefinition &link, const RecordTable *left, const RecordTable 
 		if (!(on_left ? unique_keys.first : unique_keys.second))
 			continue;
 		const std::string key = "t." + q.ident((on_left ? link.left : link.right).key);
-		parts.push_back("SELECT s.tid, 'cardinality', s.l, s.r, " + q.literal(on_left ? link.left.key : link.right.key) +
+		parts.push_back("SELECT s.rid, 'cardinality', s.l, s.r, " + q.literal(on_left ? link.left.key : link.right.key) +
 		                " || ' ' || quote_literal(" + (on_left ? "s.l" : "s.r") +
-		                ") || ' has ' || s.n || ' active links: the newest stays' FROM (SELECT t.ctid AS tid, " + l +
+		                ") || ' has ' || s.n || ' active links: the newest stays' FROM (SELECT t.id::text AS rid, " + l +
 		                " AS l, " + r + " AS r, row_number() OVER w AS rank, count(*) OVER (PARTITION BY " + key +
 		                ") AS n FROM " + Table(link, q) + " t WHERE t.deleted_at IS NULL" + live_rows +
 		                " WINDOW w AS (PARTITION BY " + key + " ORDER BY t.created_at DESC, t.id DESC)) s WHERE s.rank > 1");
@@ -592,17 +592,17 @@ Problems(const LinkDefinition &link, const RecordTable *left, const RecordTable 
 			continue;
 		const LinkSide &side = on_left ? link.left : link.right;
 		const std::string id = on_left ? l : r;
-		parts.push_back("SELECT t.ctid, 'missing record', " + l + ", " + r + ", " + q.literal(table->relation) +
+		parts.push_back("SELECT t.id::text, 'missing record', " + l + ", " + r + ", " + q.literal(table->relation) +
 		                " || ' has no record ' || quote_literal(" + id + ") FROM " + Table(link, q) +
 		                " t WHERE t.deleted_at IS NULL AND NOT EXISTS (" + record(*table, side) + ")");
 		if (table->soft_delete_column)
-			parts.push_back("SELECT t.ctid, 'deleted record', " + l + ", " + r + ", 'record ' || quote_literal(" + id +
+			parts.push_back("SELECT t.id::text, 'deleted record', " + l + ", " + r + ", 'record ' || quote_literal(" + id +
 			                ") || ' of ' || " + q.literal(table->relation) + " || ' is soft-deleted' FROM " +
 			                Table(link, q) + " t WHERE t.deleted_at IS NULL AND EXISTS (" + record(*table, side) +
 			                " AND x." + q.ident(*table->soft_delete_column) + " IS NOT NULL)");
 	}
 	if (parts.empty())
-		return "SELECT NULL::tid, NULL::text, NULL::text, NULL::text, NULL::text WHERE false";
+		return "SELECT NULL::text, NULL::text, NULL::text, NULL::text, NULL::text WHERE false";
 	std::string sql;
 	for (const auto &part : parts)
 		sql += (sql.empty() ? "" : " UNION ALL ") + part;
@@ -612,9 +612,12 @@ Problems(const LinkDefinition &link, const RecordTable *left, const RecordTable 
 std::string
 RepairProblems(const LinkDefinition &link, const RecordTable *left, const RecordTable *right, const Quoter &q,
                std::pair<bool, bool> unique_keys) {
-	return "WITH p(tid, problem, l, r, detail) AS MATERIALIZED (" + Problems(link, left, right, q, unique_keys) +
-	       "), d AS (UPDATE " + Table(link, q) + " t SET deleted_at = now(), updated_at = now() "
-	       "WHERE t.ctid IN (SELECT p.tid FROM p) AND t.deleted_at IS NULL RETURNING " + Pairs(link, q, "t") +
+	/* Rows by their pair and id, not their ctid: Citus updates no reference table by ctid from
+	 * a subquery. */
+	return "WITH p(rid, problem, l, r, detail) AS MATERIALIZED (" + Problems(link, left, right, q, unique_keys) +
+	       "), d AS (UPDATE " + Table(link, q) + " t SET deleted_at = now(), updated_at = now() WHERE (t." +
+	       q.ident(link.left.key) + "::text, t." + q.ident(link.right.key) + "::text, t.id::text) IN "
+	       "(SELECT p.l, p.r, p.rid FROM p) AND t.deleted_at IS NULL RETURNING " + Pairs(link, q, "t") +
 	       ") SELECT p.problem, p.l, p.r, p.detail FROM p WHERE (p.l, p.r) IN (SELECT d.l, d.r FROM d)";
 }
 

@@ -201,8 +201,8 @@ std::string RestoreRecords(const RecordTable &table, const Quoter &quote);
  * text[], stamps timestamptz[]), each record's stamp, which its own cascade carried. */
 std::string RestoreRecordsStampedWithin(const RecordTable &table, const Quoter &quote);
 
-/* What a link's rows hold that its definition does not allow, as rows (tid, problem, left
- * text, right text, detail): "missing record" and "deleted record", each active row whose record
+/* What a link's rows hold that its definition does not allow, as rows (id text: the row's
+ * link id, problem, left text, right text, detail): "missing record" and "deleted record", each active row whose record
  * at a side given a table (`left`, `right`; null: not checked) is missing or soft-deleted;
  * "cardinality", each active row, among those whose records are live, beyond the newest
  * (created_at, then id) of an id that may have only one (`unique_keys`: the left key, the right
@@ -210,8 +210,8 @@ std::string RestoreRecordsStampedWithin(const RecordTable &table, const Quoter &
 std::string Problems(const LinkDefinition &link, const RecordTable *left, const RecordTable *right,
                      const Quoter &quote, std::pair<bool, bool> unique_keys);
 
-/* Dismisses the rows of Problems (stamping now()). Returns the same columns, without tid, for
- * the rows it dismissed. */
+/* Dismisses the rows of Problems (stamping now()), found by pair and link id. Returns the same
+ * columns, without the id, for the rows it dismissed. */
 std::string RepairProblems(const LinkDefinition &link, const RecordTable *left, const RecordTable *right,
                            const Quoter &quote, std::pair<bool, bool> unique_keys);
 

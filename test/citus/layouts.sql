@@ -85,6 +85,27 @@ SELECT undistribute_table('kit_box_kit_part');
 -- drop_link on reference tables (its triggers go).
 SELECT drop_link('box_part', true);
 SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid IN ('kit.box'::regclass, 'kit.part'::regclass) AND NOT tgisinternal;
+-- A re-definition that repairs (and link_repair) on a reference link table.
+CREATE SCHEMA m;
+CREATE TABLE m.c (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE m.d (id text PRIMARY KEY, deleted_at timestamptz);
+SELECT create_reference_table('m.c'), create_reference_table('m.d');
+SELECT define_link('{"linkable": "m.c", "isList": true}', '{"linkable": "m.d", "isList": true}') ->> 'entryPoint' AS link;
+INSERT INTO m.c VALUES ('a1'), ('a2');
+INSERT INTO m.d VALUES ('b1'), ('b2');
+SELECT jsonb_array_length(link_create('[{"m": {"c_id": "a1", "d_id": "b1"}}, {"m": {"c_id": "a1", "d_id": "b2"}},
+                                        {"m": {"c_id": "a2", "d_id": "b2"}}]')) AS created;
+SET client_min_messages = notice;
+SELECT define_link('m.c', 'm.d', '{"repair": true}') ->> 'entryPoint' AS link;
+SET client_min_messages = warning;
+SELECT c_id, d_id, deleted_at IS NOT NULL AS dismissed FROM m_c_m_d ORDER BY 1, 2;
+UPDATE m_c_m_d SET deleted_at = NULL WHERE d_id = 'b1';
+SET session_replication_role = replica; -- a soft delete that bypasses the triggers
+UPDATE m.d SET deleted_at = now() WHERE id = 'b1';
+RESET session_replication_role;
+SELECT link, problem, left_id, right_id FROM link_repair('c_d');
+SELECT c_id, d_id, deleted_at IS NOT NULL AS dismissed FROM m_c_m_d ORDER BY 1, 2;
+
 -- With citus.enable_local_execution off, the coordinator's placement changes over a connection
 -- of its own, where a cascade cannot run: refused, nothing changes.
 \set VERBOSITY terse
