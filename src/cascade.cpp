@@ -978,9 +978,9 @@ LM_FUNCTION(link_module_table_dropped) {
 		return PointerGetDatum(nullptr);
 	}
 	if (pg::citus::RebuildingTable()) {
-		/* Citus drops a table it rebuilds and gives the copy its name: the records are not gone.
-		 * A linkable's registration follows the name; a link follows its table's OID, which its
-		 * notes and definition keep, so a link table's rebuild is refused. */
+		/* Citus drops a table it rebuilds and gives the copy its name: the records are not gone,
+		 * and what names the table follows the copy (table_created). A link's table is refused:
+		 * its definition names the table by OID in places a rebuild cannot follow. */
 		if (auto link = pg::QueryValue("SELECT l.entry_point FROM pg_event_trigger_dropped_objects() d "
 		                               "JOIN link_module.link_registry l ON l.link_table = d.objid "
 		                               "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0"))
@@ -989,10 +989,9 @@ LM_FUNCTION(link_module_table_dropped) {
 			            "The link follows its table's OID, which the rebuilt copy does not keep.",
 			            "drop_link(" + pg::PgQuoter().literal(*link) +
 			                ") keeps the table; rebuild it, then define_link() again adopts it.");
-		AsOwner as_owner(registry::Owner());
-		pg::Execute("UPDATE link_module.linkable_registry k SET relation = 0::oid::regclass "
-		            "FROM pg_event_trigger_dropped_objects() d WHERE d.classid = 'pg_class'::regclass "
-		            "AND d.objsubid = 0 AND k.relation = d.objid");
+		for (const auto &row : pg::Query("SELECT d.object_identity, d.objid::text FROM pg_event_trigger_dropped_objects() d "
+		                                 "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0"))
+			pg::citus::NoteRebuildDrop(*row[0], static_cast<Oid>(std::stoul(*row[1])));
 		spi.Finish();
 		return PointerGetDatum(nullptr);
 	}

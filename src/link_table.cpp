@@ -332,6 +332,18 @@ SidePlacements(const Linkable &left, const Linkable &right) {
 	return sides;
 }
 
+/* Re-points what names `from` (a linkable's registration, a link, the notes) to `to`. */
+void
+Repoint(Oid from, Oid to) {
+	const std::vector<pg::Value> oids{std::to_string(from), std::to_string(to)};
+	pg::AsOwner as_owner(registry::Owner());
+	if (pg::QueryValue("SELECT 1 FROM link_module.linkable_registry WHERE relation = $1::oid", {oids[0]}))
+		pg::Execute("UPDATE link_module.linkable_registry SET relation = $2::oid WHERE relation = $1::oid", oids);
+	if (pg::QueryValue("SELECT 1 FROM link_module.link_registry WHERE link_table = $1::oid", {oids[0]}))
+		pg::Execute("UPDATE link_module.link_registry SET link_table = $2::oid WHERE link_table = $1::oid", oids);
+	pg::Execute("UPDATE link_module.removals SET link_table = $2::oid WHERE link_table = $1::oid", oids);
+}
+
 } // namespace
 
 void
@@ -397,10 +409,7 @@ PlaceLinkTable(const LinkDefinition &def, const Linkable &left, const Linkable &
 		 * its name: the link and its notes follow the name. */
 		pg::citus::WithTriggersAllowed(
 		    [&] { pg::Execute("SELECT pg_catalog.citus_add_local_table_to_metadata($1::regclass)", {table}); });
-		pg::AsOwner as_owner(registry::Owner());
-		const std::vector<pg::Value> oids{std::to_string(oid), table};
-		pg::Execute("UPDATE link_module.link_registry SET link_table = to_regclass($2) WHERE link_table = $1::oid", oids);
-		pg::Execute("UPDATE link_module.removals SET link_table = to_regclass($2) WHERE link_table = $1::oid", oids);
+		Repoint(oid, registry::RelationOid(table));
 	}
 }
 
@@ -481,6 +490,24 @@ RemoveRecordTriggersIfUnused(const std::string &relation) {
 			pg::citus::WithTriggersAllowed([&] { pg::Execute("DROP TRIGGER " + std::string(name) + " ON " + relation); });
 }
 
+void
+FollowCitusTables() {
+	/* A table Citus rebuilt (undistribute_table, ...), now under the dropped one's name. */
+	for (const auto &row : pg::Query("SELECT DISTINCT c.object_identity, c.objid::text FROM pg_event_trigger_ddl_commands() c "
+	                                 "WHERE c.classid = 'pg_class'::regclass AND c.objsubid = 0"))
+		if (auto dropped = pg::citus::TakeRebuildDrop(*row[0]))
+			Repoint(*dropped, static_cast<Oid>(std::stoul(*row[1])));
+	/* A table Citus made a Citus local table (citus_add_local_table_to_metadata, or for a
+	 * foreign key to a reference table): its OID is now its coordinator shard's, and its name
+	 * has a new one. */
+	for (const auto &row : pg::Query(
+	         "SELECT o.oid::text, s.logicalrelid::oid::text FROM (SELECT relation::oid AS oid FROM link_module.linkable_registry "
+	         "  UNION SELECT link_table::oid FROM link_module.link_registry) o "
+	         "JOIN pg_catalog.pg_dist_shard s ON s.shardid::text = substring(o.oid::regclass::text from '_(\\d+)\"?$') "
+	         "WHERE o.oid <> 0 AND pg_catalog.relation_is_a_known_shard(o.oid)"))
+		Repoint(static_cast<Oid>(std::stoul(*row[0])), static_cast<Oid>(std::stoul(*row[1])));
+}
+
 } // namespace link_module::link_table
 
 using namespace link_module;
@@ -496,19 +523,15 @@ LM_FUNCTION(link_module_table_created) {
 		spi.Finish();
 		return PointerGetDatum(nullptr);
 	}
+	if (pg::citus::Installed())
+		link_table::FollowCitusTables();
 	if (pg::citus::RebuildingTable()) {
-		/* A table Citus rebuilt, now under its name: the registration follows it (Citus itself
-		 * puts the triggers of the table it replaces on it). */
-		pg::AsOwner as_owner(registry::Owner());
-		pg::Execute("UPDATE link_module.linkable_registry k SET relation = c.objid::regclass "
-		            "FROM pg_event_trigger_ddl_commands() c WHERE c.classid = 'pg_class'::regclass AND c.objsubid = 0 "
-		            "AND c.object_identity = k.relation_name AND NOT EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = k.relation)");
-		spi.Finish();
+		spi.Finish(); /* Citus itself puts the triggers of the table it replaces on the copy */
 		return PointerGetDatum(nullptr);
 	}
 	bool installed = false;
 	for (const auto &row : pg::Query(
-	         "SELECT DISTINCT c.objid::regclass::text FROM pg_event_trigger_ddl_commands() c "
+	         "SELECT DISTINCT c.objid::regclass::text, c.objid::text FROM pg_event_trigger_ddl_commands() c "
 	         "JOIN link_module.linkable_registry k ON link_module.current_relation(k.relation, k.relation_name) = c.objid "
 	         /* only a table that took the place of a dropped one: pg_restore's own ALTER TABLEs,
 	          * run before it creates the dumped triggers, must not add them */
@@ -516,7 +539,16 @@ LM_FUNCTION(link_module_table_created) {
 	         "JOIN link_module.link_registry l ON NOT l.read_only AND "
 	         "  (k.module, k.model) IN ((l.left_module, l.left_model), (l.right_module, l.right_model)) "
 	         "WHERE c.classid = 'pg_class'::regclass AND c.objsubid = 0"))
+	{
 		installed = link_table::InstallRecordTriggers(*row[0]) || installed;
+		/* The registration follows the table that took its place: a later table created under
+		 * its name (Citus's shell of a Citus local table) is not taken for a replacement too. */
+		pg::AsOwner as_owner(registry::Owner());
+		pg::Execute("UPDATE link_module.linkable_registry k SET relation = $1::oid "
+		            "WHERE link_module.current_relation(k.relation, k.relation_name) = $1::oid "
+		            "AND NOT EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = k.relation)",
+		            {row[1]});
+	}
 	/* The backends' link caches know the linkable's table by its old OID: as for any registry
 	 * change, invalidate them (at commit, everywhere). */
 	if (installed)

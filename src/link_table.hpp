@@ -70,6 +70,11 @@ bool InstallRecordTriggers(const std::string &relation);
  * when a re-definition takes deleteCascade away). drop_link (`defined` false) drops them all. */
 void SyncWriteTriggers(const LinkDefinition &def, bool defined = true);
 
+/* On a Citus cluster, from the ddl_command_end event trigger: the registrations, links and notes
+ * that name a table Citus gave a new OID under the same name (a rebuild, or a table made a
+ * Citus local table, whose old OID is now its shard's) follow the name. */
+void FollowCitusTables();
+
 /* Drops them when no stored link uses the table any more. */
 void RemoveRecordTriggersIfUnused(const std::string &relation);
 

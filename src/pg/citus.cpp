@@ -6,6 +6,7 @@
 #include "pg/guard.hpp"
 
 #include <dlfcn.h>
+#include <map>
 
 extern "C" {
 #include "commands/extension.h"
@@ -186,6 +187,27 @@ RebuildingTable() {
 	/* Citus's own flag (an exported global of citus.so, which PostgreSQL loads RTLD_GLOBAL). */
 	static const bool *rebuilding = static_cast<const bool *>(dlsym(RTLD_DEFAULT, "InTableTypeConversionFunctionCall"));
 	return rebuilding && *rebuilding;
+}
+
+namespace {
+
+std::map<std::string, Oid> rebuild_drops;
+
+} // namespace
+
+void
+NoteRebuildDrop(const std::string &identity, Oid relid) {
+	rebuild_drops[identity] = relid;
+}
+
+std::optional<Oid>
+TakeRebuildDrop(const std::string &identity) {
+	auto it = rebuild_drops.find(identity);
+	if (it == rebuild_drops.end())
+		return std::nullopt;
+	const Oid relid = it->second;
+	rebuild_drops.erase(it);
+	return relid;
 }
 
 bool

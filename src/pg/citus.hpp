@@ -36,6 +36,11 @@ bool AnyCitusTable(const std::vector<Oid> &relations);
  * the copy its name, triggers included. */
 bool RebuildingTable();
 
+/* The tables dropped while Citus rebuilds them, by identity (schema.name), kept until the copy
+ * that takes the name is created: what named the old OID (registrations, notes) follows it. */
+void NoteRebuildDrop(const std::string &identity, Oid relid);
+std::optional<Oid> TakeRebuildDrop(const std::string &identity);
+
 /* Whether a TRUNCATE of a Citus table on the coordinator stays there, its shards untouched
  * (truncate_local_data_after_distributing_table, or DDL propagation turned off). */
 bool TruncateStaysLocal(Oid relid);

@@ -106,6 +106,38 @@ RESET session_replication_role;
 SELECT link, problem, left_id, right_id FROM link_repair('c_d');
 SELECT c_id, d_id, deleted_at IS NOT NULL AS dismissed FROM m_c_m_d ORDER BY 1, 2;
 
+-- Linked tables made Citus local tables afterwards (Citus keeps the old OID as the shard and
+-- gives the name a new one): registrations, link and notes follow the name, even where shards
+-- are visible (citus.override_table_visibility off).
+CREATE SCHEMA late;
+CREATE TABLE late.pa (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE late.pb (id text PRIMARY KEY, deleted_at timestamptz);
+INSERT INTO late.pa VALUES ('a1');
+INSERT INTO late.pb VALUES ('b1');
+SELECT define_link('late.pa', 'late.pb') ->> 'entryPoint' AS link;
+SELECT jsonb_array_length(link_create('[{"late": {"pa_id": "a1", "pb_id": "b1"}}]')) AS created;
+UPDATE late.pa SET deleted_at = now();
+SELECT citus_add_local_table_to_metadata('late.pa'), citus_add_local_table_to_metadata('late.pb');
+SELECT define_link('late.pa', 'late.pb') ->> 'entryPoint' AS link;
+SELECT model, relation::oid = to_regclass('late.' || model)::oid AS follows FROM link_module.linkable_registry
+WHERE module = 'late' ORDER BY 1;
+SET citus.override_table_visibility = off;
+UPDATE late.pa SET deleted_at = NULL;
+SELECT pa_id, pb_id, deleted_at IS NOT NULL AS dismissed FROM late_pa_late_pb;
+TRUNCATE late.pb;
+SELECT count(*) AS links FROM late_pa_late_pb;
+RESET citus.override_table_visibility;
+-- A Citus local link table rebuilt as the refusal's hint says (drop_link, undistribute_table,
+-- define_link): its notes follow, and a restore still undoes the delete.
+INSERT INTO late.pb VALUES ('b1');
+SELECT jsonb_array_length(link_create('[{"late": {"pa_id": "a1", "pb_id": "b1"}}]')) AS created;
+UPDATE late.pa SET deleted_at = now();
+SELECT drop_link('pa_pb');
+SELECT undistribute_table('late_pa_late_pb');
+SELECT define_link('late.pa', 'late.pb') ->> 'entryPoint' AS link;
+UPDATE late.pa SET deleted_at = NULL;
+SELECT pa_id, pb_id, deleted_at IS NOT NULL AS dismissed FROM late_pa_late_pb;
+
 -- With citus.enable_local_execution off, the coordinator's placement changes over a connection
 -- of its own, where a cascade cannot run: refused, nothing changes.
 \set VERBOSITY terse
