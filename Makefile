@@ -9,7 +9,7 @@ SRCS = $(wildcard src/*.cpp src/core/*.cpp src/pg/*.cpp)
 OBJS = $(SRCS:.cpp=.o)
 
 # pg_regress suites: sql/<name>.sql against expected/<name>.out, in this order.
-REGRESS = extension naming linkables define_link column_types redefine errors link_create link_manage link_errors link_batches link_cache cascade cascade_triggers cascade_privileges query_graph cascade_active cascade_restore cascade_outside cascade_nested cascade_random privileges hostile linkable_kinds adoption lifecycle
+REGRESS = extension naming linkables define_link column_types redefine errors link_create link_manage link_errors link_batches link_cache cascade cascade_triggers cascade_privileges query_graph cascade_active cascade_restore cascade_outside cascade_nested cascade_random privileges hostile linkable_kinds adoption lifecycle registry_owners
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 # Isolation specs: test/isolation/specs/<name>.spec against test/isolation/expected/<name>.out.

@@ -110,8 +110,10 @@ DefineLink(const std::string &left_text, const std::string &right_text, const Js
 		link_table::SyncWriteTriggers(def);
 	if (!def.read_only)
 		for (const Linkable *side : {&left, &right})
-			if (side->relation)
+			if (side->relation) {
 				link_table::InstallRecordTriggers(*side->relation);
+				registry::PinRelation(*side);
+			}
 	link_table::PlaceLinkTable(def, left, right);
 	return json;
 }

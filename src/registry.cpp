@@ -308,6 +308,21 @@ RegisterLinkable(const std::string &module, const std::string &model, std::optio
 		}
 	}
 
+	/* A linkable whose table is gone is found again by its name and owner (current_relation):
+	 * registrations naming one table name under two owners would let either's table be taken
+	 * for the other's. */
+	if (relation)
+		if (auto other = pg::QueryValue(
+		        "SELECT quote_literal(module || '.' || model) FROM link_module.linkable_registry WHERE relation_name = $1 "
+		        "AND (module, model) <> ($2, $3) AND relation_owner IS DISTINCT FROM "
+		        "(SELECT relowner::regrole FROM pg_class WHERE oid = $4::oid) LIMIT 1",
+		        {linkable.relation, module, model, std::to_string(*relation)}))
+			throw Error(sqlstate::kInsufficientPrivilege,
+			            "cannot register linkable " + name + " on table " + *linkable.relation + ": linkable " + *other +
+			                " is registered on a table of that name owned by another role",
+			            "A linkable whose table was dropped finds it again by name and owner.",
+			            "Unregister " + *other + " first (unregister_linkable), or use a table of another name.");
+
 	pg::AsOwner as_owner(Owner());
 	pg::Execute("INSERT INTO link_module.linkable_registry AS l (module, model, relation, primary_key, key, key_type, "
 	            "  soft_delete_column, alias, validate, relation_name, relation_owner) "
@@ -476,6 +491,20 @@ CatalogIsCurrent() {
 Oid
 RelationOid(const std::string &name) {
 	return static_cast<Oid>(std::stoul(*pg::QueryValue("SELECT $1::regclass::oid::text", {name})));
+}
+
+void
+PinRelation(const Linkable &linkable) {
+	if (!linkable.relation || linkable.table_missing)
+		return;
+	const std::vector<Value> params{linkable.module, linkable.model, *linkable.relation};
+	if (!pg::QueryValue("SELECT 1 FROM link_module.linkable_registry k WHERE module = $1 AND model = $2 "
+	                    "AND NOT EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = k.relation) "
+	                    "AND k.relation_owner::oid = (SELECT relowner FROM pg_class WHERE oid = $3::regclass)",
+	                    params))
+		return;
+	pg::AsOwner as_owner(Owner());
+	pg::Execute("UPDATE link_module.linkable_registry SET relation = $3::regclass WHERE module = $1 AND model = $2", params);
 }
 
 std::string

@@ -68,6 +68,10 @@ void RequireRegisterRights(Oid relation, const std::string &linkable, const char
  * DELETE and UPDATE (cascades delete and soft-delete its records as its owner). */
 void RequireLinkRights(Oid relation, const std::string &linkable, bool delete_cascade, const std::string &link);
 /* The OID of the relation `name` (regclass input: a quoted, qualified name). */
+/* A linkable found by name (its table was dropped, and one of its owner's took the name):
+ * its registration names that table by OID again, as when it was registered. */
+void PinRelation(const Linkable &linkable);
+
 Oid RelationOid(const std::string &name);
 
 /* The privileges among `privileges` (TRIGGER, REFERENCES, DELETE, UPDATE) the current user

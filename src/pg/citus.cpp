@@ -10,6 +10,7 @@
 
 extern "C" {
 #include "commands/extension.h"
+#include "storage/proc.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 }
@@ -191,18 +192,22 @@ RebuildingTable() {
 
 namespace {
 
-std::map<std::string, Oid> rebuild_drops;
+/* Keyed by the transaction too: a rebuild that failed after its drop leaves its entry behind,
+ * which no later transaction may take. */
+std::map<std::pair<LocalTransactionId, std::string>, Oid> rebuild_drops;
 
 } // namespace
 
 void
 NoteRebuildDrop(const std::string &identity, Oid relid) {
-	rebuild_drops[identity] = relid;
+	rebuild_drops[{MyProc->lxid, identity}] = relid;
 }
 
 std::optional<Oid>
 TakeRebuildDrop(const std::string &identity) {
-	auto it = rebuild_drops.find(identity);
+	for (auto it = rebuild_drops.begin(); it != rebuild_drops.end();)
+		it = it->first.first == MyProc->lxid ? std::next(it) : rebuild_drops.erase(it);
+	auto it = rebuild_drops.find({MyProc->lxid, identity});
 	if (it == rebuild_drops.end())
 		return std::nullopt;
 	const Oid relid = it->second;

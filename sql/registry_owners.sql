@@ -1,0 +1,47 @@
+-- A linkable whose table was dropped is found again by its name and its owner: another role may
+-- not make its own table of that name the linkable's (registering it under another linkable,
+-- then dropping that registration), and a table that took the name becomes the registration's
+-- table when define_link uses it (a pg_restore then finds the triggers where it expects them).
+SET client_min_messages = warning;
+CREATE ROLE regress_owner_app;
+CREATE ROLE regress_owner_evil;
+CREATE SCHEMA m AUTHORIZATION regress_owner_app;
+GRANT USAGE, CREATE ON SCHEMA m TO regress_owner_evil;
+GRANT CREATE ON SCHEMA public TO regress_owner_app;
+SET ROLE regress_owner_app;
+CREATE TABLE m.a (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE m.b (id text PRIMARY KEY, deleted_at timestamptz);
+INSERT INTO m.b VALUES ('b1'), ('b2');
+SELECT register_linkable('m', 'a', 'm.a') ->> 'model' AS registered;
+SELECT register_linkable('m', 'b', 'm.b') ->> 'model' AS registered;
+SELECT define_link('m.a', '{"linkable": "m.b", "deleteCascade": true}') ->> 'entryPoint' AS link;
+DROP TABLE m.a;
+RESET ROLE;
+SET ROLE regress_owner_evil;
+CREATE TABLE m.a (id text PRIMARY KEY, deleted_at timestamptz);
+SELECT register_linkable('ev', 'a', 'm.a');
+ALTER TABLE m.a ADD COLUMN z int;
+INSERT INTO m.a VALUES ('a1');
+RESET ROLE;
+SELECT model, relation, relation_owner FROM link_module.linkable_registry ORDER BY model;
+SELECT count(*) AS triggers_on_other_roles_table FROM pg_trigger WHERE tgrelid = 'm.a'::regclass AND NOT tgisinternal;
+SET ROLE regress_owner_evil;
+DELETE FROM m.a;
+RESET ROLE;
+SELECT id FROM m.b ORDER BY id;
+-- The owner's own table under the name, while no link uses the linkable: define_link uses it,
+-- and the registration names it.
+SELECT drop_link('a_b', true);
+DROP TABLE m.a;
+SET ROLE regress_owner_app;
+CREATE TABLE m.a (id text PRIMARY KEY, deleted_at timestamptz);
+SELECT relation FROM link_module.linkable_registry WHERE model = 'a';
+SELECT define_link('m.a', '{"linkable": "m.b", "deleteCascade": true}') ->> 'entryPoint' AS link;
+RESET ROLE;
+SELECT model, relation::oid = 'm.a'::regclass::oid AS pinned FROM link_module.linkable_registry WHERE model = 'a';
+SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'm.a'::regclass AND NOT tgisinternal;
+SELECT drop_link('a_b', true);
+DELETE FROM link_module.linkable_registry;
+DROP SCHEMA m CASCADE;
+REVOKE CREATE ON SCHEMA public FROM regress_owner_app;
+DROP ROLE regress_owner_app, regress_owner_evil;
