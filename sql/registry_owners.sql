@@ -40,6 +40,21 @@ SELECT define_link('m.a', '{"linkable": "m.b", "deleteCascade": true}') ->> 'ent
 RESET ROLE;
 SELECT model, relation::oid = 'm.a'::regclass::oid AS pinned FROM link_module.linkable_registry WHERE model = 'a';
 SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'm.a'::regclass AND NOT tgisinternal;
+-- A swap migration: the new table renamed to the name, then the old one dropped. The new table
+-- is the linkable's, with the triggers, and a delete cascades.
+CREATE TABLE m.a_new (id text PRIMARY KEY, deleted_at timestamptz);
+ALTER TABLE m.a_new OWNER TO regress_owner_app;
+BEGIN;
+ALTER TABLE m.a RENAME TO a_old;
+ALTER TABLE m.a_new RENAME TO a;
+DROP TABLE m.a_old;
+COMMIT;
+SELECT relation FROM link_module.linkable_registry WHERE model = 'a';
+SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'm.a'::regclass AND NOT tgisinternal;
+INSERT INTO m.a VALUES ('a1');
+SELECT jsonb_array_length(link_create('[{"m": {"a_id": "a1", "b_id": "b1"}}]')) AS created;
+DELETE FROM m.a;
+SELECT id FROM m.b ORDER BY id;
 SELECT drop_link('a_b', true);
 DELETE FROM link_module.linkable_registry;
 DROP SCHEMA m CASCADE;

@@ -1023,6 +1023,15 @@ LM_FUNCTION(link_module_table_dropped) {
 	                         "JOIN link_module.linkable_registry k ON k.relation = d.objid OR (d.object_identity = "
 	                         "  k.relation_name AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = k.relation)) "
 	                         "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0");
+	/* A table of the owner's already under a dropped table's registered name (a swap: the new
+	 * table was renamed to it before the old one was dropped) is the linkable's table now: no
+	 * DDL on it will come to table_created, so it gets the triggers here. */
+	const auto replacements = pg::Query(
+	    "SELECT c.oid::regclass::text, c.oid::text, k.module, k.model FROM pg_event_trigger_dropped_objects() d "
+	    "JOIN link_module.linkable_registry k ON k.relation = d.objid "
+	    "JOIN pg_class c ON c.oid = to_regclass(k.relation_name) AND c.relowner = k.relation_owner::oid AND c.relkind = 'r' "
+	    "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0 AND EXISTS (SELECT 1 FROM link_module.link_registry l "
+	    "  WHERE NOT l.read_only AND (k.module, k.model) IN ((l.left_module, l.left_model), (l.right_module, l.right_model)))");
 	if (!dropped.empty()) {
 		/* The registration keeps the table's name, not its OID: a later table could get that OID
 		 * (in this cluster or one this database is restored into) and be taken for it. */
@@ -1044,6 +1053,12 @@ LM_FUNCTION(link_module_table_dropped) {
 				if (names && pg::QueryValue("SELECT 1 WHERE to_regclass($1) IS NOT NULL", {table}))
 					EmptyLinkTable(stored, link, q);
 			}
+		for (const auto &row : replacements) {
+			link_table::InstallRecordTriggers(*row[0]);
+			AsOwner as_owner(registry::Owner());
+			pg::Execute("UPDATE link_module.linkable_registry SET relation = $1::oid WHERE module = $2 AND model = $3",
+			            {row[1], row[2], row[3]});
+		}
 	}
 	spi.Finish();
 	return PointerGetDatum(nullptr);

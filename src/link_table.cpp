@@ -536,7 +536,7 @@ LM_FUNCTION(link_module_table_created) {
 	         /* only a table that took the place of a dropped one: pg_restore's own ALTER TABLEs,
 	          * run before it creates the dumped triggers, must not add them */
 	         "  AND NOT EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = k.relation) "
-	         "  AND k.relation_owner::oid = (SELECT relowner FROM pg_class WHERE oid = c.objid) "
+	         "  AND (k.relation_owner::oid, 'r') = (SELECT relowner, relkind FROM pg_class WHERE oid = c.objid) "
 	         "JOIN link_module.link_registry l ON NOT l.read_only AND "
 	         "  (k.module, k.model) IN ((l.left_module, l.left_model), (l.right_module, l.right_model)) "
 	         "WHERE c.classid = 'pg_class'::regclass AND c.objsubid = 0"))
