@@ -134,5 +134,9 @@ COMMENT ON FUNCTION unregister_linkable(text, text) IS
 'Removes a linkable that no link uses; returns the registration removed';
 
 ALTER EVENT TRIGGER link_module_refuse_inheritance ENABLE;
-ALTER EVENT TRIGGER link_module_table_created ENABLE;
+-- A table created by CREATE SCHEMA ... CREATE TABLE takes a dropped linkable's place too.
+DROP EVENT TRIGGER link_module_table_created;
+CREATE EVENT TRIGGER link_module_table_created ON ddl_command_end
+WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE', 'CREATE SCHEMA')
+EXECUTE FUNCTION link_module.table_created();
 ALTER EVENT TRIGGER link_module_table_dropped ENABLE;

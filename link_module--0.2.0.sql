@@ -319,7 +319,7 @@ LANGUAGE c
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'link_module_table_created';
 CREATE EVENT TRIGGER link_module_table_created ON ddl_command_end
-WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE')
+WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE', 'CREATE SCHEMA')
 EXECUTE FUNCTION link_module.table_created();
 
 CREATE FUNCTION link_delete(records jsonb)

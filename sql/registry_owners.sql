@@ -55,6 +55,14 @@ INSERT INTO m.a VALUES ('a1');
 SELECT jsonb_array_length(link_create('[{"m": {"a_id": "a1", "b_id": "b1"}}]')) AS created;
 DELETE FROM m.a;
 SELECT id FROM m.b ORDER BY id;
+-- Both tables dropped with their schema and created again by CREATE SCHEMA ... CREATE TABLE.
+DROP SCHEMA m CASCADE;
+CREATE SCHEMA m AUTHORIZATION regress_owner_app
+  CREATE TABLE a (id text PRIMARY KEY, deleted_at timestamptz)
+  CREATE TABLE b (id text PRIMARY KEY, deleted_at timestamptz);
+GRANT USAGE, CREATE ON SCHEMA m TO regress_owner_evil;
+SELECT c.relname, count(t.tgname) AS triggers FROM pg_class c LEFT JOIN pg_trigger t ON t.tgrelid = c.oid AND NOT t.tgisinternal
+WHERE c.relnamespace = 'm'::regnamespace AND c.relkind = 'r' GROUP BY c.relname ORDER BY 1;
 SELECT drop_link('a_b', true);
 DELETE FROM link_module.linkable_registry;
 DROP SCHEMA m CASCADE;
