@@ -394,7 +394,8 @@ PlaceLinkTable(const LinkDefinition &def, const Linkable &left, const Linkable &
 		return;
 	const std::string table = QualifiedTable(def);
 	const Oid oid = registry::RelationOid(table);
-	if (pg::citus::PlacementOf(oid) != Placement::Local)
+	const Placement current = pg::citus::PlacementOf(oid);
+	if (current != Placement::Local && current != Placement::CoordinatorLocal)
 		return;
 	bool reference = false, coordinator_local = false;
 	for (const auto &[relation, placement] : SidePlacements(left, right)) {
@@ -404,7 +405,7 @@ PlaceLinkTable(const LinkDefinition &def, const Linkable &left, const Linkable &
 	if (reference) {
 		pg::citus::WithTriggersAllowed(
 		    [&] { pg::Execute("SELECT pg_catalog.create_reference_table($1::regclass)", {table}); });
-	} else if (coordinator_local) {
+	} else if (coordinator_local && current == Placement::Local) {
 		/* Citus keeps the table as its coordinator shard and puts a new table (a new OID) under
 		 * its name: the link and its notes follow the name. */
 		pg::citus::WithTriggersAllowed(

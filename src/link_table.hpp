@@ -27,8 +27,8 @@ bool TableExists(const LinkDefinition &def);
  * cascades that would not run. */
 void CheckLayout(const LinkDefinition &def, const Linkable &left, const Linkable &right);
 
-/* The link table follows its module tables onto a Citus cluster: a local link table becomes a
- * reference table when the table of either side is one, so the link is wherever its records are. */
+/* The link table follows its module tables onto a Citus cluster: it becomes a reference table
+ * when the table of either side is one, else a Citus local table when either side's is one. */
 void PlaceLinkTable(const LinkDefinition &def, const Linkable &left, const Linkable &right);
 
 /* define_link's {"repair": true}: the linkables of the link's two sides. */

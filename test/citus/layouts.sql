@@ -137,6 +137,14 @@ SELECT undistribute_table('late_pa_late_pb');
 SELECT define_link('late.pa', 'late.pb') ->> 'entryPoint' AS link;
 UPDATE late.pa SET deleted_at = NULL;
 SELECT pa_id, pb_id, deleted_at IS NOT NULL AS dismissed FROM late_pa_late_pb;
+-- A side made a reference table: define_link again makes the Citus local link table one too.
+SET citus.enable_unsafe_triggers = on;
+SELECT create_reference_table('late.pb');
+RESET citus.enable_unsafe_triggers;
+SELECT define_link('late.pa', 'late.pb') ->> 'entryPoint' AS link;
+SELECT logicalrelid, repmodel FROM pg_dist_partition WHERE logicalrelid::text LIKE 'late%' ORDER BY 1;
+UPDATE late.pa SET deleted_at = now();
+SELECT pa_id, pb_id, deleted_at IS NOT NULL AS dismissed FROM late_pa_late_pb;
 
 -- With citus.enable_local_execution off, the coordinator's placement changes over a connection
 -- of its own, where a cascade cannot run: refused, nothing changes.
