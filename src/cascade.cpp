@@ -1027,7 +1027,7 @@ LM_FUNCTION(link_module_table_dropped) {
 	 * table was renamed to it before the old one was dropped) is the linkable's table now: no
 	 * DDL on it will come to table_created, so it gets the triggers here. */
 	const auto replacements = pg::Query(
-	    "SELECT c.oid::regclass::text, c.oid::text, k.module, k.model FROM pg_event_trigger_dropped_objects() d "
+	    "SELECT c.oid::regclass::text, k.module, k.model FROM pg_event_trigger_dropped_objects() d "
 	    "JOIN link_module.linkable_registry k ON k.relation = d.objid "
 	    "JOIN pg_class c ON c.oid = to_regclass(k.relation_name) AND c.relowner = k.relation_owner::oid AND c.relkind = 'r' "
 	    "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0 AND EXISTS (SELECT 1 FROM link_module.link_registry l "
@@ -1053,12 +1053,8 @@ LM_FUNCTION(link_module_table_dropped) {
 				if (names && pg::QueryValue("SELECT 1 WHERE to_regclass($1) IS NOT NULL", {table}))
 					EmptyLinkTable(stored, link, q);
 			}
-		for (const auto &row : replacements) {
-			link_table::InstallRecordTriggers(*row[0]);
-			AsOwner as_owner(registry::Owner());
-			pg::Execute("UPDATE link_module.linkable_registry SET relation = $1::oid WHERE module = $2 AND model = $3",
-			            {row[1], row[2], row[3]});
-		}
+		for (const auto &row : replacements)
+			link_table::AdoptTable(*row[0], *row[1], *row[2]);
 	}
 	spi.Finish();
 	return PointerGetDatum(nullptr);

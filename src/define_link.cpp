@@ -110,10 +110,8 @@ DefineLink(const std::string &left_text, const std::string &right_text, const Js
 		link_table::SyncWriteTriggers(def);
 	if (!def.read_only)
 		for (const Linkable *side : {&left, &right})
-			if (side->relation) {
-				link_table::InstallRecordTriggers(*side->relation);
-				registry::PinRelation(*side);
-			}
+			if (side->relation)
+				link_table::AdoptTable(*side->relation, side->module, side->model);
 	link_table::PlaceLinkTable(def, left, right);
 	return json;
 }

@@ -353,7 +353,8 @@ CheckLayout(const LinkDefinition &def, const Linkable &left, const Linkable &rig
 	const std::string what = "link " + Quoted(def.names.service_name);
 	const std::string layouts = "Links need module tables that are all local tables, or all reference "
 	                            "(create_reference_table) or Citus local tables: see README, \"Scaling out with Citus\".";
-	std::vector<std::pair<std::string, Placement>> tables = SidePlacements(left, right);
+	const auto sides = SidePlacements(left, right);
+	std::vector<std::pair<std::string, Placement>> tables = sides;
 	if (TableExists(def))
 		tables.emplace_back(QualifiedTable(def), pg::citus::PlacementOf(registry::RelationOid(QualifiedTable(def))));
 	for (const auto &[relation, placement] : tables) {
@@ -372,7 +373,6 @@ CheckLayout(const LinkDefinition &def, const Linkable &left, const Linkable &rig
 	/* Citus plans no statement that joins a table it manages with one it does not: a link's
 	 * module tables are all Citus tables or none, and so is its link table (PlaceLinkTable
 	 * moves a local one). */
-	const auto sides = SidePlacements(left, right);
 	const auto on_citus = [](const auto &table) { return table.second != Placement::Local; };
 	const auto citus_side = std::find_if(sides.begin(), sides.end(), on_citus);
 	const auto local_side = std::find_if_not(sides.begin(), sides.end(), on_citus);
@@ -440,6 +440,13 @@ InstallRecordTriggers(const std::string &relation) {
 		            " FOR EACH STATEMENT EXECUTE FUNCTION link_module.record_changed()");
 	});
 	return true;
+}
+
+bool
+AdoptTable(const std::string &relation, const std::string &module, const std::string &model) {
+	const bool installed = InstallRecordTriggers(relation);
+	registry::PinRelation(module, model, relation);
+	return installed;
 }
 
 void
@@ -532,7 +539,7 @@ LM_FUNCTION(link_module_table_created) {
 	}
 	bool installed = false;
 	for (const auto &row : pg::Query(
-	         "SELECT DISTINCT c.objid::regclass::text, c.objid::text FROM pg_event_trigger_ddl_commands() c "
+	         "SELECT DISTINCT c.objid::regclass::text, k.module, k.model FROM pg_event_trigger_ddl_commands() c "
 	         "JOIN link_module.linkable_registry k ON link_module.current_relation(k.relation, k.relation_name) = c.objid "
 	         /* only a table that took the place of a dropped one: pg_restore's own ALTER TABLEs,
 	          * run before it creates the dumped triggers, must not add them */
@@ -541,17 +548,9 @@ LM_FUNCTION(link_module_table_created) {
 	         "JOIN link_module.link_registry l ON NOT l.read_only AND "
 	         "  (k.module, k.model) IN ((l.left_module, l.left_model), (l.right_module, l.right_model)) "
 	         "WHERE c.classid = 'pg_class'::regclass AND c.objsubid = 0"))
-	{
-		installed = link_table::InstallRecordTriggers(*row[0]) || installed;
-		/* The registration follows the table that took its place: a later table created under
-		 * its name (Citus's shell of a Citus local table) is not taken for a replacement too. */
-		pg::AsOwner as_owner(registry::Owner());
-		pg::Execute("UPDATE link_module.linkable_registry k SET relation = $1::oid "
-		            "WHERE link_module.current_relation(k.relation, k.relation_name) = $1::oid "
-		            "AND NOT EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = k.relation) "
-		            "AND k.relation_owner::oid = (SELECT relowner FROM pg_class WHERE oid = $1::oid)",
-		            {row[1]});
-	}
+		/* The registration now names the table by OID: a later table created under its name
+		 * (Citus's shell of a Citus local table) is not taken for a replacement too. */
+		installed = link_table::AdoptTable(*row[0], *row[1], *row[2]) || installed;
 	/* The backends' link caches know the linkable's table by its old OID: as for any registry
 	 * change, invalidate them (at commit, everywhere). */
 	if (installed)

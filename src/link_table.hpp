@@ -70,6 +70,11 @@ bool InstallRecordTriggers(const std::string &relation);
  * when a re-definition takes deleteCascade away). drop_link (`defined` false) drops them all. */
 void SyncWriteTriggers(const LinkDefinition &def, bool defined = true);
 
+/* A linkable's table, as it is now, gets the record triggers (InstallRecordTriggers; returns
+ * whether it had them not), and the registration that found it by name names it by OID again
+ * (registry::PinRelation). */
+bool AdoptTable(const std::string &relation, const std::string &module, const std::string &model);
+
 /* On a Citus cluster, from the ddl_command_end event trigger: the registrations, links and notes
  * that name a table Citus gave a new OID under the same name (a rebuild, or a table made a
  * Citus local table, whose old OID is now its shard's) follow the name. */

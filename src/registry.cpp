@@ -494,10 +494,8 @@ RelationOid(const std::string &name) {
 }
 
 void
-PinRelation(const Linkable &linkable) {
-	if (!linkable.relation || linkable.table_missing)
-		return;
-	const std::vector<Value> params{linkable.module, linkable.model, *linkable.relation};
+PinRelation(const std::string &module, const std::string &model, const std::string &relation) {
+	const std::vector<Value> params{module, model, relation};
 	if (!pg::QueryValue("SELECT 1 FROM link_module.linkable_registry k WHERE module = $1 AND model = $2 "
 	                    "AND NOT EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = k.relation) "
 	                    "AND k.relation_owner::oid = (SELECT relowner FROM pg_class WHERE oid = $3::regclass)",

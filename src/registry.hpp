@@ -69,8 +69,9 @@ void RequireRegisterRights(Oid relation, const std::string &linkable, const char
 void RequireLinkRights(Oid relation, const std::string &linkable, bool delete_cascade, const std::string &link);
 /* The OID of the relation `name` (regclass input: a quoted, qualified name). */
 /* A linkable found by name (its table was dropped, and one of its owner's took the name):
- * its registration names that table by OID again, as when it was registered. */
-void PinRelation(const Linkable &linkable);
+ * its registration names that table (`relation`, regclass text) by OID again, as when it was
+ * registered. Nothing for a registration whose table is there, or a table of another owner. */
+void PinRelation(const std::string &module, const std::string &model, const std::string &relation);
 
 Oid RelationOid(const std::string &name);
 
