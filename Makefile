@@ -1,4 +1,4 @@
-# link_module: PGXS build of the extension (PostgreSQL 15), plus the test and demo entry points.
+# link_module: PGXS build of the extension (PostgreSQL 15, 17 and 18), plus the test entry points.
 EXTENSION = link_module
 EXTVERSION = 0.2.0
 MODULE_big = link_module
@@ -22,7 +22,7 @@ PG_CXXFLAGS = -std=c++17 -Wno-register -Wshadow -Wextra -Wno-unused-parameter -W
 # Header dependencies: PGXS does not track them, and a stale object with an old struct layout
 # crashes the backend.
 PG_CXXFLAGS += -MMD -MP
-EXTRA_CLEAN = $(OBJS:.o=.d) build results output_iso regression.diffs regression.out
+EXTRA_CLEAN = $(OBJS:.o=.d) .pg_build build results output_iso regression.diffs regression.out
 SHLIB_LINK = -lstdc++
 
 # No LLVM bitcode: PGXS would need clang for the C++ sources, and JIT inlining of these
@@ -33,6 +33,14 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 -include $(OBJS:.o=.d)
+
+# Objects compiled against another PostgreSQL than PG_CONFIG's are compiled again: .pg_build names
+# the installation, and is rewritten (so newer than the objects) only when PG_CONFIG's differs.
+pg_build := $(shell $(PG_CONFIG) --version) $(shell $(PG_CONFIG) --includedir-server)
+$(OBJS): .pg_build
+.pg_build: FORCE
+	@[ "$$(cat $@ 2>/dev/null)" = "$(pg_build)" ] || echo "$(pg_build)" >$@
+.PHONY: FORCE
 
 .PHONY: unit
 unit: $(filter src/core/%,$(OBJS))

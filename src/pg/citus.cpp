@@ -3,6 +3,7 @@
 #include "pg/spi.hpp"
 
 #include "pg/citus.hpp"
+#include "pg/compat.hpp"
 #include "pg/guard.hpp"
 
 #include <dlfcn.h>
@@ -10,7 +11,6 @@
 
 extern "C" {
 #include "commands/extension.h"
-#include "storage/proc.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 }
@@ -200,14 +200,14 @@ std::map<std::pair<LocalTransactionId, std::string>, Oid> rebuild_drops;
 
 void
 NoteRebuildDrop(const std::string &identity, Oid relid) {
-	rebuild_drops[{MyProc->lxid, identity}] = relid;
+	rebuild_drops[{LocalTransaction(), identity}] = relid;
 }
 
 std::optional<Oid>
 TakeRebuildDrop(const std::string &identity) {
 	for (auto it = rebuild_drops.begin(); it != rebuild_drops.end();)
-		it = it->first.first == MyProc->lxid ? std::next(it) : rebuild_drops.erase(it);
-	auto it = rebuild_drops.find({MyProc->lxid, identity});
+		it = it->first.first == LocalTransaction() ? std::next(it) : rebuild_drops.erase(it);
+	auto it = rebuild_drops.find({LocalTransaction(), identity});
 	if (it == rebuild_drops.end())
 		return std::nullopt;
 	const Oid relid = it->second;
