@@ -21,6 +21,22 @@ ALTER INDEX link_module.linkables_pkey RENAME TO linkable_registry_pkey;
 ALTER INDEX link_module.links_pkey RENAME TO link_registry_pkey;
 ALTER INDEX link_module.links_entry_point_key RENAME TO link_registry_entry_point_key;
 
+-- PostgreSQL 18 catalogs NOT NULL constraints, named after the table when it was created: those
+-- of the renamed tables take their new names, as a fresh install has them.
+DO $$
+DECLARE con record;
+BEGIN
+    FOR con IN SELECT c.conrelid::regclass AS tab, c.conname, t.relname
+               FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class t ON t.oid = c.conrelid
+               WHERE c.contype = 'n' AND t.relnamespace = 'link_module'::regnamespace
+                 AND t.relname IN ('link_registry', 'linkable_registry')
+                 AND c.conname LIKE (CASE t.relname WHEN 'link_registry' THEN 'links' ELSE 'linkables' END) || '\_%'
+    LOOP
+        EXECUTE format('ALTER TABLE %s RENAME CONSTRAINT %I TO %I', con.tab, con.conname,
+                       con.relname || substr(con.conname, strpos(con.conname, '_')));
+    END LOOP;
+END $$;
+
 -- A registration whose table was dropped keeps the table's name only: its OID could name
 -- another table later (0.2.0's sql_drop trigger does this for tables dropped from now on).
 UPDATE link_module.linkable_registry SET relation = 0::oid::regclass
@@ -32,9 +48,11 @@ RETURNS regclass
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$ SELECT coalesce((SELECT c.oid::regclass FROM pg_class c WHERE c.oid = relation),
-                      (SELECT c.oid::regclass FROM pg_class c WHERE c.oid = to_regclass(relation_name)
-                          AND c.relowner IN (SELECT k.relation_owner FROM link_module.linkable_registry k
-                                             WHERE k.relation_name = current_relation.relation_name))) $$;
+                      (SELECT c.oid::regclass FROM parse_ident(relation_name) AS name
+                          JOIN pg_namespace n ON n.nspname = name[1] AND cardinality(name) = 2
+                          JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = name[2]
+                          WHERE c.relowner IN (SELECT k.relation_owner FROM link_module.linkable_registry k
+                                               WHERE k.relation_name = current_relation.relation_name))) $$;
 
 -- A character(n) key is cast to bpchar (`character` alone means character(1)).
 CREATE OR REPLACE FUNCTION link_module.column_type(relation regclass, column_name text, with_typmod boolean DEFAULT true)

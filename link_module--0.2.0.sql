@@ -127,15 +127,19 @@ COMMENT ON FUNCTION get_link_module(text, text, text, text) IS
 'The link between two module keys, in either order, or NULL';
 
 -- The table of a linkable, as it is now: by OID, else by the name it was registered with, when
--- that table has the owner the registered one had.
+-- that table has the owner the registered one had. The name is looked up in the catalog, not by
+-- to_regclass, which raises for a schema the caller may not use (and PostgreSQL 18 evaluates it
+-- while planning, for every registration, however the coalesce would end).
 CREATE FUNCTION link_module.current_relation(relation regclass, relation_name text)
 RETURNS regclass
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$ SELECT coalesce((SELECT c.oid::regclass FROM pg_class c WHERE c.oid = relation),
-                      (SELECT c.oid::regclass FROM pg_class c WHERE c.oid = to_regclass(relation_name)
-                          AND c.relowner IN (SELECT k.relation_owner FROM link_module.linkable_registry k
-                                             WHERE k.relation_name = current_relation.relation_name))) $$;
+                      (SELECT c.oid::regclass FROM parse_ident(relation_name) AS name
+                          JOIN pg_namespace n ON n.nspname = name[1] AND cardinality(name) = 2
+                          JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = name[2]
+                          WHERE c.relowner IN (SELECT k.relation_owner FROM link_module.linkable_registry k
+                                               WHERE k.relation_name = current_relation.relation_name))) $$;
 
 -- The type of a live column, from the catalog (NULL when the table or column is gone): the
 -- extension never takes a type name from its own tables as SQL text. A domain gives its base

@@ -63,6 +63,20 @@ CREATE SCHEMA m AUTHORIZATION regress_owner_app
 GRANT USAGE, CREATE ON SCHEMA m TO regress_owner_evil;
 SELECT c.relname, count(t.tgname) AS triggers FROM pg_class c LEFT JOIN pg_trigger t ON t.tgrelid = c.oid AND NOT t.tgisinternal
 WHERE c.relnamespace = 'm'::regnamespace AND c.relkind = 'r' GROUP BY c.relname ORDER BY 1;
+-- A role that may not use schema m runs DDL of its own: the DDL event triggers look for the
+-- linkables' tables in the catalog, never by to_regclass, which raises "permission denied for
+-- schema m" (PostgreSQL 18 evaluated it for every registration while planning).
+CREATE ROLE regress_owner_outsider;
+GRANT CREATE ON SCHEMA public TO regress_owner_outsider;
+SET ROLE regress_owner_outsider;
+CREATE TABLE public.outsider (id text PRIMARY KEY);
+ALTER TABLE public.outsider ADD COLUMN note text;
+DROP TABLE public.outsider;
+SELECT model, link_module.current_relation(relation, relation_name) AS relation
+FROM link_module.linkable_registry ORDER BY model;
+RESET ROLE;
+REVOKE CREATE ON SCHEMA public FROM regress_owner_outsider;
+DROP ROLE regress_owner_outsider;
 SELECT drop_link('a_b', true);
 DELETE FROM link_module.linkable_registry;
 DROP SCHEMA m CASCADE;

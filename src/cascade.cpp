@@ -1029,7 +1029,8 @@ LM_FUNCTION(link_module_table_dropped) {
 	const auto replacements = pg::Query(
 	    "SELECT c.oid::regclass::text, k.module, k.model FROM pg_event_trigger_dropped_objects() d "
 	    "JOIN link_module.linkable_registry k ON k.relation = d.objid "
-	    "JOIN pg_class c ON c.oid = to_regclass(k.relation_name) AND c.relowner = k.relation_owner::oid AND c.relkind = 'r' "
+	    "JOIN pg_class c ON c.oid = link_module.current_relation(k.relation, k.relation_name) "
+	    "  AND c.relowner = k.relation_owner::oid AND c.relkind = 'r' "
 	    "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0 AND EXISTS (SELECT 1 FROM link_module.link_registry l "
 	    "  WHERE NOT l.read_only AND (k.module, k.model) IN ((l.left_module, l.left_model), (l.right_module, l.right_model)))");
 	if (!dropped.empty()) {
