@@ -75,6 +75,17 @@ DROP TABLE public.outsider;
 SELECT model, link_module.current_relation(relation, relation_name) AS relation
 FROM link_module.linkable_registry ORDER BY model;
 RESET ROLE;
+-- A name with quotes, a dot and capitals is found again, and only under its own name.
+CREATE SCHEMA "Sch.ema";
+CREATE TABLE "Sch.ema"."Tab" (id text PRIMARY KEY);
+CREATE TABLE "Sch.ema".tab (id text PRIMARY KEY);
+SELECT register_linkable('quoted', 'tab', '"Sch.ema"."Tab"') ->> 'relation' AS relation;
+DROP TABLE "Sch.ema"."Tab";
+SELECT link_module.current_relation(relation, relation_name) AS gone FROM link_module.linkable_registry WHERE module = 'quoted';
+CREATE TABLE "Sch.ema"."Tab" (id text PRIMARY KEY);
+SELECT link_module.current_relation(relation, relation_name) AS again FROM link_module.linkable_registry WHERE module = 'quoted';
+SELECT unregister_linkable('quoted', 'tab') IS NOT NULL AS unregistered;
+DROP SCHEMA "Sch.ema" CASCADE;
 REVOKE CREATE ON SCHEMA public FROM regress_owner_outsider;
 DROP ROLE regress_owner_outsider;
 SELECT drop_link('a_b', true);
