@@ -6,10 +6,27 @@ set -euo pipefail
 LM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LM_PORT=${LM_PORT:-54329}
 LM_PGDIR=${LM_PGDIR:-/tmp/link_module_pg_$LM_PORT}
-PG_BIN=/usr/lib/postgresql/15/bin
-DEPS=(build-essential cmake pkg-config postgresql-15 postgresql-server-dev-15 nlohmann-json3-dev libgtest-dev libipc-run-perl)
+# postgresql-common: the `postgres` user the servers run as (a server built from source has none).
+DEPS=(build-essential cmake pkg-config nlohmann-json3-dev libgtest-dev libipc-run-perl postgresql-common)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# LM_PG_VERSION: the PostgreSQL to build against, test and run: 15, 17 or 18. The default is the
+# one the machine's Debian release packages (Debian 12: 15, Debian 13: 17), from Debian's
+# packages; another is built from source by scripts/pg_source.sh, once, outside the checkout.
+# (scripts/test.sh runs 17 on Debian 12 in a Debian 13 root: scripts/debian13.sh.)
+debian_pg_version() { (. /etc/os-release && case ${VERSION_CODENAME:-} in bookworm) echo 15 ;; trixie) echo 17 ;; esac); }
+LM_PG_VERSION=${LM_PG_VERSION:-$(debian_pg_version)}
+LM_PG_VERSION=${LM_PG_VERSION:-15}
+if [ "$LM_PG_VERSION" = "$(debian_pg_version)" ]; then
+	DEPS+=("postgresql-$LM_PG_VERSION" "postgresql-server-dev-$LM_PG_VERSION")
+	PG_BIN=/usr/lib/postgresql/$LM_PG_VERSION/bin
+else
+	PG_BIN=${LM_PG_PREFIX:-/opt/link_module/pg$LM_PG_VERSION}/bin
+fi
+# The chosen server's programs (psql, pg_dump, pg_regress's pg_config) come first, and make and
+# the tests build against it.
+export PATH=$PG_BIN:$PATH PG_CONFIG=$PG_BIN/pg_config LM_PG_VERSION
 
 # Installs the Debian packages the build and the server need, and those given (skipped when all
 # are present).
@@ -23,6 +40,9 @@ install_deps() {
 		as_root apt-get update -qq
 		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 	fi
+	if [ "$PG_BIN" != "/usr/lib/postgresql/$LM_PG_VERSION/bin" ]; then # built once, then at once
+		LM_PG_PREFIX=$(dirname "$PG_BIN") bash "$LM_ROOT/scripts/pg_source.sh" "$LM_PG_VERSION" >/dev/null
+	fi
 	# Debian's postgresql-common creates and starts its own cluster (15/main, port 5432) when it
 	# installs the server. The scripts never touch a server they did not start: that one, or a
 	# developer's own, keeps running.
@@ -30,8 +50,8 @@ install_deps() {
 
 build_and_install() {
 	echo "== building and installing link_module (the first build takes a few minutes)"
-	make -C "$LM_ROOT" -j"$(nproc)" -s
-	as_root make -C "$LM_ROOT" -s install
+	make -C "$LM_ROOT" -j"$(nproc)" -s PG_CONFIG="$PG_CONFIG"
+	as_root make -C "$LM_ROOT" -s install PG_CONFIG="$PG_CONFIG"
 }
 
 pg_as_postgres() { as_root runuser -u postgres -- "$@"; }
@@ -62,5 +82,5 @@ start_server() {
 	trap stop_server EXIT
 	pg_start "$LM_PGDIR/data" "$LM_PGDIR/server.log"
 	export PGHOST=$LM_PGDIR PGPORT=$LM_PORT PGUSER=postgres
-	echo "== PostgreSQL 15 running on port $LM_PORT (data in $LM_PGDIR/data)"
+	echo "== PostgreSQL $LM_PG_VERSION running on port $LM_PORT (data in $LM_PGDIR/data)"
 }

@@ -5,6 +5,8 @@
 # Debian 12 ships only PostgreSQL 15; trixie carries postgresql-17 and sid postgresql-18. Their
 # source packages are fetched with a sources list of this script's own (the machine's apt
 # configuration and installed packages stay as they are), and built with Debian 12's toolchain.
+# (Debian's archive lists postgresql-17's source but, as of December 2026, serves none of its
+# files: 17 is tested in a Debian 13 root instead, scripts/debian13.sh.)
 # LM_PG_PREFIX: where builds go (default /opt/link_module/pg<MAJOR>); about 9 minutes on 2 cores.
 set -euo pipefail
 major=${1:?usage: pg_source.sh 17|18}
@@ -36,7 +38,11 @@ apt_opts=(-o Dir::Etc::sourcelist="$work/apt/sources.list" -o Dir::Etc::sourcepa
 	-o Dir::Cache="$work/apt/cache" -o APT::Get::List-Cleanup=0 -o APT::Sandbox::User=root)
 echo "== fetching postgresql-$major's source from Debian $suite" >&2
 apt-get "${apt_opts[@]}" update -qq >&2
-(cd "$work" && apt-get "${apt_opts[@]}" source --download-only "postgresql-$major" >&2)
+(cd "$work" && apt-get "${apt_opts[@]}" source --download-only "postgresql-$major" >&2) || {
+	echo "pg_source.sh: Debian's archive did not serve postgresql-$major's source (above)." >&2
+	[ "$major" = 17 ] && echo "LM_PG_VERSION=17 bash scripts/test.sh tests 17 on Debian 13's packages instead (scripts/debian13.sh)." >&2
+	exit 1
+}
 tar xjf "$work"/postgresql-"$major"_*.orig.tar.bz2 -C "$work"
 src=$(find "$work" -maxdepth 1 -type d -name "postgresql-$major*" | head -1)
 echo "== building $(basename "$src") into $prefix (several minutes)" >&2

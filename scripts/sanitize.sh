@@ -12,6 +12,7 @@
 # Ends with "N passed, N failed". Slow (several minutes). Safe to run again: everything lives
 # under LM_SAN_DIR (default /tmp/link_module_san) and is rebuilt from scratch each time.
 # LM_SAN_PORT (default 54421) is the server's port.
+LM_PG_VERSION=15 # the copy below is of Debian 12's PostgreSQL 15
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 SAN_DIR=${LM_SAN_DIR:-/tmp/link_module_san}
@@ -120,7 +121,7 @@ pg_as_postgres env LD_PRELOAD="$preload" \
 	-o "-c listen_addresses=127.0.0.1 -c port=$SAN_PORT -c unix_socket_directories=$SRV" start >/dev/null
 trap san_stop_server EXIT
 export PGHOST=$SRV PGPORT=$SAN_PORT PGUSER=postgres
-export PATH=$SAN_BIN:$PATH
+export PATH=$SAN_BIN:$PATH PG_CONFIG=$SAN_PG_CONFIG # the shell tests build and install against it
 psql -X -q -At -d postgres -c "SELECT 1" >/dev/null
 
 echo "== pg_regress and isolation suites"

@@ -11,8 +11,15 @@
 #   bash scripts/server.sh log       # the end of the server's log
 #   bash scripts/server.sh destroy   # stop it and delete its data
 LM_PORT=${LM_PORT:-54320}
-source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 DIR=${LM_SERVER_DIR:-/var/lib/link_module/server}
+# A kept server stays on the PostgreSQL it was made with (LM_PG_VERSION when it was started).
+made_with=$(cat "$DIR/data/PG_VERSION" 2>/dev/null || true)
+if [ "${1:-}" != destroy ] && [ -n "$made_with" ] && [ -n "${LM_PG_VERSION:-}" ] && [ "$LM_PG_VERSION" != "$made_with" ]; then
+	echo "the kept server in $DIR is PostgreSQL $made_with: destroy it first to make one of $LM_PG_VERSION" >&2
+	exit 2
+fi
+LM_PG_VERSION=${LM_PG_VERSION:-$made_with}
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 DATA=$DIR/data
 LOG=$DIR/server.log
 
@@ -32,7 +39,7 @@ start)
 		fi
 		pg_start "$DATA" "$LOG"
 	fi
-	echo "== PostgreSQL 15 on port $LM_PORT, data in $DATA. Connect with:"
+	echo "== PostgreSQL $LM_PG_VERSION on port $LM_PORT, data in $DATA. Connect with:"
 	echo "   bash scripts/server.sh psql      (or: $(exports); psql)"
 	echo "   then: CREATE EXTENSION link_module;"
 	;;

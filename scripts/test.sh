@@ -3,6 +3,15 @@
 # GoogleTest unit tests of the core (ctest; built meanwhile), then the shell tests (test/shell).
 # Ends with "N passed, N failed". Safe to run again. What does not need the CPU the build or
 # pg_regress needs runs meanwhile (npm packages, the TAP test's own cluster, 0.1.0's build).
+# PG_VERSIONS="15 17 18" runs all of it once per PostgreSQL version, then sums up (below).
+if [ -n "${PG_VERSIONS:-}" ]; then
+	source "$(dirname "${BASH_SOURCE[0]}")/versions.sh"
+	exit $?
+fi
+# PostgreSQL 17 on Debian 12 is tested in a Debian 13 root, on Debian 13's packages.
+if [ "${LM_PG_VERSION:-}" = 17 ] && grep -qs '^VERSION_CODENAME=bookworm' /etc/os-release; then
+	exec bash "$(dirname "${BASH_SOURCE[0]}")/debian13.sh" bash scripts/test.sh
+fi
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # How long each phase took, printed before the summary line.
@@ -41,8 +50,9 @@ done
 echo "== pg_regress and isolation suites"
 rm -rf "$LM_ROOT/results" "$LM_ROOT/output_iso"
 make -C "$LM_ROOT" -s installcheck 2>&1 | tee "$log/installcheck.txt" || true
-ok=$(grep -cE '^(test |     )?[ ]*[a-z0-9_]+ +\.\.\. ok' "$log/installcheck.txt" || true)
-bad=$(grep -cE '\.\.\. FAILED|\.\.\. failed' "$log/installcheck.txt" || true)
+# pg_regress reports "test name ... ok" up to 15, "ok 1 - name" (TAP) from 16 on.
+ok=$(grep -cE '^(test |     )?[ ]*[a-z0-9_]+ +\.\.\. ok|^ok [0-9]+ ' "$log/installcheck.txt" || true)
+bad=$(grep -cE '\.\.\. FAILED|\.\.\. failed|^not ok [0-9]+ ' "$log/installcheck.txt" || true)
 passed=$((passed + ok)); failed=$((failed + bad))
 if [ -f "$LM_ROOT/regression.diffs" ] && [ "$bad" -gt 0 ]; then
 	echo "== regression.diffs"; cat "$LM_ROOT/regression.diffs"

@@ -11,6 +11,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bin=/usr/lib/postgresql/15/bin
+if [ -n "${PG_CONFIG:-}" ] && ! "$PG_CONFIG" --version | grep -q '^PostgreSQL 15\.'; then
+	echo "citus: skipped: it runs on PostgreSQL 15 (Citus 13.2 as ../shared/citus installs it), not on $("$PG_CONFIG" --version)"
+	exit 77
+fi
 share=$("$bin/pg_config" --sharedir)
 installer=${LM_CITUS_DIR:-$root/../shared/citus}/install.sh
 if ! grep -qs "default_version = '13\.2" "$share/extension/citus.control"; then

@@ -4,7 +4,8 @@
 # this version again, updates, and checks that the links still work and that the extension's
 # objects are exactly those of a fresh install. Needs PGHOST/PGPORT/PGUSER of a running server
 # and the repository's git history; runs as root or with sudo (make install).
-# 0.1.0 is built once, unoptimized, into build/upgrade-0.1.0 (kept: later runs reuse it).
+# 0.1.0 is built once per PostgreSQL version (PG_CONFIG's, default pg_config on PATH), unoptimized,
+# into build/upgrade-0.1.0-pg<major> (kept: later runs reuse it).
 # `upgrade.sh build` only builds it (scripts/test.sh starts that early, in the background).
 set -euo pipefail
 export PGOPTIONS="-c client_min_messages=warning"
@@ -20,19 +21,21 @@ CHECK="CREATE FUNCTION pg_temp.check(ok boolean) RETURNS void LANGUAGE plpgsql A
 # A shallow clone lacks 0.1.0: the test cannot run there (exit 77: skipped, said so).
 git -C "$ROOT" cat-file -e "$OLD^{commit}" 2>/dev/null ||
 	{ echo "upgrade: skipped: commit $OLD (link_module 0.1.0) is not in this clone's history (a shallow clone?)"; exit 77; }
-old_build=$ROOT/build/upgrade-0.1.0
+pg_config=${PG_CONFIG:-pg_config}
+pg_major=$("$pg_config" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+old_build=$ROOT/build/upgrade-0.1.0-pg$pg_major
 # Built in a directory of its own, moved into place when complete: a run that finds the
 # directory finds a whole build (a concurrent `upgrade.sh build` waits on the lock).
 build_old() (
 	mkdir -p "$ROOT/build"
-	exec 9>"$ROOT/build/upgrade-0.1.0.lock"
+	exec 9>"$old_build.lock"
 	flock 9
 	[ -f "$old_build/link_module.so" ] && return
 	local tmp
-	tmp=$(mktemp -d "$ROOT/build/upgrade-0.1.0.XXXXXX")
+	tmp=$(mktemp -d "$old_build.XXXXXX")
 	git -C "$ROOT" archive "$OLD" | tar -x -C "$tmp"
 	# Unoptimized and without debug information: it only has to run, and builds in half the time.
-	make -C "$tmp" -s -j"$(nproc)" CXXFLAGS="-O0 -g0" >/dev/null
+	make -C "$tmp" -s -j"$(nproc)" PG_CONFIG="$pg_config" CXXFLAGS="-O0 -g0" >/dev/null
 	rm -rf "$old_build"
 	mv "$tmp" "$old_build"
 )
@@ -40,11 +43,11 @@ if [ "${1:-}" = build ]; then build_old; exit; fi
 
 work=$(mktemp -d)
 # Whatever happens, this version is what stays installed.
-trap 'as_root make -C "$ROOT" -s install >/dev/null; rm -rf "$work"' EXIT
+trap 'as_root make -C "$ROOT" -s install PG_CONFIG="$pg_config" >/dev/null; rm -rf "$work"' EXIT
 
 echo "== building 0.1.0"
 build_old
-as_root make -C "$old_build" -s install >/dev/null
+as_root make -C "$old_build" -s install PG_CONFIG="$pg_config" >/dev/null
 
 for db in lm_up_old lm_up_new; do psql_q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"; done
 psql_q -d lm_up_old -c "$CHECK" -f - <<'SQL'
@@ -68,7 +71,7 @@ UPDATE catalog.product SET deleted_at = now() WHERE id = 'p2';
 SQL
 
 echo "== installing this version and updating"
-as_root make -C "$ROOT" -s install >/dev/null
+as_root make -C "$ROOT" -s install PG_CONFIG="$pg_config" >/dev/null
 # Before the update, the new library meets 0.1.0's objects: DDL still works (its event triggers
 # warn and do nothing) and its functions say what to run.
 ddl=$(psql -X -q -d lm_up_old -v ON_ERROR_STOP=1 -c "CREATE TABLE ddl_meanwhile (id int)" 2>&1)
