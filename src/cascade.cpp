@@ -81,13 +81,15 @@ public:
 
 /* Whether a statement trigger on `table` fired for the innermost cascade's own statement, whose
  * changed rows begin with the record `first` (key text). The statement's rows are all its own;
- * the rows of a foreign key's action, whose triggers fire with it, are none of them. */
+ * the rows of a foreign key's action, whose triggers fire with it, are none of them. `levels`:
+ * how many trigger levels below the cascade's statements the caller runs (0: after one of
+ * them, as the executor hook does). */
 bool
-OwnStatement(Oid table, const std::optional<std::string> &first) {
+OwnStatement(Oid table, const std::optional<std::string> &first, int levels = 1) {
 	if (cascade_frames.empty() || !first)
 		return false;
 	const CascadeFrame &frame = cascade_frames.back();
-	return frame.table == table && frame.depth + 1 == TriggerDepth() &&
+	return frame.table == table && frame.depth + levels == TriggerDepth() &&
 	       std::find(frame.ids->begin(), frame.ids->end(), *first) != frame.ids->end();
 }
 
@@ -507,21 +509,33 @@ Cascade(Mode mode, std::deque<Step> work, const StoredLinks &stored, const char 
 		bool all_live = true;
 		for (bool left : {true, false})
 			if (const auto &table = left ? stored.left_tables[i] : stored.right_tables[i]) {
-				const std::vector<std::string> &ids = left ? rows.left : rows.right;
-				Run("restore-lock:" + table->relation, link_sql::LockRecords(*table, q), ids, 0,
-				    "table " + table->relation, function, as_owners ? table->owner : InvalidOid);
-				const auto live = pg::ResultDatum(1);
-				if (!live || static_cast<std::size_t>(DatumGetInt64(*live)) != Unique(ids).size())
+				const std::vector<std::string> ids = Unique(left ? rows.left : rows.right);
+				std::size_t live = 0;
+				for (const auto &shard : pg::citus::ByShard(table->oid, table->relation, table->key_type, ids)) {
+					Run("restore-lock:" + table->relation, link_sql::LockRecords(*table, q), shard, 0,
+					    "table " + table->relation, function, as_owners ? table->owner : InvalidOid);
+					if (auto count = pg::ResultDatum(1))
+						live += static_cast<std::size_t>(DatumGetInt64(*count));
+				}
+				if (live != ids.size())
 					all_live = false;
 			}
 		if (all_live)
 			continue;
 		const std::string what = "link " + Quoted(link.names.service_name);
+		std::vector<std::string> live[2];
+		for (bool left : {true, false})
+			if (const auto &table = left ? stored.left_tables[i] : stored.right_tables[i]) {
+				Run("live:" + table->relation, link_sql::LiveRecords(*table, q), Unique(left ? rows.left : rows.right), 0,
+				    "table " + table->relation, function, as_owners ? table->owner : InvalidOid);
+				live[left ? 0 : 1] = pg::ResultTextArray(1);
+			}
 		RunPlan("orphans:" + link.names.service_name,
 		        link_sql::DismissRevivedOrphans(link, table_of(stored.left_tables[i]), table_of(stored.right_tables[i]), q),
-		        {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID},
-		        {pg::TextArray(rows.left), pg::TextArray(rows.right), pg::TimestampTzArray(rows.stamps)}, what, function,
-		        as_owners ? stored.link_owners[i] : InvalidOid);
+		        {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, TEXTARRAYOID, TEXTARRAYOID},
+		        {pg::TextArray(rows.left), pg::TextArray(rows.right), pg::TimestampTzArray(rows.stamps), pg::TextArray(live[0]),
+		         pg::TextArray(live[1])},
+		        what, function, as_owners ? stored.link_owners[i] : InvalidOid);
 		const std::vector<std::string> left = pg::ResultTextArray(1);
 		if (left.empty())
 			continue;
@@ -768,9 +782,24 @@ FromEpochMicros(const std::string &text) {
 	       static_cast<TimestampTz>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
 }
 
+/* Cascades soft deletes of `linkable`'s records (or restores): (key, stamp) pairs, the stamp as
+ * epoch microseconds, grouped by the stamp to cascade with. */
+void
+CascadeStampedKeys(const TableLinkable &linkable, bool restored, std::vector<std::pair<std::string, std::string>> &keys,
+                   const StoredLinks &stored) {
+	std::map<TimestampTz, std::vector<std::string>> by_stamp;
+	for (auto &[key, stamp] : keys)
+		by_stamp[FromEpochMicros(stamp)].push_back(std::move(key));
+	std::deque<Step> steps;
+	for (auto &[value, ids] : by_stamp)
+		steps.push_back({linkable.module, linkable.key, value, std::move(ids)});
+	Cascade(restored ? Mode::Restore : Mode::Delete, std::move(steps), stored, restored ? "restore" : "soft delete",
+	        restored ? Runner::TriggerAsCaller : Runner::TriggerAsOwners);
+}
+
 /* Cascades the records a statement soft-deleted (old column NULL, new set) or restored (the
  * reverse), link_module.batch_size at a time (bounded memory, whatever the statement's size),
- * each batch grouped by the stamp to cascade with: the new value, or the old one for a restore. */
+ * with the new value as stamp, or the old one for a restore. */
 void
 CascadeStamped(const TableLinkable &linkable, bool restored, const StoredLinks &stored, const Quoter &q) {
 	const std::string pk = q.ident(linkable.table.primary_key);
@@ -781,15 +810,11 @@ CascadeStamped(const TableLinkable &linkable, bool restored, const StoredLinks &
 	                     "JOIN link_module_old o ON o." + pk + " = n." + pk + " WHERE o." + sd +
 	                     (restored ? " IS NOT NULL AND n." + sd + " IS NULL" : " IS NULL AND n." + sd + " IS NOT NULL"),
 	                 settings::batch_size, [&](std::vector<pg::Row> &rows) {
-		                 std::map<TimestampTz, std::vector<std::string>> by_stamp;
+		                 std::vector<std::pair<std::string, std::string>> keys;
+		                 keys.reserve(rows.size());
 		                 for (auto &row : rows)
-			                 by_stamp[FromEpochMicros(*row[1])].push_back(std::move(*row[0]));
-		                 std::deque<Step> steps;
-		                 for (auto &[value, ids] : by_stamp)
-			                 steps.push_back({linkable.module, linkable.key, value, std::move(ids)});
-		                 Cascade(restored ? Mode::Restore : Mode::Delete, std::move(steps), stored,
-		                         restored ? "restore" : "soft delete",
-		                         restored ? Runner::TriggerAsCaller : Runner::TriggerAsOwners);
+			                 keys.emplace_back(std::move(*row[0]), std::move(*row[1]));
+		                 CascadeStampedKeys(linkable, restored, keys, stored);
 	                 });
 }
 
@@ -857,7 +882,7 @@ LM_FUNCTION(link_module_record_changed) {
 	link_cache::Use cache;
 	const StoredLinks &stored = cache.links();
 	const Quoter &q = pg::PgQuoter();
-	const auto table = link_cache::TriggerTable(stored, relid, TRIGGER_FIRED_BY_TRUNCATE(event));
+	const auto table = link_cache::TriggerTable(stored, relid, TRIGGER_FIRED_BY_TRUNCATE(event), trigger);
 	if (!table) {
 		spi.Finish();
 		return PointerGetDatum(nullptr);
@@ -1060,3 +1085,146 @@ LM_FUNCTION(link_module_table_dropped) {
 	spi.Finish();
 	return PointerGetDatum(nullptr);
 }
+
+namespace link_module {
+
+namespace {
+
+/* The soft-delete column the shards of distributed `table` journal: their update trigger's
+ * argument ("" for none; pg::citus::PrepareJournal), nullopt when define_link never set it. */
+std::optional<std::string>
+JournaledColumn(Oid table) {
+	Relation relation = pg::PgCall(RelationIdGetRelation, table);
+	if (!RelationIsValid(relation))
+		throw Error(sqlstate::kInternalError, "could not open relation " + std::to_string(table));
+	std::optional<std::string> column;
+	for (int i = 0; relation->trigdesc && i < relation->trigdesc->numtriggers; ++i) {
+		const Trigger &trigger = relation->trigdesc->triggers[i];
+		if (std::strcmp(trigger.tgname, "link_module_update") == 0 && trigger.tgnargs > 0)
+			column = trigger.tgargs[0];
+	}
+	RelationClose(relation);
+	return column;
+}
+
+/* A statement changed the distributed table `table`: its shards journal what its linkables
+ * cascade, or the statement fails (a table distributed, or a linkable registered again, after
+ * define_link). */
+void
+RequireJournal(Oid table, const std::vector<TableLinkable> &linkables) {
+	const auto column = JournaledColumn(table);
+	for (const auto &linkable : linkables)
+		if (!pg::citus::JournalExists(table) || column != linkable.table.soft_delete_column.value_or(""))
+			throw Error(sqlstate::kObjectNotInPrerequisiteState,
+			            "link_module cannot cascade from distributed table " + linkable.table.relation,
+			            "Its shards do not journal the changes linkable " + Quoted(linkable.module + "." + linkable.key) +
+			                " cascades: it was distributed, or registered again, after its links were defined.",
+			            "Run define_link again for the links of the table.");
+}
+
+/* Cascades the changes the shards of distributed `table` journaled, as its record triggers do
+ * on one server. */
+void
+CascadeJournaled(Oid table, std::vector<pg::citus::JournalEntry> &entries, const StoredLinks &stored) {
+	if (OwnStatement(table, entries.front().key, 0))
+		return; /* the cascade's own statement: it does (and reports) this step itself */
+	for (const auto &linkable : LinkablesOf(stored, table)) {
+		std::vector<std::string> purged;
+		std::vector<std::pair<std::string, std::string>> removed, restored;
+		for (const auto &entry : entries) {
+			if (entry.deleted)
+				purged.push_back(entry.key);
+			else if (!entry.old_stamp && entry.new_stamp)
+				removed.emplace_back(entry.key, *entry.new_stamp);
+			else if (entry.old_stamp && !entry.new_stamp)
+				restored.emplace_back(entry.key, *entry.old_stamp);
+		}
+		const std::size_t batch = static_cast<std::size_t>(settings::batch_size);
+		for (std::size_t from = 0; from < purged.size(); from += batch)
+			Cascade(Mode::Purge,
+			        {{linkable.module, linkable.key, 0,
+			          std::vector<std::string>(purged.begin() + from, purged.begin() + std::min(purged.size(), from + batch))}},
+			        stored, "DELETE", Runner::TriggerAsOwners);
+		for (auto *keys : {&removed, &restored})
+			for (std::size_t from = 0; from < keys->size(); from += batch) {
+				std::vector<std::pair<std::string, std::string>> part(keys->begin() + from,
+				                                                      keys->begin() + std::min(keys->size(), from + batch));
+				CascadeStampedKeys(linkable, keys == &restored, part, stored);
+			}
+	}
+}
+
+} // namespace
+
+namespace {
+
+/* The linked tables (those with link_module's record triggers) a statement changes: the tables
+ * it locks for writing (Citus's plan of a statement keeps its range table, though not always
+ * hasModifyingCTE). */
+std::vector<Oid>
+ChangedLinkedTables(const PlannedStmt *statement) {
+	std::vector<Oid> changed;
+	ListCell *cell;
+	foreach (cell, statement->rtable) {
+		const auto *entry = static_cast<const RangeTblEntry *>(lfirst(cell));
+		if (entry->rtekind != RTE_RELATION || entry->rellockmode < RowExclusiveLock ||
+		    std::find(changed.begin(), changed.end(), entry->relid) != changed.end())
+			continue;
+		Relation relation = pg::PgCall(RelationIdGetRelation, entry->relid);
+		if (!RelationIsValid(relation))
+			continue;
+		for (int i = 0; relation->trigdesc && i < relation->trigdesc->numtriggers; ++i)
+			if (std::strcmp(relation->trigdesc->triggers[i].tgname, "link_module_delete") == 0) {
+				changed.push_back(entry->relid);
+				break;
+			}
+		RelationClose(relation);
+	}
+	return changed;
+}
+
+} // namespace
+
+void
+BeforeDistributedChanges(const PlannedStmt *statement) {
+	if (!pg::citus::Loaded())
+		return;
+	pg::GuardHook([statement] {
+		if (!ChangedLinkedTables(statement).empty())
+			pg::citus::UseRemoteTransactions();
+	});
+}
+
+void
+CascadeDistributedChanges(const PlannedStmt *statement) {
+	if (!pg::citus::Loaded())
+		return;
+	pg::GuardHook([statement] {
+		const std::vector<Oid> changed = ChangedLinkedTables(statement);
+		if (changed.empty())
+			return;
+		pg::SpiConnection spi;
+		link_cache::Use cache;
+		const StoredLinks &stored = cache.links();
+		std::set<std::string> journals;
+		for (Oid table : changed) {
+			const std::vector<TableLinkable> linkables = LinkablesOf(stored, table);
+			if (linkables.empty())
+				continue;
+			if (auto journal = pg::citus::JournalOf(table)) {
+				RequireJournal(table, linkables);
+				journals.insert(*journal);
+			}
+		}
+		for (const auto &journal : journals) {
+			std::map<Oid, std::vector<pg::citus::JournalEntry>> by_table;
+			for (auto &entry : pg::citus::TakeJournal(journal))
+				by_table[entry.table].push_back(std::move(entry));
+			for (auto &[table, entries] : by_table)
+				CascadeJournaled(table, entries, stored);
+		}
+		spi.Finish();
+	});
+}
+
+} // namespace link_module

@@ -132,12 +132,12 @@ Use::links() const {
 }
 
 std::optional<unsigned int>
-TriggerTable(const StoredLinks &stored, unsigned int relid, bool truncate) {
+TriggerTable(const StoredLinks &stored, unsigned int relid, bool truncate, TriggerData *record_change) {
 	for (std::size_t i = 0; i < stored.links.size(); ++i)
 		if (stored.link_table_oids[i] == relid || (stored.left_tables[i] && stored.left_tables[i]->oid == relid) ||
 		    (stored.right_tables[i] && stored.right_tables[i]->oid == relid))
 			return truncate && pg::citus::TruncateStaysLocal(relid) ? std::nullopt : std::optional(relid);
-	return pg::citus::TableActedFor(relid, truncate);
+	return pg::citus::TableActedFor(relid, truncate, record_change);
 }
 
 } // namespace link_module::link_cache

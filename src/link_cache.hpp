@@ -9,6 +9,8 @@
 #include "core/definition.hpp"
 #include "core/link_sql.hpp"
 
+struct TriggerData;
+
 namespace link_module::link_cache {
 
 /* Every stored link, and for each side its linkable's table (nullopt for a virtual one). */
@@ -45,7 +47,9 @@ struct Changed {};
 
 /* The table a link_module trigger that fired on `relid` acts for: `relid` itself when it is a
  * linked table or a link table, else the table whose Citus shard it is (pg/citus), or nullopt
- * when the trigger has nothing to do. */
-std::optional<unsigned int> TriggerTable(const StoredLinks &stored, unsigned int relid, bool truncate);
+ * when the trigger has nothing to do (a record trigger, `record_change`, on a distributed
+ * table's shard journals the change for the coordinator). */
+std::optional<unsigned int> TriggerTable(const StoredLinks &stored, unsigned int relid, bool truncate,
+                                         TriggerData *record_change = nullptr);
 
 } // namespace link_module::link_cache

@@ -1,9 +1,12 @@
-/* Module magic, initialization and settings. */
+/* Module magic, initialization, settings and the executor hook. */
 #include "core/json.hpp"
+#include "cascade.hpp"
+#include "pg/citus.hpp"
 #include "pg/guard.hpp"
 #include "settings.hpp"
 
 extern "C" {
+#include "executor/executor.h"
 #include "utils/guc.h"
 
 PG_MODULE_MAGIC;
@@ -18,6 +21,34 @@ int graph_max_depth = 6;
 int graph_max_take = 1000;
 int outside_delete_window = 5000;
 }
+
+namespace {
+
+ExecutorStart_hook_type previous_executor_start = nullptr;
+ExecutorFinish_hook_type previous_executor_finish = nullptr;
+
+void
+StartStatement(QueryDesc *query, int flags) {
+	if (!(flags & EXEC_FLAG_EXPLAIN_ONLY))
+		link_module::BeforeDistributedChanges(query->plannedstmt);
+	if (previous_executor_start)
+		previous_executor_start(query, flags);
+	else
+		standard_ExecutorStart(query, flags);
+}
+
+/* Around a statement (after its AFTER triggers): what only the coordinator of a Citus cluster can
+ * cascade (link_module::CascadeDistributedChanges). */
+void
+FinishStatement(QueryDesc *query) {
+	if (previous_executor_finish)
+		previous_executor_finish(query);
+	else
+		standard_ExecutorFinish(query);
+	link_module::CascadeDistributedChanges(query->plannedstmt);
+}
+
+} // namespace
 
 /* Plain C work only: DefineCustom*Variable may ereport, and no C++ frame is live here. */
 extern "C" void
@@ -44,6 +75,12 @@ _PG_init(void) {
 	                        &link_module::settings::outside_delete_window, 5000, 0, 3600 * 1000, PGC_USERSET,
 	                        GUC_UNIT_MS, nullptr, nullptr, nullptr);
 	MarkGUCPrefixReserved("link_module");
+	if (process_shared_preload_libraries_in_progress)
+		link_module::pg::citus::SetPreloaded();
+	previous_executor_start = ExecutorStart_hook;
+	ExecutorStart_hook = StartStatement;
+	previous_executor_finish = ExecutorFinish_hook;
+	ExecutorFinish_hook = FinishStatement;
 	link_module::pg::ResetEntryDepthAtTransactionEnd();
 	link_module::SetCoreHooks({[] { link_module::pg::CheckForInterrupts(); },
 	                           [] { link_module::pg::PgCall(check_stack_depth); }});

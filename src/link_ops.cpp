@@ -11,6 +11,7 @@
 #include "core/list_chunks.hpp"
 #include "core/payload.hpp"
 #include "pg/as_owner.hpp"
+#include "pg/citus.hpp"
 #include "pg/guard.hpp"
 #include "pg/json_edge.hpp"
 #include "pg/jsonb_array.hpp"
@@ -99,10 +100,14 @@ CheckRecords(const LinkBatch &batch, const StoredLinks &stored, const std::strin
 				return;
 			std::vector<std::string> chunk(ids.begin() + begin, ids.begin() + end);
 			pg::AsOwner as_owner(table->owner);
-			RunLinkStatement(link, function, "lock:" + table_key, link_sql::LockRecords(*table, q), {TEXTARRAYOID},
-			                 {pg::TextArray(chunk)});
-			auto found = pg::ResultDatum(1);
-			if (!found || static_cast<std::size_t>(DatumGetInt64(*found)) != chunk.size())
+			std::size_t found = 0;
+			for (const auto &shard : pg::citus::ByShard(table->oid, table->relation, table->key_type, chunk)) {
+				RunLinkStatement(link, function, "lock:" + table_key, link_sql::LockRecords(*table, q), {TEXTARRAYOID},
+				                 {pg::TextArray(shard)});
+				if (auto count = pg::ResultDatum(1))
+					found += static_cast<std::size_t>(DatumGetInt64(*count));
+			}
+			if (found != chunk.size())
 				short_chunk = std::move(chunk);
 		});
 		if (!short_chunk)

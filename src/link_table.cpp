@@ -351,19 +351,41 @@ CheckLayout(const LinkDefinition &def, const Linkable &left, const Linkable &rig
 	if (def.read_only || !pg::citus::Installed())
 		return;
 	const std::string what = "link " + Quoted(def.names.service_name);
-	const std::string layouts = "Links need module tables that are all local tables, or all reference "
-	                            "(create_reference_table) or Citus local tables: see README, \"Scaling out with Citus\".";
+	const std::string layouts = "Links need module tables that are all local tables, or all Citus tables: reference "
+	                            "(create_reference_table), Citus local, or hash-distributed by the linkable's key; "
+	                            "a link table local or a reference table: see README, \"Scaling out with Citus\".";
 	const auto sides = SidePlacements(left, right);
 	std::vector<std::pair<std::string, Placement>> tables = sides;
 	if (TableExists(def))
 		tables.emplace_back(QualifiedTable(def), pg::citus::PlacementOf(registry::RelationOid(QualifiedTable(def))));
-	for (const auto &[relation, placement] : tables) {
-		if (placement == Placement::Distributed)
-			throw Error(sqlstate::kFeatureNotSupported, what + " cannot use distributed table " + relation,
-			            "Its triggers would fire on the shards, on the workers, which hold no link definitions and "
-			            "may not run a cascade's distributed statements.",
-			            layouts);
-		if (placement != Placement::Local && !pg::citus::CoordinatorHasPlacement(registry::RelationOid(relation)))
+	for (std::size_t i = 0; i < tables.size(); ++i) {
+		const auto &[relation, placement] = tables[i];
+		const Oid oid = registry::RelationOid(relation);
+		if (placement == Placement::Distributed) {
+			if (i == sides.size())
+				throw Error(sqlstate::kFeatureNotSupported, what + " cannot use distributed link table " + relation,
+				            "Its triggers would fire on the shards, on the workers, which hold no link definitions.",
+				            layouts);
+			const Linkable &side = relation == left.relation ? left : right;
+			const auto column = pg::citus::DistributionColumn(oid);
+			if (column != side.primary_key)
+				throw Error(sqlstate::kFeatureNotSupported,
+				            what + " cannot use distributed table " + relation + (column ? ", distributed by " + Quoted(*column) : ""),
+				            "Its shards journal the keys of the records a statement changes, by linkable " +
+				                Quoted(side.module + "." + side.model) + "'s key " + Quoted(side.primary_key) +
+				                ", for the coordinator to cascade.",
+				            "Distribute it by the key: SELECT alter_distributed_table('" + relation +
+				                "', distribution_column => '" + side.primary_key + "').");
+			if (!pg::citus::Preloaded())
+				throw Error(sqlstate::kFeatureNotSupported,
+				            what + " cannot use distributed table " + relation +
+				                ": link_module is not in shared_preload_libraries",
+				            "The coordinator cascades a distributed table's changes after each statement, in every "
+				            "session, from a hook that only a preloaded link_module installs.",
+				            "Set shared_preload_libraries = 'citus,link_module' on the coordinator and restart it.");
+			continue;
+		}
+		if (placement != Placement::Local && !pg::citus::CoordinatorHasPlacement(oid))
 			throw Error(sqlstate::kFeatureNotSupported,
 			            what + " cannot use " + pg::citus::PlacementName(placement) + " " + relation +
 			                ": the coordinator holds no placement of it",
@@ -392,16 +414,27 @@ void
 PlaceLinkTable(const LinkDefinition &def, const Linkable &left, const Linkable &right) {
 	if (def.read_only || !pg::citus::Installed())
 		return;
+	bool reference = false, coordinator_local = false;
+	for (const Linkable *side : {&left, &right}) {
+		if (!side->relation || side->table_missing)
+			continue;
+		const Oid oid = registry::RelationOid(*side->relation);
+		const Placement placement = pg::citus::PlacementOf(oid);
+		reference = reference || placement == Placement::Reference || placement == Placement::Distributed;
+		coordinator_local = coordinator_local || placement == Placement::CoordinatorLocal;
+		if (placement == Placement::Distributed) {
+			const auto owner = pg::QueryValue("SELECT relowner::text FROM pg_catalog.pg_class WHERE oid = $1::oid",
+			                                  {std::to_string(oid)});
+			pg::AsOwner as_owner(registry::Owner()); /* link_module.record_changed() is not PUBLIC's */
+			pg::citus::PrepareJournal(oid, *side->relation, side->key_type, static_cast<Oid>(std::stoul(*owner)),
+			                          side->soft_delete_column);
+		}
+	}
 	const std::string table = QualifiedTable(def);
 	const Oid oid = registry::RelationOid(table);
 	const Placement current = pg::citus::PlacementOf(oid);
 	if (current != Placement::Local && current != Placement::CoordinatorLocal)
 		return;
-	bool reference = false, coordinator_local = false;
-	for (const auto &[relation, placement] : SidePlacements(left, right)) {
-		reference = reference || placement == Placement::Reference;
-		coordinator_local = coordinator_local || placement == Placement::CoordinatorLocal;
-	}
 	if (reference) {
 		pg::citus::WithTriggersAllowed(
 		    [&] { pg::Execute("SELECT pg_catalog.create_reference_table($1::regclass)", {table}); });

@@ -270,10 +270,13 @@ LockRecords(const RecordTable &table, const Quoter &q) {
 std::string
 FindMissingRecord(const RecordTable &table, const Quoter &q) {
 	const std::string pk = "x." + q.ident(table.primary_key);
-	std::string live = table.soft_delete_column ? " AND x." + q.ident(*table.soft_delete_column) + " IS NULL" : "";
-	return "SELECT u.k, EXISTS (SELECT 1 FROM " + table.relation + " x WHERE " + pk + " = u.k::" + table.key_type +
-	       ") FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n) WHERE NOT EXISTS (SELECT 1 FROM " + table.relation +
-	       " x WHERE " + pk + " = u.k::" + table.key_type + live + ") ORDER BY u.n LIMIT 1";
+	const std::string live = table.soft_delete_column ? "x." + q.ident(*table.soft_delete_column) + " IS NULL" : "true";
+	/* The records found first, then matched to the ids: no subquery correlated with the ids,
+	 * which Citus cannot plan over a distributed table. */
+	return "WITH found AS MATERIALIZED (SELECT " + pk + " AS k, bool_or(" + live + ") AS live FROM " + table.relation +
+	       " x WHERE " + pk + " = ANY ($1::text[]::" + table.key_type + "[]) GROUP BY " + pk +
+	       ") SELECT u.k, f.k IS NOT NULL FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n) LEFT JOIN found f ON f.k = u.k::" +
+	       table.key_type + " WHERE f.live IS NOT TRUE ORDER BY u.n LIMIT 1";
 }
 
 namespace {
@@ -442,19 +445,27 @@ ActiveKeys(const LinkDefinition &link, const Quoter &q, bool left) {
 }
 
 std::string
+LiveRecords(const RecordTable &table, const Quoter &q) {
+	const std::string pk = "x." + q.ident(table.primary_key);
+	return "SELECT array_agg(" + pk + "::text) FROM " + table.relation + " x WHERE " + pk + " = ANY ($1::text[]::" +
+	       table.key_type + "[])" + (table.soft_delete_column ? " AND x." + q.ident(*table.soft_delete_column) + " IS NULL" : "");
+}
+
+std::string
 DismissRevivedOrphans(const LinkDefinition &link, const RecordTable *left, const RecordTable *right, const Quoter &q) {
-	const auto live = [&](const RecordTable *table, const LinkSide &side) -> std::string {
+	/* The live records come as arrays, not subqueries: Citus plans no subquery of a distributed
+	 * table in an UPDATE of a reference table. */
+	const auto live = [&](const RecordTable *table, const LinkSide &side, const char *param) -> std::string {
 		if (!table)
 			return "true";
-		return "EXISTS (SELECT 1 FROM " + table->relation + " x WHERE x." + q.ident(table->primary_key) + " = t." +
-		       q.ident(side.key) +
-		       (table->soft_delete_column ? " AND x." + q.ident(*table->soft_delete_column) + " IS NULL" : "") + ")";
+		return "t." + q.ident(side.key) + " = ANY (" + param + "::text[]::" + side.key_type + "[])";
 	};
 	const std::string input = "(SELECT u.l::" + link.left.key_type + " AS l, u.r::" + link.right.key_type +
 	                          " AS r, u.s FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(l, r, s))";
 	return "WITH d AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = i.s FROM " +
 	       Targets(link, q, input, "x.deleted_at IS NULL") + "WHERE t.ctid = i.tid AND NOT (" +
-	       live(left, link.left) + " AND " + live(right, link.right) + ") RETURNING " + Pairs(link, q, "t") + ", t.id) SELECT array_agg(l), array_agg(r), array_agg(id) FROM d";
+	       live(left, link.left, "$4") + " AND " + live(right, link.right, "$5") + ") RETURNING " + Pairs(link, q, "t") +
+	       ", t.id) SELECT array_agg(l), array_agg(r), array_agg(id) FROM d";
 }
 
 namespace {

@@ -167,10 +167,14 @@ std::string ReviveLinkRows(const LinkDefinition &link, const Quoter &quote, Retu
 /* After a restore: the revived rows among ($1 text[] left, $2 text[] right) whose record at
  * either end is missing or soft-deleted (the restore did not bring it back) are dismissed again
  * with their stamp ($3 timestamptz[], aligned; their removals are still noted), so no active row
- * names a record that is not live. A side with a null table is virtual (always live). Returns
+ * names a record that is not live: the live records of each side are $4 and $5 (text[],
+ * LiveRecords). A side with a null table is virtual (always live). Returns
  * (left text[], right text[], ids text[]). */
 std::string DismissRevivedOrphans(const LinkDefinition &link, const RecordTable *left, const RecordTable *right,
                                   const Quoter &quote);
+
+/* The live records among $1 text[] ids, as one text[] (NULL for none): for DismissRevivedOrphans. */
+std::string LiveRecords(const RecordTable &table, const Quoter &quote);
 
 /* Of the noted rows ($1 text[] left, $2 text[] right, $3 timestamptz[] stamp, $4 boolean[]
  * outside, $5 boolean[] either; OwnRemovals), those that still carry their stamp: a row revived or

@@ -5,14 +5,19 @@
 #include "pg/citus.hpp"
 #include "pg/compat.hpp"
 #include "pg/guard.hpp"
+#include "pg/as_owner.hpp"
+#include "pg/plan_cache.hpp"
 
 #include <dlfcn.h>
 #include <map>
 
 extern "C" {
+#include "catalog/pg_class.h"
 #include "commands/extension.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
 }
 
 namespace link_module::pg::citus {
@@ -72,6 +77,14 @@ Installed() {
 	return OidIsValid(PgCall([] { return get_extension_oid("citus", true); }));
 }
 
+bool
+Loaded() {
+	/* Citus's own flag (RebuildingTable): present once citus.so is loaded, which it is from the
+	 * postmaster on, or never. */
+	static const bool loaded = dlsym(RTLD_DEFAULT, "InTableTypeConversionFunctionCall") != nullptr;
+	return loaded;
+}
+
 Placement
 PlacementOf(Oid relid) {
 	if (!Installed())
@@ -119,8 +132,140 @@ AnyCitusTable(const std::vector<Oid> &relations) {
 	    .has_value();
 }
 
+namespace {
+
+/* The journal shards this worker backend wrote in its transaction, with the tables they
+ * journal: at commit each must be empty, the coordinator having taken its rows. */
+std::vector<std::pair<std::string, std::string>> journaled;
+LocalTransactionId journaled_in = InvalidLocalTransactionId;
+
+std::string
+JournalName(const std::string &colocation) {
+	return "citus_journal_" + colocation;
+}
+
+Oid
+OwnerOf(Oid relid) {
+	HeapTuple tuple = PgCall([](Oid r) { return SearchSysCache1(RELOID, ObjectIdGetDatum(r)); }, relid);
+	if (!HeapTupleIsValid(tuple))
+		throw Error(sqlstate::kInternalError, "cache lookup failed for relation " + std::to_string(relid));
+	const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+/* The epoch microseconds (or [-]infinity) of the soft-delete value `value` of a column of type
+ * `type` (a timestamp without time zone holds UTC wall time: link_sql::StampOf). */
+std::string
+EpochOf(const std::string &value, Oid type) {
+	const std::string stamp = type == TIMESTAMPOID ? "(" + value + " AT TIME ZONE 'UTC')" : "(" + value + ")::timestamptz";
+	return "CASE WHEN isfinite(" + stamp + ") THEN (extract(epoch FROM " + stamp + ") * 1000000)::bigint::text ELSE " +
+	       stamp + "::text END";
+}
+
+void
+CheckJournalsTaken() {
+	if (journaled_in != LocalTransaction())
+		journaled.clear();
+	/* At commit no statement runs, so none has pushed a snapshot to read the journal with. */
+	PgCall([] { PushActiveSnapshot(GetTransactionSnapshot()); });
+	struct PopSnapshot {
+		~PopSnapshot() { PopActiveSnapshot(); }
+	} pop;
+	SpiConnection spi;
+	for (const auto &[shard, table] : journaled) {
+		AsOwner as_owner(OwnerOf(PgCall([](const char *n) { return DatumGetObjectId(DirectFunctionCall1(regclassin, CStringGetDatum(n))); },
+		                                shard.c_str())));
+		if (QueryValue("SELECT 1 FROM " + shard + " LIMIT 1"))
+			throw Error(sqlstate::kObjectNotInPrerequisiteState,
+			            "link_module did not cascade the changes to distributed table " + table,
+			            "Their keys are still in its journal: the node that ran the statement did not take them "
+			            "out after it.",
+			            "Change linked distributed tables on the coordinator, with link_module in its "
+			            "shared_preload_libraries (README, \"Scaling out with Citus\").");
+	}
+	spi.Finish();
+	journaled.clear();
+}
+
+/* On a worker, from the record trigger of `shard` (shard `shardid` of hash-distributed `table`):
+ * the keys the statement deleted, or whose soft-delete column (the trigger's argument) it set or
+ * cleared, go into the journal shard co-located with it. False when the table has no journal. */
+bool
+JournalChange(const std::string &shardid, Oid table, TriggerData *trigger) {
+	const TriggerEvent event = trigger->tg_event;
+	if (!TRIGGER_FIRED_BY_DELETE(event) && !TRIGGER_FIRED_BY_UPDATE(event))
+		return false;
+	auto row = LookupRow("SELECT pg_catalog.column_to_column_name(p.logicalrelid, p.partkey), p.colocationid::text, j.shardid::text "
+	                     "FROM pg_catalog.pg_dist_shard s JOIN pg_catalog.pg_dist_partition p ON p.logicalrelid = s.logicalrelid "
+	                     "JOIN pg_catalog.pg_dist_shard j ON j.logicalrelid = pg_catalog.to_regclass('link_module.citus_journal_' "
+	                     "  || p.colocationid) AND j.shardminvalue = s.shardminvalue "
+	                     "WHERE s.shardid = $1::bigint AND p.partmethod = 'h'",
+	                     {TEXTOID}, {PgCall([](const char *n) { return PointerGetDatum(cstring_to_text(n)); }, shardid.c_str())});
+	if (!row)
+		return false;
+	const Quoter &q = PgQuoter();
+	const std::string key = q.ident(*(*row)[0]);
+	const std::string journal = "link_module." + q.ident(JournalName(*(*row)[1]) + "_" + *(*row)[2]);
+	std::string select;
+	if (TRIGGER_FIRED_BY_DELETE(event)) {
+		select = "SELECT o." + key + ", $1::bigint, true, NULL, NULL FROM link_module_old o";
+	} else {
+		if (trigger->tg_trigger->tgnargs < 1)
+			return false; /* define_link never prepared the table */
+		if (trigger->tg_trigger->tgargs[0][0] == '\0')
+			return true; /* no soft-delete column: an UPDATE has nothing to cascade */
+		const std::string sd = q.ident(trigger->tg_trigger->tgargs[0]);
+		const int attnum = PgCall(SPI_fnumber, RelationGetDescr(trigger->tg_relation), trigger->tg_trigger->tgargs[0]);
+		if (attnum <= 0)
+			throw Error(sqlstate::kUndefinedColumn,
+			            "soft-delete column " + Quoted(trigger->tg_trigger->tgargs[0]) + " of distributed table " +
+			                RelationName(table) + " does not exist",
+			            {}, "Run define_link again for the links of the table.");
+		const Oid type = TupleDescAttr(RelationGetDescr(trigger->tg_relation), attnum - 1)->atttypid;
+		select = "SELECT n." + key + ", $1::bigint, false, " + EpochOf("o." + sd, type) + ", " + EpochOf("n." + sd, type) +
+		         " FROM link_module_new n JOIN link_module_old o ON o." + key + " = n." + key + " WHERE (o." + sd +
+		         " IS NULL) <> (n." + sd + " IS NULL)";
+	}
+	const Oid journal_owner =
+	    OwnerOf(PgCall([](const char *n) { return DatumGetObjectId(DirectFunctionCall1(regclassin, CStringGetDatum(n))); },
+	                   journal.c_str()));
+	{
+		/* As the journal's owner: nobody else may write it (its rows drive cascades). */
+		AsOwner as_owner(journal_owner);
+		Execute("INSERT INTO " + journal + " (key, shardid, deleted, old_stamp, new_stamp) " + select, {shardid});
+	}
+	if (SPI_processed == 0)
+		return true;
+	if (journaled_in != LocalTransaction()) {
+		journaled.clear();
+		journaled_in = LocalTransaction();
+	}
+	static bool registered = false;
+	if (!registered) {
+		PgCall(RegisterXactCallback,
+		       +[](XactEvent xact_event, void *) {
+			       if (xact_event == XACT_EVENT_PRE_COMMIT || xact_event == XACT_EVENT_PRE_PREPARE) {
+				       if (!journaled.empty())
+					       GuardHook(CheckJournalsTaken);
+			       } else if (xact_event != XACT_EVENT_PARALLEL_PRE_COMMIT) {
+				       journaled.clear();
+			       }
+		       },
+		       static_cast<void *>(nullptr));
+		registered = true;
+	}
+	for (const auto &entry : journaled)
+		if (entry.first == journal)
+			return true;
+	journaled.emplace_back(journal, RelationName(table));
+	return true;
+}
+
+} // namespace
+
 std::optional<Oid>
-TableActedFor(Oid relid, bool truncate) {
+TableActedFor(Oid relid, bool truncate, TriggerData *record_change) {
 	if (!Installed())
 		return relid;
 	/* A shard is named after its table, with _<shardid> appended (relation_is_a_known_shard
@@ -131,7 +276,7 @@ TableActedFor(Oid relid, bool truncate) {
 	Datum name_text = PgCall([](const char *n) { return PointerGetDatum(cstring_to_text(n)); }, name);
 	auto shard = LookupRow("SELECT s.logicalrelid::oid::text, p.partmethod::text, p.repmodel::text, p.colocationid::text, "
 	                       "  EXISTS (SELECT 1 FROM pg_catalog.pg_dist_placement pl WHERE pl.shardid = s.shardid AND pl.groupid = 0), "
-	                       "  (SELECT groupid = 0 FROM pg_catalog.pg_dist_local_group) "
+	                       "  (SELECT groupid = 0 FROM pg_catalog.pg_dist_local_group), s.shardid::text "
 	                       "FROM pg_catalog.pg_dist_shard s JOIN pg_catalog.pg_dist_partition p USING (logicalrelid) "
 	                       "WHERE s.shardid::text = substring($2 from '_(\\d+)$') AND pg_catalog.relation_is_a_known_shard($1)",
 	                       {OIDOID, TEXTOID}, {ObjectIdGetDatum(relid), name_text});
@@ -152,13 +297,17 @@ TableActedFor(Oid relid, bool truncate) {
 	const bool coordinator_placement = *(*shard)[4] == "t", on_coordinator = (*shard)[5] && *(*shard)[5] == "t";
 	if (truncate)
 		return std::nullopt; /* the trigger on the coordinator's table did the work */
-	if (placement == Placement::Distributed)
+	if (placement == Placement::Distributed) {
+		if (record_change && JournalChange(*(*shard)[6], table, record_change))
+			return std::nullopt; /* the coordinator cascades it after the statement */
 		throw Error(sqlstate::kFeatureNotSupported,
 		            "link_module cannot cascade from distributed table " + RelationName(table),
 		            "Its rows changed on shard " + RelationName(relid) +
-		                ", on a worker, which holds no link definitions and may not run a cascade's distributed statements.",
-		            "Links need module tables that are local, reference or Citus local tables: undistribute_table() "
-		            "then create_reference_table(), or drop the links that name the table.");
+		                ", on a worker, which holds no link definitions and may not run a cascade's distributed "
+		                "statements; the table has no journal to hand them to the coordinator.",
+		            "Distributed module tables must be hash-distributed by the linkable's key, and their links "
+		            "defined (define_link) after create_distributed_table: see README, \"Scaling out with Citus\".");
+	}
 	if (on_coordinator) {
 		/* Citus's connections to a node's placements are named citus_internal (a change run on a
 		 * worker, or on the coordinator with citus.enable_local_execution off). */
@@ -221,6 +370,119 @@ TruncateStaysLocal(Oid relid) {
 		return false;
 	const char *propagation = PgCall([] { return GetConfigOption("citus.enable_ddl_propagation", true, false); });
 	return propagation && std::string(propagation) == "off";
+}
+
+namespace {
+bool preloaded = false;
+}
+
+void
+SetPreloaded() {
+	preloaded = true;
+}
+
+bool
+Preloaded() {
+	return preloaded;
+}
+
+std::optional<std::string>
+DistributionColumn(Oid relid) {
+	if (!Installed())
+		return std::nullopt;
+	auto row = LookupRow("SELECT pg_catalog.column_to_column_name(logicalrelid, partkey) FROM pg_catalog.pg_dist_partition "
+	                     "WHERE logicalrelid = $1 AND partmethod = 'h'",
+	                     {OIDOID}, {ObjectIdGetDatum(relid)});
+	return row ? (*row)[0] : std::nullopt;
+}
+
+std::optional<std::string>
+JournalOf(Oid relid) {
+	if (!Installed())
+		return std::nullopt;
+	auto row = LookupRow("SELECT colocationid::text FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1 AND partmethod = 'h'",
+	                     {OIDOID}, {ObjectIdGetDatum(relid)});
+	return row ? std::optional("link_module." + PgQuoter().ident(JournalName(*(*row)[0]))) : std::nullopt;
+}
+
+bool
+JournalExists(Oid relid) {
+	const auto journal = JournalOf(relid);
+	return journal && QueryValue("SELECT 1 FROM pg_catalog.pg_dist_partition WHERE logicalrelid = pg_catalog.to_regclass($1)", {*journal});
+}
+
+void
+PrepareJournal(Oid relid, const std::string &relation, const std::string &key_type, Oid reader,
+               const std::optional<std::string> &soft_delete_column) {
+	const auto journal = JournalOf(relid);
+	if (!journal)
+		throw Error(sqlstate::kInternalError, relation + " is not hash-distributed");
+	if (!JournalExists(relid)) {
+		Execute("CREATE TABLE IF NOT EXISTS " + *journal + " (key " + key_type +
+		        ", shardid bigint NOT NULL, deleted boolean NOT NULL, old_stamp text, new_stamp text)");
+		Execute("SELECT pg_catalog.create_distributed_table($1::regclass, 'key', colocate_with => $2)", {*journal, relation});
+	}
+	const char *role = PgCall(GetUserNameFromId, reader, false);
+	Execute("GRANT SELECT, DELETE ON " + *journal + " TO " + PgQuoter().ident(role));
+	/* The shards journal the soft-delete column named by their update trigger's argument ('': none). */
+	const std::string argument = PgCall(quote_literal_cstr, soft_delete_column.value_or("").c_str());
+	WithTriggersAllowed([&] {
+		Execute("CREATE OR REPLACE TRIGGER link_module_update AFTER UPDATE ON " + relation +
+		        " REFERENCING OLD TABLE AS link_module_old NEW TABLE AS link_module_new FOR EACH STATEMENT "
+		        "EXECUTE FUNCTION link_module.record_changed(" + argument + ")");
+	});
+}
+
+void
+UseRemoteTransactions() {
+	/* Citus's own entry point (exported by citus.so): what BEGIN does for a distributed transaction. */
+	using Function = void (*)();
+	static const auto use = reinterpret_cast<Function>(dlsym(RTLD_DEFAULT, "UseCoordinatedTransaction"));
+	if (!use)
+		throw Error(sqlstate::kFeatureNotSupported, "this Citus has no UseCoordinatedTransaction()",
+		            "link_module journals a distributed table's changes in the workers' transactions.",
+		            "Use Citus 13.2 (README, \"Scaling out with Citus\").");
+	PgCall(use);
+}
+
+std::vector<JournalEntry>
+TakeJournal(const std::string &journal) {
+	auto rows = Query("DELETE FROM " + journal + " RETURNING shardid::text, deleted::text, key::text, old_stamp, new_stamp");
+	std::map<std::string, Oid> tables; /* shard id -> its table */
+	for (const auto &row : rows)
+		tables.emplace(*row[0], InvalidOid);
+	if (!tables.empty()) {
+		std::string shards;
+		for (const auto &entry : tables)
+			shards += (shards.empty() ? "{" : ",") + entry.first;
+		for (const auto &row : Query("SELECT shardid::text, logicalrelid::oid::text FROM pg_catalog.pg_dist_shard "
+		                             "WHERE shardid = ANY ($1::bigint[])",
+		                             {shards + "}"}))
+			tables[*row[0]] = static_cast<Oid>(std::stoul(*row[1]));
+	}
+	std::vector<JournalEntry> entries;
+	entries.reserve(rows.size());
+	for (auto &row : rows)
+		entries.push_back({tables[*row[0]], *row[1] == "true", std::move(*row[2]), std::move(row[3]), std::move(row[4])});
+	return entries;
+}
+
+std::vector<std::vector<std::string>>
+ByShard(Oid relid, const std::string &relation, const std::string &key_type, const std::vector<std::string> &ids) {
+	if (ids.size() < 2 || !DistributionColumn(relid))
+		return {ids};
+	SPIPlanPtr plan = CachedPlan("citus:shards:" + key_type,
+	                             "SELECT pg_catalog.get_shard_id_for_distribution_column($1::regclass, u.k::" + key_type +
+	                                 ")::text FROM unnest($2::text[]) WITH ORDINALITY AS u(k, n) ORDER BY u.n",
+	                             {TEXTOID, TEXTARRAYOID});
+	const uint64 count = ExecutePlan(plan, {Text(relation), TextArray(ids)});
+	std::map<std::string, std::vector<std::string>> groups;
+	for (uint64 i = 0; i < count; ++i)
+		groups[*ResultText(i, 1)].push_back(ids[i]);
+	std::vector<std::vector<std::string>> shards;
+	for (auto &group : groups)
+		shards.push_back(std::move(group.second));
+	return shards;
 }
 
 void

@@ -16,10 +16,14 @@ namespace link_module::pg::citus {
 /* Where a table's rows live. Reference and CoordinatorLocal tables (citus_add_local_table_to_metadata)
  * have a placement on the coordinator, whose triggers can run a cascade; a Distributed table's
  * shards sit on the workers, whose triggers cannot (the registry is the coordinator's, and a
- * trigger on a shard may not run distributed statements). */
+ * trigger on a shard may not run distributed statements): they journal (below). */
 enum class Placement { Local, Reference, CoordinatorLocal, Distributed };
 
 bool Installed();
+
+/* Whether Citus is loaded in this process (shared_preload_libraries): a cheap test for hooks
+ * that run for every statement. */
+bool Loaded();
 Placement PlacementOf(Oid relid);
 const char *PlacementName(Placement placement);
 
@@ -48,11 +52,62 @@ bool TruncateStaysLocal(Oid relid);
 /* For a link_module trigger that fired on `relid`, a relation link_module does not know: the
  * table to act for, or nullopt to do nothing. A shard of a reference table fires on every
  * node; the coordinator's placement acts for its table and the workers' do nothing. TRUNCATE
- * runs on the coordinator's table itself, so its shards do nothing. A shard of a distributed
- * table cannot cascade, nor can the coordinator's placement changed over a connection from
- * another node or session (Citus runs no distributed statement there): errors, never a
- * silent skip. */
-std::optional<Oid> TableActedFor(Oid relid, bool truncate);
+ * runs on the coordinator's table itself, so its shards do nothing. The record trigger
+ * (`record_change`) of a hash-distributed table's shard journals the change (JournalChange).
+ * Any other shard of a distributed table cannot cascade, nor can the coordinator's placement
+ * changed over a connection from another node or session (Citus runs no distributed statement
+ * there): errors, never a silent skip. */
+std::optional<Oid> TableActedFor(Oid relid, bool truncate, TriggerData *record_change = nullptr);
+
+/* Distributed module tables, hash-distributed by the linkable's key. Their record triggers
+ * fire on the shards, on the workers: there the keys a statement deleted, soft-deleted or
+ * restored go into the module table's journal, a distributed table co-located with it
+ * (link_module.citus_journal_<co-location id>), in the shard on the same node. On the
+ * coordinator, after the statement, an executor hook (link_module in shared_preload_libraries)
+ * takes them out through the same connections and cascades them. A journal row still there
+ * when the worker's transaction commits is an error: a cascade is never skipped silently. */
+struct JournalEntry {
+	Oid table;                             /* the module table (the coordinator's OID) */
+	bool deleted;                          /* DELETE, else an UPDATE of the soft-delete column */
+	std::string key;                       /* the record's key, as text */
+	std::optional<std::string> old_stamp;  /* UPDATE: the column before and after, as */
+	std::optional<std::string> new_stamp;  /* epoch microseconds or [-]infinity */
+};
+
+/* Whether link_module was loaded by shared_preload_libraries (SetPreloaded, from _PG_init):
+ * only then does every session run the hook that cascades a distributed table's journal. */
+void SetPreloaded();
+bool Preloaded();
+
+/* The distribution column of a hash-distributed table, else nullopt. */
+std::optional<std::string> DistributionColumn(Oid relid);
+
+/* The journal of the hash-distributed table `relid` (its co-location group's), nullopt for
+ * any other table. */
+std::optional<std::string> JournalOf(Oid relid);
+
+/* Whether that journal exists (a distributed table's shards journal into it). */
+bool JournalExists(Oid relid);
+
+/* Creates the journal of `relid`'s co-location group if missing, its key of type `key_type`,
+ * readable and emptiable by `reader` (the table's owner, whose statements take the journal
+ * out); sets the trigger argument that names the soft-delete column the shards journal. */
+void PrepareJournal(Oid relid, const std::string &relation, const std::string &key_type, Oid reader,
+                    const std::optional<std::string> &soft_delete_column);
+
+/* Makes this transaction's statements on the workers run in transaction blocks, committed with
+ * the coordinator's (Citus commits a lone single-shard statement on its own otherwise, journal
+ * and all, before the coordinator could take it). */
+void UseRemoteTransactions();
+
+/* Takes every row out of `journal` (the current role's statement, through the connections that
+ * wrote it). */
+std::vector<JournalEntry> TakeJournal(const std::string &journal);
+
+/* The ids of the hash-distributed table `relid`, grouped by shard: Citus locks rows (FOR SHARE)
+ * only in a statement that reaches one shard. Any other table: one group. */
+std::vector<std::vector<std::string>> ByShard(Oid relid, const std::string &relation, const std::string &key_type,
+                                             const std::vector<std::string> &ids);
 
 /* Runs `ddl`, which creates link_module's triggers or distributes a table that has them: with
  * citus.enable_unsafe_triggers on where Citus is installed (Citus refuses triggers on its

@@ -66,8 +66,11 @@ ThrowCaughtPgError(MemoryContext context) {
 	throw PgError(data);
 }
 
+namespace {
+
+/* Runs `body`; any exception leaves it as a PostgreSQL error, raised out of every catch block. */
 Datum
-EntryGuard(FunctionBody body, FunctionCallInfo fcinfo) {
+Guarded(const std::function<Datum()> &body) {
 	ErrorData *pg_error = nullptr;
 	char state[6] = "XX000";
 	char *message = nullptr;
@@ -76,7 +79,7 @@ EntryGuard(FunctionBody body, FunctionCallInfo fcinfo) {
 
 	try {
 		EntryScope scope;
-		return body(fcinfo);
+		return body();
 	} catch (const PgError &error) {
 		pg_error = error.data();
 	} catch (const Error &error) {
@@ -103,6 +106,21 @@ EntryGuard(FunctionBody body, FunctionCallInfo fcinfo) {
 	                errmsg_internal("%s", message ? message : "out of memory"),
 	                detail ? errdetail_internal("%s", detail) : 0, hint ? errhint("%s", hint) : 0));
 	pg_unreachable();
+}
+
+} // namespace
+
+Datum
+EntryGuard(FunctionBody body, FunctionCallInfo fcinfo) {
+	return Guarded([&] { return body(fcinfo); });
+}
+
+void
+GuardHook(const std::function<void()> &body) {
+	Guarded([&] {
+		body();
+		return Datum(0);
+	});
 }
 
 bool

@@ -74,6 +74,9 @@ using FunctionBody = Datum (*)(FunctionCallInfo);
 /* Runs a C++ function body and turns any exception into a PostgreSQL error. */
 Datum EntryGuard(FunctionBody body, FunctionCallInfo fcinfo);
 
+/* The same for a hook or callback PostgreSQL calls (an executor hook, a transaction callback). */
+void GuardHook(const std::function<void()> &body);
+
 /* How many link_module functions (triggers included) this backend is running, the caller
  * included: more than one means the caller runs for one of link_module's own statements. */
 int EntryDepth();

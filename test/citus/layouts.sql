@@ -11,10 +11,14 @@ CREATE SCHEMA product; CREATE SCHEMA blog;
 CREATE TABLE product.product (id text PRIMARY KEY, deleted_at timestamptz);
 CREATE TABLE blog.post (id text PRIMARY KEY, deleted_at timestamptz);
 CREATE TABLE blog.comment (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE blog.note (id text NOT NULL, author text NOT NULL, deleted_at timestamptz, PRIMARY KEY (author, id));
 SELECT create_reference_table('product.product');
 SELECT create_distributed_table('blog.post', 'id');
--- A distributed module table: its triggers would fire on the workers' shards.
-SELECT define_link('product.product', 'blog.post');
+SELECT create_distributed_table('blog.note', 'author');
+-- A module table distributed by another column than the linkable's key: its shards could not
+-- journal the keys for the coordinator's cascade.
+SELECT register_linkable('blog', 'note', 'blog.note', '{"primaryKey": "id"}') IS NOT NULL AS registered;
+SELECT define_link('product.product', 'blog.note');
 SELECT count(*) AS links FROM link_module.links;
 -- An existing link table that is distributed (adopted by define_link).
 CREATE TABLE product_product_blog_comment (product_id text NOT NULL, comment_id text NOT NULL, id varchar(255) NOT NULL,

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# link_module on a Citus cluster (a coordinator and two workers on 127.0.0.1, as the postgres
-# user, in a temporary directory): test/citus/scenario.sql, every link function and cascade, run
-# with the module tables as reference tables, as Citus local tables and as plain tables, each
-# run printing exactly test/citus/expected/scenario.out; and test/citus/layouts.sql, the
+# link_module on a Citus cluster (a coordinator, link_module in its shared_preload_libraries, and
+# two workers on 127.0.0.1, as the postgres user, in a temporary directory):
+# test/citus/scenario.sql, every link function and cascade, run with the module tables as
+# reference tables, as Citus local tables and as plain tables, each run printing exactly
+# test/citus/expected/scenario.out, and as hash-distributed tables (expected/scenario_distributed.out);
+# and test/citus/layouts.sql, the
 # layouts refused and tables moved onto Citus after define_link (test/citus/expected/layouts.out).
 # Citus 13.2 for PostgreSQL 15: used when installed, else installed by $LM_CITUS_DIR/install.sh
 # (default ../shared/citus beside the checkout; needs root). Neither: skipped (exit 77).
@@ -45,7 +47,7 @@ for n in "${nodes[@]}"; do
 port = $((port + i))
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$work'
-shared_preload_libraries = 'citus'
+shared_preload_libraries = '$([ "$n" = coordinator ] && echo citus,link_module || echo citus)'
 max_prepared_transactions = 20
 fsync = off
 CONF
@@ -76,8 +78,10 @@ check() { # NAME SQL EXPECTED [psql options]
 		echo "citus: $name ... FAILED"; failed=$((failed + 1))
 	fi
 }
-for layout in reference citus_local plain; do
-	check "$layout" "$root/test/citus/scenario.sql" "$root/test/citus/expected/scenario.out" -v layout="$layout"
+for layout in reference citus_local plain distributed; do
+	expected=$root/test/citus/expected/scenario.out
+	[ "$layout" = distributed ] && expected=$root/test/citus/expected/scenario_distributed.out
+	check "$layout" "$root/test/citus/scenario.sql" "$expected" -v layout="$layout"
 done
 check layouts "$root/test/citus/layouts.sql" "$root/test/citus/expected/layouts.out" -v coordinator_port="$port" -v worker_port=$((port + 1))
 if [ "$failed" -ne 0 ]; then

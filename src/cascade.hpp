@@ -1,0 +1,22 @@
+/* What the rest of the extension asks of the cascades (cascade.cpp). */
+#pragma once
+
+#include "pg/postgres.hpp"
+
+extern "C" {
+#include "nodes/plannodes.h"
+}
+
+namespace link_module {
+
+/* From the executor hook, before each statement: on a Citus cluster, a statement that changes
+ * linked tables runs in transactions on the workers (pg::citus::UseRemoteTransactions), whose
+ * journals (below) stay readable until the coordinator commits. */
+void BeforeDistributedChanges(const PlannedStmt *statement);
+
+/* From the executor hook, after each statement: on a Citus coordinator, cascades what the shards
+ * of the hash-distributed linked tables the statement changed journaled (pg/citus), as the
+ * record triggers do on one server. Anything else returns at once. */
+void CascadeDistributedChanges(const PlannedStmt *statement);
+
+} // namespace link_module
