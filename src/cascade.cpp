@@ -1173,8 +1173,10 @@ ChangedLinkedTables(const PlannedStmt *statement) {
 		Relation relation = pg::PgCall(RelationIdGetRelation, entry->relid);
 		if (!RelationIsValid(relation))
 			continue;
+		/* On a shard, Citus names the trigger link_module_delete_<shard id>: a statement Citus
+		 * planned straight on a shard of this node (a single-node cluster) changes that. */
 		for (int i = 0; relation->trigdesc && i < relation->trigdesc->numtriggers; ++i)
-			if (std::strcmp(relation->trigdesc->triggers[i].tgname, "link_module_delete") == 0) {
+			if (std::strncmp(relation->trigdesc->triggers[i].tgname, "link_module_delete", 18) == 0) {
 				changed.push_back(entry->relid);
 				break;
 			}
@@ -1197,7 +1199,9 @@ BeforeDistributedChanges(const PlannedStmt *statement) {
 
 void
 CascadeDistributedChanges(const PlannedStmt *statement) {
-	if (!pg::citus::Loaded())
+	/* A task Citus runs on a shard of this node, in this backend or over a connection, is part of
+	 * a statement whose own end cascades. */
+	if (!pg::citus::Loaded() || pg::citus::InShardTask() || pg::citus::InternalConnection())
 		return;
 	pg::GuardHook([statement] {
 		const std::vector<Oid> changed = ChangedLinkedTables(statement);
@@ -1207,7 +1211,8 @@ CascadeDistributedChanges(const PlannedStmt *statement) {
 		link_cache::Use cache;
 		const StoredLinks &stored = cache.links();
 		std::set<std::string> journals;
-		for (Oid table : changed) {
+		for (Oid relid : changed) {
+			const Oid table = pg::citus::TableOfShard(relid).value_or(relid);
 			const std::vector<TableLinkable> linkables = LinkablesOf(stored, table);
 			if (linkables.empty())
 				continue;
@@ -1217,11 +1222,25 @@ CascadeDistributedChanges(const PlannedStmt *statement) {
 			}
 		}
 		for (const auto &journal : journals) {
+			std::vector<pg::citus::JournalEntry> entries;
+			try {
+				entries = pg::citus::TakeJournal(journal);
+			} catch (const pg::PgError &error) {
+				if (error.data()->sqlerrcode != ERRCODE_INSUFFICIENT_PRIVILEGE)
+					throw;
+				throw Error(sqlstate::kInsufficientPrivilege,
+				            "link_module cannot cascade a change of linked distributed tables made by role " +
+				                Quoted(pg::PgCall(GetUserNameFromId, GetUserId(), false)),
+				            "Their shards journal the change for the coordinator, in the transactions of the role that "
+				            "made it; only the tables' owner may take the journal " + journal + " out.",
+				            "On a Citus cluster, change linked distributed tables as their owner (README, \"Scaling out "
+				            "with Citus\", One role).");
+			}
 			std::map<Oid, std::vector<pg::citus::JournalEntry>> by_table;
-			for (auto &entry : pg::citus::TakeJournal(journal))
+			for (auto &entry : entries)
 				by_table[entry.table].push_back(std::move(entry));
-			for (auto &[table, entries] : by_table)
-				CascadeJournaled(table, entries, stored);
+			for (auto &[table, table_entries] : by_table)
+				CascadeJournaled(table, table_entries, stored);
 		}
 		spi.Finish();
 	});

@@ -1,6 +1,7 @@
 #include "core/link_sql.hpp"
 
 #include "core/cpp_only.hpp"
+#include <tuple>
 
 namespace link_module::link_sql {
 
@@ -567,24 +568,31 @@ Problems(const LinkDefinition &link, const RecordTable *left, const RecordTable 
          std::pair<bool, bool> unique_keys) {
 	const std::string l = "t." + q.ident(link.left.key) + "::text";
 	const std::string r = "t." + q.ident(link.right.key) + "::text";
-	/* The record of a row's side: keys compare as text when the link table's key column and the
-	 * record's primary key differ in type (a Medusa table's varchar keys, a uuid key). */
-	const auto record = [&](const RecordTable &table, const LinkSide &side) {
-		const std::string pk = "x." + q.ident(table.primary_key);
-		const std::string key = "t." + q.ident(side.key);
+	/* The records a side's active rows name, found first as `name`(k, live, deleted), then joined
+	 * to the rows: no subquery correlated with the rows, which Citus cannot plan over a
+	 * distributed table. Keys compare as text when the link table's key column and the record's
+	 * primary key differ in type (a Medusa table's varchar keys, a uuid key). */
+	std::vector<std::string> records;
+	const auto side_of = [&](const RecordTable &table, const LinkSide &side, const char *name) {
 		const bool same = table.key_type == side.key_type;
-		return "SELECT 1 FROM " + table.relation + " x WHERE " + (same ? pk + " = " + key : pk + "::text = " + key + "::text");
+		const std::string pk = "x." + q.ident(table.primary_key) + (same ? "" : "::text");
+		const std::string key = "t." + q.ident(side.key) + (same ? "" : "::text");
+		const std::string sd = table.soft_delete_column ? "x." + q.ident(*table.soft_delete_column) : "";
+		records.push_back(std::string(name) + "(k, live, deleted) AS MATERIALIZED (SELECT " + pk + ", bool_or(" +
+		                  (sd.empty() ? "true" : sd + " IS NULL") + "), bool_or(" +
+		                  (sd.empty() ? "false" : sd + " IS NOT NULL") + ") FROM " + table.relation + " x WHERE " + pk +
+		                  " IN (SELECT " + key + " FROM " + Table(link, q) + " t WHERE t.deleted_at IS NULL) GROUP BY 1)");
+		return " LEFT JOIN " + std::string(name) + " ON " + name + ".k = " + key;
 	};
-	const auto live = [&](const RecordTable &table, const LinkSide &side) {
-		return "EXISTS (" + record(table, side) +
-		       (table.soft_delete_column ? " AND x." + q.ident(*table.soft_delete_column) + " IS NULL" : "") + ")";
-	};
-	/* Cardinality counts the rows whose records are live: a row that names a missing or deleted
-	 * record is a problem of its own, and never the one kept. */
-	std::string live_rows;
-	for (const auto &[table, side] : {std::pair{left, &link.left}, std::pair{right, &link.right}})
-		if (table)
-			live_rows += " AND " + live(*table, *side);
+	std::string joins, live_rows;
+	for (const auto &[table, side, name] : {std::tuple{left, &link.left, "lr"}, std::tuple{right, &link.right, "rr"}})
+		if (table) {
+			joins += side_of(*table, *side, name);
+			/* Cardinality counts the rows whose records are live: a row that names a missing or
+			 * deleted record is a problem of its own, and never the one kept. */
+			live_rows += std::string(" AND ") + name + ".live";
+		}
+	const std::string rows = Table(link, q) + " t" + joins + " WHERE t.deleted_at IS NULL";
 	std::vector<std::string> parts;
 	for (bool on_left : {true, false}) {
 		if (!(on_left ? unique_keys.first : unique_keys.second))
@@ -594,30 +602,31 @@ Problems(const LinkDefinition &link, const RecordTable *left, const RecordTable 
 		                " || ' ' || quote_literal(" + (on_left ? "s.l" : "s.r") +
 		                ") || ' has ' || s.n || ' active links: the newest stays' FROM (SELECT t.id::text AS rid, " + l +
 		                " AS l, " + r + " AS r, row_number() OVER w AS rank, count(*) OVER (PARTITION BY " + key +
-		                ") AS n FROM " + Table(link, q) + " t WHERE t.deleted_at IS NULL" + live_rows +
-		                " WINDOW w AS (PARTITION BY " + key + " ORDER BY t.created_at DESC, t.id DESC)) s WHERE s.rank > 1");
+		                ") AS n FROM " + rows + live_rows + " WINDOW w AS (PARTITION BY " + key +
+		                " ORDER BY t.created_at DESC, t.id DESC)) s WHERE s.rank > 1");
 	}
 	for (bool on_left : {true, false}) {
 		const RecordTable *table = on_left ? left : right;
 		if (!table)
 			continue;
-		const LinkSide &side = on_left ? link.left : link.right;
 		const std::string id = on_left ? l : r;
+		const std::string name = on_left ? "lr" : "rr";
 		parts.push_back("SELECT t.id::text, 'missing record', " + l + ", " + r + ", " + q.literal(table->relation) +
-		                " || ' has no record ' || quote_literal(" + id + ") FROM " + Table(link, q) +
-		                " t WHERE t.deleted_at IS NULL AND NOT EXISTS (" + record(*table, side) + ")");
+		                " || ' has no record ' || quote_literal(" + id + ") FROM " + rows + " AND " + name + ".k IS NULL");
 		if (table->soft_delete_column)
 			parts.push_back("SELECT t.id::text, 'deleted record', " + l + ", " + r + ", 'record ' || quote_literal(" + id +
-			                ") || ' of ' || " + q.literal(table->relation) + " || ' is soft-deleted' FROM " +
-			                Table(link, q) + " t WHERE t.deleted_at IS NULL AND EXISTS (" + record(*table, side) +
-			                " AND x." + q.ident(*table->soft_delete_column) + " IS NOT NULL)");
+			                ") || ' of ' || " + q.literal(table->relation) + " || ' is soft-deleted' FROM " + rows +
+			                " AND " + name + ".deleted");
 	}
 	if (parts.empty())
 		return "SELECT NULL::text, NULL::text, NULL::text, NULL::text, NULL::text WHERE false";
 	std::string sql;
 	for (const auto &part : parts)
 		sql += (sql.empty() ? "" : " UNION ALL ") + part;
-	return sql;
+	std::string with;
+	for (const auto &cte : records)
+		with += (with.empty() ? "WITH " : ", ") + cte;
+	return with.empty() ? sql : with + " " + sql;
 }
 
 std::string

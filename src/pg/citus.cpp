@@ -85,6 +85,20 @@ Loaded() {
 	return loaded;
 }
 
+bool
+InternalConnection() {
+	/* Citus names the connections it opens to a node's placements citus_internal... */
+	const char *application = PgCall([] { return GetConfigOption("application_name", true, false); });
+	return application && std::string(application).rfind("citus_internal", 0) == 0;
+}
+
+bool
+InShardTask() {
+	/* Citus's own state (an exported global of citus.so): the shard its local executor works on. */
+	static const auto *shard = static_cast<const uint64 *>(dlsym(RTLD_DEFAULT, "LocalExecutorShardId"));
+	return shard && *shard != 0;
+}
+
 Placement
 PlacementOf(Oid relid) {
 	if (!Installed())
@@ -309,10 +323,7 @@ TableActedFor(Oid relid, bool truncate, TriggerData *record_change) {
 		            "defined (define_link) after create_distributed_table: see README, \"Scaling out with Citus\".");
 	}
 	if (on_coordinator) {
-		/* Citus's connections to a node's placements are named citus_internal (a change run on a
-		 * worker, or on the coordinator with citus.enable_local_execution off). */
-		const char *application = PgCall([] { return GetConfigOption("application_name", true, false); });
-		if (application && std::string(application).rfind("citus_internal", 0) == 0)
+		if (InternalConnection())
 			throw Error(sqlstate::kFeatureNotSupported,
 			            "link_module cannot cascade from " + RelationName(table) +
 			                " over a connection between Citus nodes",
@@ -403,6 +414,18 @@ JournalOf(Oid relid) {
 	auto row = LookupRow("SELECT colocationid::text FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1 AND partmethod = 'h'",
 	                     {OIDOID}, {ObjectIdGetDatum(relid)});
 	return row ? std::optional("link_module." + PgQuoter().ident(JournalName(*(*row)[0]))) : std::nullopt;
+}
+
+std::optional<Oid>
+TableOfShard(Oid relid) {
+	const char *name = PgCall(get_rel_name, relid);
+	if (!name || !Installed())
+		return std::nullopt;
+	Datum name_text = PgCall([](const char *n) { return PointerGetDatum(cstring_to_text(n)); }, name);
+	auto row = LookupRow("SELECT s.logicalrelid::oid::text FROM pg_catalog.pg_dist_shard s "
+	                     "WHERE s.shardid::text = substring($2 from '_(\\d+)$') AND pg_catalog.relation_is_a_known_shard($1)",
+	                     {OIDOID, TEXTOID}, {ObjectIdGetDatum(relid), name_text});
+	return row ? std::optional<Oid>(static_cast<Oid>(std::stoul(*(*row)[0]))) : std::nullopt;
 }
 
 bool

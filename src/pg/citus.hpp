@@ -25,6 +25,14 @@ bool Installed();
  * that run for every statement. */
 bool Loaded();
 Placement PlacementOf(Oid relid);
+
+/* Whether this backend serves a connection Citus opened from a node to run its statements' tasks
+ * (a change run on a worker, or on the coordinator's own placements over a connection). */
+bool InternalConnection();
+
+/* Whether Citus's local executor is running a task on a shard of this node. A task is part of a
+ * statement, which may run no distributed statement of its own: the statement's end does. */
+bool InShardTask();
 const char *PlacementName(Placement placement);
 
 /* Whether the coordinator holds a placement of the Citus table `relid` (a reference table has
@@ -85,6 +93,9 @@ std::optional<std::string> DistributionColumn(Oid relid);
 /* The journal of the hash-distributed table `relid` (its co-location group's), nullopt for
  * any other table. */
 std::optional<std::string> JournalOf(Oid relid);
+
+/* The table whose shard `relid` is, nullopt for any other relation. */
+std::optional<Oid> TableOfShard(Oid relid);
 
 /* Whether that journal exists (a distributed table's shards journal into it). */
 bool JournalExists(Oid relid);

@@ -170,3 +170,38 @@ TRUNCATE shop.item;
 \c - - - :coordinator_port
 SELECT cart_id, item_id, deleted_at IS NOT NULL AS dismissed FROM shop_cart_shop_item;
 SELECT (SELECT count(*) FROM shop.cart WHERE deleted_at IS NULL) AS carts, (SELECT count(*) FROM shop.item) AS items;
+
+-- Distributed module tables. Changed on a worker, where no hook takes their shards' journal out
+-- for the coordinator's cascade, the change fails at commit and nothing changes; changed by a
+-- role that does not own them, it fails too (the role's transactions hold the journal).
+CREATE SCHEMA far;
+CREATE TABLE far.shelf (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE far.book (id text PRIMARY KEY, deleted_at timestamptz);
+SELECT create_distributed_table('far.shelf', 'id'), create_distributed_table('far.book', 'id', colocate_with => 'none');
+INSERT INTO far.shelf VALUES ('s1'), ('s2');
+INSERT INTO far.book VALUES ('k1'), ('k2');
+SELECT define_link('far.shelf', '{"linkable": "far.book", "isList": true, "deleteCascade": true}') ->> 'entryPoint' AS link;
+SELECT jsonb_array_length(link_create('[{"far": {"shelf_id": "s1", "book_id": "k1"}}, {"far": {"shelf_id": "s2", "book_id": "k2"}}]')) AS created;
+\c - - - :worker_port
+SET client_min_messages = error;
+UPDATE far.shelf SET deleted_at = now() WHERE id = 's1';
+DELETE FROM far.shelf WHERE id = 's2';
+\c - - - :coordinator_port
+SET client_min_messages = warning;
+CREATE ROLE far_clerk LOGIN;
+GRANT USAGE ON SCHEMA far TO far_clerk;
+GRANT SELECT, UPDATE, DELETE ON far.shelf TO far_clerk;
+SET ROLE far_clerk;
+DELETE FROM far.shelf WHERE id = 's2';
+RESET ROLE;
+SELECT shelf_id, book_id, deleted_at IS NOT NULL AS dismissed FROM far_shelf_far_book ORDER BY 1;
+SELECT (SELECT string_agg(id, ',' ORDER BY id) FROM far.shelf WHERE deleted_at IS NULL) AS live_shelves,
+       (SELECT string_agg(id, ',' ORDER BY id) FROM far.book WHERE deleted_at IS NULL) AS live_books;
+-- On the coordinator, as the owner: a multi-shard soft delete and its restore, then a hard
+-- delete, each cascading through the link to the deleteCascade side.
+UPDATE far.shelf SET deleted_at = now();
+SELECT (SELECT count(*) FROM far.book WHERE deleted_at IS NULL) AS live_books, (SELECT count(*) FROM far_shelf_far_book WHERE deleted_at IS NULL) AS active_links;
+UPDATE far.shelf SET deleted_at = NULL;
+SELECT (SELECT count(*) FROM far.book WHERE deleted_at IS NULL) AS live_books, (SELECT count(*) FROM far_shelf_far_book WHERE deleted_at IS NULL) AS active_links;
+DELETE FROM far.shelf;
+SELECT (SELECT count(*) FROM far.book) AS book_rows, (SELECT count(*) FROM far_shelf_far_book) AS link_rows;

@@ -3,7 +3,8 @@
 # two workers on 127.0.0.1, as the postgres user, in a temporary directory):
 # test/citus/scenario.sql, every link function and cascade, run with the module tables as
 # reference tables, as Citus local tables and as plain tables, each run printing exactly
-# test/citus/expected/scenario.out, and as hash-distributed tables (expected/scenario_distributed.out);
+# test/citus/expected/scenario.out, and as hash-distributed tables (expected/scenario_distributed.out;
+# on a single-node cluster, scenario_single_node.out);
 # and test/citus/layouts.sql, the
 # layouts refused and tables moved onto Citus after define_link (test/citus/expected/layouts.out).
 # Citus 13.2 for PostgreSQL 15: used when installed, else installed by $LM_CITUS_DIR/install.sh
@@ -55,8 +56,14 @@ CONF
 	i=$((i + 1))
 done
 psql_on() { local p=$1; shift; "$bin/psql" -X -q -h 127.0.0.1 -p "$p" -U postgres -v ON_ERROR_STOP=1 "$@"; }
-# A database of that name on every node, with Citus, the workers added to the coordinator's.
+# A database of that name on every node, with Citus, the workers added to the coordinator's;
+# one whose name ends in _single_node is the coordinator's alone (Citus puts every shard there).
 cluster_database() {
+	if [[ $1 == *_single_node ]]; then
+		psql_on "$port" -d postgres -c "CREATE DATABASE $1" >/dev/null 2>&1
+		psql_on "$port" -d "$1" -c "CREATE EXTENSION citus" >/dev/null
+		return
+	fi
 	for p in "$port" $((port + 1)) $((port + 2)); do
 		psql_on "$p" -d postgres -c "CREATE DATABASE $1" >/dev/null 2>&1
 		psql_on "$p" -d "$1" -c "CREATE EXTENSION citus" >/dev/null
@@ -83,6 +90,10 @@ for layout in reference citus_local plain distributed; do
 	[ "$layout" = distributed ] && expected=$root/test/citus/expected/scenario_distributed.out
 	check "$layout" "$root/test/citus/scenario.sql" "$expected" -v layout="$layout"
 done
+# Distributed tables whose shards all sit on the coordinator: Citus runs a single-shard statement
+# in this backend, and cascades it; a statement over several shards over connections to itself,
+# after which the link table's placement changes over one too, which link_module refuses.
+check distributed_single_node "$root/test/citus/scenario.sql" "$root/test/citus/expected/scenario_single_node.out" -v layout=distributed
 check layouts "$root/test/citus/layouts.sql" "$root/test/citus/expected/layouts.out" -v coordinator_port="$port" -v worker_port=$((port + 1))
 if [ "$failed" -ne 0 ]; then
 	for n in "${nodes[@]}"; do echo "== end of $n's log"; tail -n 20 "$work/$n.log"; done
