@@ -114,11 +114,13 @@ preload="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so) 
 # PostgreSQL leaks by design (memory contexts, the postmaster's exit): no leak detection.
 # abort_on_error: a memory error takes the backend down (and shows in the log and the suites).
 # UBSan keeps going so the log lists every report; the scan below fails the run on any.
+# ASan's frames are bigger: 6MB of stack (under the 8MB ulimit) takes hostile.sql's 900 nested
+# operators, as 2MB does unsanitized.
 pg_as_postgres env LD_PRELOAD="$preload" \
 	ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:print_stacktrace=1:symbolize=1:disable_coredump=1" \
 	UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=0" \
 	"$SAN_BIN/pg_ctl" -D "$SRV/data" -l "$SRV/server.log" -w -t 120 \
-	-o "-c listen_addresses=127.0.0.1 -c port=$SAN_PORT -c unix_socket_directories=$SRV" start >/dev/null
+	-o "-c listen_addresses=127.0.0.1 -c port=$SAN_PORT -c unix_socket_directories=$SRV -c max_stack_depth=6MB" start >/dev/null
 trap san_stop_server EXIT
 export PGHOST=$SRV PGPORT=$SAN_PORT PGUSER=postgres
 export PATH=$SAN_BIN:$PATH PG_CONFIG=$SAN_PG_CONFIG # the shell tests build and install against it
@@ -140,6 +142,12 @@ fi
 echo "== shell tests (test/shell)"
 for t in "$SRC"/test/shell/*.sh; do
 	[ -e "$t" ] || continue
+	if [ "$(basename "$t")" = tap.sh ]; then
+		# Its own cluster, from the copy's binaries, would load the sanitized library without
+		# libasan preloaded (and preloaded into prove, the run does not finish).
+		echo "tap: skipped under the sanitizer: its cluster cannot preload libasan"; echo "test tap ... skipped"
+		continue
+	fi
 	rc=0
 	bash "$t" >"$log/shell.txt" 2>&1 || rc=$?
 	if [ "$rc" -eq 0 ]; then
