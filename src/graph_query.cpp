@@ -73,6 +73,8 @@ LoadSchema() {
 			entity.table = graph::Table{*row[2], *row[3], row[4], ColumnsOf(row[5])};
 		schema.entities.push_back(std::move(entity));
 		Watch(relations, row[6]);
+		if (row[6] && pg::citus::DistributionColumn(static_cast<Oid>(std::stoul(*row[6]))))
+			schema.staged = true;
 	}
 	/* A link whose table is gone counts as removed (as for link operations). */
 	for (const auto &row : pg::Query("SELECT l.definition::text, c.oid::regclass::text, " LM_COLUMNS_OF(
@@ -188,15 +190,15 @@ LM_FUNCTION(query_graph) {
 			try {
 				ran = pg::InSubtransaction(run, handled);
 			} catch (const pg::PgError &error) {
-				/* Citus reads no linked hash-distributed tables in one statement (their rows meet on
-				 * keys that are not the distribution column): not yet supported, said so. */
+				/* What Citus cannot plan even in stages (an order by a linked record's field of a
+				 * hash-distributed table): said so, with Citus's reason. */
 				if (error.data()->sqlerrcode != ERRCODE_FEATURE_NOT_SUPPORTED || !pg::citus::Installed())
 					throw;
 				throw Error(sqlstate::kFeatureNotSupported,
 				            "query_graph cannot read these tables together on a Citus cluster",
 				            "Citus: " + error.Utf8Message(),
-				            "query_graph reads links between local, reference and Citus local tables; of a "
-				            "hash-distributed table, only its own fields: see README, \"Scaling out with Citus\".");
+				            "On hash-distributed tables, order by the entity's own fields: see README, \"Scaling out "
+				            "with Citus\".");
 			}
 			if (ran) {
 				/* DDL or a registry change committed while the statement waited for its locks:

@@ -85,6 +85,7 @@ private:
 	bool with_deleted_ = false; /* the root's soft-deleted rows too */
 	int next_alias_ = 0;
 	std::vector<Param> params_;
+	std::vector<std::string> stages_; /* staged: the CTEs read before the statement, in order */
 	InterruptTicker ticker_; /* filters may hold a million terms */
 
 	std::string NewAlias() { return "t" + std::to_string(next_alias_++); }
@@ -110,9 +111,12 @@ private:
 	std::optional<std::string> LeftJoin(const Node &node, const Relation &relation, const std::string &alias,
 	                                    const std::string &child, const std::string &path);
 	std::string Source(const Node &node, const Relation &relation, const std::string &alias,
-	                   const std::string &child_alias, const std::string &path);
+	                   const std::string &child_alias, const std::string &path, const std::string *stage = nullptr);
+	std::string Stage(const Node &node, const Relation &relation, const std::string &parent, const std::string &path);
+	std::string StagedFilter(const Node &node, const Relation &relation, const std::string &alias,
+	                         const std::string &child, const std::string &path, const std::string &condition);
 	std::string Object(const Node &node, const std::string &alias, const FieldTree &tree, const std::string &path,
-	                   int depth);
+	                   int depth, const std::string *stage = nullptr);
 	std::string Where(const Json &filter, const Node &node, const std::string &alias, const std::string &path,
 	                  int depth);
 	std::string Condition(const std::string &col, const Column &column, const Json &value, const std::string &path);
@@ -389,10 +393,11 @@ Compiler::LeftJoin(const Node &node, const Relation &relation, const std::string
 	return std::nullopt;
 }
 
-/* "FROM ... WHERE ..." reaching the relation's rows as `child` from the node's row `alias`. */
+/* "FROM ... WHERE ..." reaching the relation's rows as `child` from the node's row `alias`; from
+ * the CTE `stage` (staged reads) instead of the rows' table when given. */
 std::string
 Compiler::Source(const Node &node, const Relation &relation, const std::string &alias, const std::string &child,
-                 const std::string &path) {
+                 const std::string &path, const std::string *stage) {
 	const LinkDefinition &link = schema_.links[relation.link];
 	const LinkSide &side = relation.left ? link.left : link.right;
 	const LinkSide &other = relation.left ? link.right : link.left;
@@ -400,7 +405,7 @@ Compiler::Source(const Node &node, const Relation &relation, const std::string &
 	case Via::LinkRows: {
 		const Table &rows = *schema_.link_tables[relation.link];
 		const Table &from = TableOf(node, path);
-		return "FROM " + rows.relation + " " + child + " WHERE " +
+		return "FROM " + (stage ? *stage : rows.relation) + " " + child + " WHERE " +
 		       KeyEquals(rows, child, side.key, from, alias, from.primary_key, q_) + Live(rows, child);
 	}
 	case Via::ThroughLink: {
@@ -408,13 +413,13 @@ Compiler::Source(const Node &node, const Relation &relation, const std::string &
 		const Table &target = TableOf(relation.target, path);
 		const Table &from = TableOf(node, path);
 		const std::string row = NewAlias();
-		return "FROM " + rows.relation + " " + row + " JOIN " + target.relation + " " + child + " ON " +
+		return "FROM " + rows.relation + " " + row + " JOIN " + (stage ? *stage : target.relation) + " " + child + " ON " +
 		       KeyEquals(target, child, target.primary_key, rows, row, other.key, q_) + Live(target, child) + " WHERE " +
 		       KeyEquals(rows, row, side.key, from, alias, from.primary_key, q_) + Live(rows, row);
 	}
 	case Via::LinkSide: {
 		const Table &target = TableOf(relation.target, path);
-		return "FROM " + target.relation + " " + child + " WHERE " +
+		return "FROM " + (stage ? *stage : target.relation) + " " + child + " WHERE " +
 		       KeyEquals(target, child, target.primary_key, TableOf(node, path), alias, side.key, q_) +
 		       Live(target, child);
 	}
@@ -426,17 +431,116 @@ Compiler::Source(const Node &node, const Relation &relation, const std::string &
 			                                            " reads column " + Quoted(*link.left.field) +
 			                                            ", which its table no longer has");
 		const bool array = field->type.size() > 2 && field->type.compare(field->type.size() - 2, 2, "[]") == 0;
-		return "FROM " + target.relation + " " + child + " WHERE " +
+		return "FROM " + (stage ? *stage : target.relation) + " " + child + " WHERE " +
 		       ReadOnlyMatch(target, child, *field, alias, array, q_) + Live(target, child);
 	}
 	}
 	return "";
 }
 
+/* `a` IN (SELECT `b` ...): key columns of tables `ta` and `tb`, as text when their types differ
+ * (KeyEquals). */
+std::string
+KeyIn(const Table &ta, const std::string &alias_a, const std::string &a, const Table &tb, const std::string &alias_b,
+      const std::string &b, const std::string &rest, const Quoter &q) {
+	const Column *ca = ta.Find(a);
+	const Column *cb = tb.Find(b);
+	const std::string cast = !ca || !cb || ca->type == cb->type ? "" : "::text";
+	return alias_a + "." + q.ident(a) + cast + " IN (SELECT " + alias_b + "." + q.ident(b) + cast + " " + rest + ")";
+}
+
+/* Staged reads: the CTE (its name) of the relation's rows that the rows of the CTE `parent`, the
+ * node's, reach; for a record table, only those the links name. */
+std::string
+Compiler::Stage(const Node &node, const Relation &relation, const std::string &parent, const std::string &path) {
+	const LinkDefinition &link = schema_.links[relation.link];
+	const LinkSide &side = relation.left ? link.left : link.right;
+	const LinkSide &other = relation.left ? link.right : link.left;
+	const Table &from = TableOf(node, path);
+	const std::string name = "s" + std::to_string(stages_.size() + 1);
+	std::string rows;
+	switch (relation.via) {
+	case Via::LinkRows: {
+		const Table &link_rows = *schema_.link_tables[relation.link];
+		rows = "SELECT r.* FROM " + link_rows.relation + " r WHERE " +
+		       KeyIn(link_rows, "r", side.key, from, "p", from.primary_key, "FROM " + parent + " p", q_) + Live(link_rows, "r");
+		break;
+	}
+	case Via::ThroughLink: {
+		const Table &link_rows = *schema_.link_tables[relation.link];
+		const Table &target = TableOf(relation.target, path);
+		rows = "SELECT x.* FROM " + target.relation + " x WHERE " +
+		       KeyIn(target, "x", target.primary_key, link_rows, "r", other.key,
+		             "FROM " + link_rows.relation + " r WHERE " +
+		                 KeyIn(link_rows, "r", side.key, from, "p", from.primary_key, "FROM " + parent + " p", q_) +
+		                 Live(link_rows, "r"),
+		             q_) +
+		       Live(target, "x");
+		break;
+	}
+	case Via::LinkSide: {
+		const Table &target = TableOf(relation.target, path);
+		rows = "SELECT x.* FROM " + target.relation + " x WHERE " +
+		       KeyIn(target, "x", target.primary_key, from, "p", side.key, "FROM " + parent + " p", q_) + Live(target, "x");
+		break;
+	}
+	case Via::ReadOnly: {
+		const Table &target = TableOf(relation.target, path);
+		const Column *field = from.Find(*link.left.field);
+		if (!field)
+			return target.relation; /* Source names the missing column */
+		const bool array = field->type.size() > 2 && field->type.compare(field->type.size() - 2, 2, "[]") == 0;
+		const std::string value = "p." + q_.ident(field->name);
+		rows = "SELECT x.* FROM " + target.relation + " x WHERE x." + q_.ident(target.primary_key) + "::text IN (SELECT " +
+		       (array ? "unnest(" + value + ")::text" : value + "::text") + " FROM " + parent + " p)" + Live(target, "x");
+		break;
+	}
+	}
+	stages_.push_back(name + " AS MATERIALIZED (" + rows + ")");
+	return name;
+}
+
+/* Staged reads: a filter through a link as the node's keys IN the keys of the linked rows that
+ * match `condition` (on `child`), a subquery not correlated with the node's rows. */
+std::string
+Compiler::StagedFilter(const Node &node, const Relation &relation, const std::string &alias, const std::string &child,
+                       const std::string &path, const std::string &condition) {
+	const LinkDefinition &link = schema_.links[relation.link];
+	const LinkSide &side = relation.left ? link.left : link.right;
+	const LinkSide &other = relation.left ? link.right : link.left;
+	const Table &from = TableOf(node, path);
+	switch (relation.via) {
+	case Via::LinkRows: {
+		const Table &rows = *schema_.link_tables[relation.link];
+		return KeyIn(from, alias, from.primary_key, rows, child, side.key,
+		             "FROM " + rows.relation + " " + child + " WHERE true" + Live(rows, child) + " AND (" + condition + ")", q_);
+	}
+	case Via::ThroughLink: {
+		const Table &rows = *schema_.link_tables[relation.link];
+		const Table &target = TableOf(relation.target, path);
+		const std::string row = NewAlias();
+		return KeyIn(from, alias, from.primary_key, rows, row, side.key,
+		             "FROM " + rows.relation + " " + row + " JOIN " + target.relation + " " + child + " ON " +
+		                 KeyEquals(target, child, target.primary_key, rows, row, other.key, q_) + Live(target, child) +
+		                 " WHERE true" + Live(rows, row) + " AND (" + condition + ")",
+		             q_);
+	}
+	case Via::LinkSide: {
+		const Table &target = TableOf(relation.target, path);
+		return KeyIn(from, alias, side.key, target, child, target.primary_key,
+		             "FROM " + target.relation + " " + child + " WHERE true" + Live(target, child) + " AND (" + condition + ")", q_);
+	}
+	case Via::ReadOnly:
+		break;
+	}
+	const std::string source = Source(node, relation, alias, child, path);
+	return "EXISTS (SELECT 1 " + source + " AND (" + condition + "))";
+}
+
 /* The jsonb object of one row: its selected columns, then one key per relation asked for. */
 std::string
 Compiler::Object(const Node &node, const std::string &alias, const FieldTree &tree, const std::string &path,
-                 int depth) {
+                 int depth, const std::string *stage) {
 	CheckStack();
 	const Table &table = TableOf(node, path);
 	std::vector<std::string> names;
@@ -476,9 +580,13 @@ Compiler::Object(const Node &node, const std::string &alias, const FieldTree &tr
 	for (const auto &[name, child_tree] : tree.children) {
 		const Relation relation = FindRelation(node, name, path, depth);
 		const std::string child = NewAlias();
-		const std::string source = Source(node, relation, alias, child, path);
+		/* Staged: the relation's rows are read first, from those of the node's stage. */
+		const std::optional<std::string> child_stage =
+		    stage ? std::optional(Stage(node, relation, *stage, path)) : std::nullopt;
+		const std::string *next = child_stage ? &*child_stage : nullptr;
+		const std::string source = Source(node, relation, alias, child, path, next);
 		const std::string child_path = path + "." + name;
-		const std::string object = Object(relation.target, child, child_tree, child_path, depth + 1);
+		const std::string object = Object(relation.target, child, child_tree, child_path, depth + 1, next);
 		const std::string order = Col(child, TableOf(relation.target, child_path).primary_key);
 		if (relation.list)
 			parts.push_back("jsonb_build_object(" + q_.literal(name) + ", coalesce((SELECT jsonb_agg(" + object +
@@ -522,6 +630,11 @@ Compiler::Where(const Json &filter, const Node &node, const std::string &alias, 
 			/* A linked entity: the node's rows that have a matching linked row (a semi-join). */
 			const Relation relation = FindRelation(node, key, path, depth);
 			const std::string child = NewAlias();
+			if (schema_.staged) {
+				const std::string condition = Where(value, relation.target, child, path + "." + key, depth + 1);
+				terms.push_back(StagedFilter(node, relation, alias, child, path, condition));
+				continue;
+			}
 			const std::string source = Source(node, relation, alias, child, path);
 			terms.push_back("EXISTS (SELECT 1 " + source + " AND (" +
 			                Where(value, relation.target, child, path + "." + key, depth + 1) + "))");
@@ -705,7 +818,7 @@ Compiler::Run(const Json &request) {
 				if (!value.is_object())
 					throw Error(sqlstate::kInvalidParameterValue,
 					            "query_graph: pagination.order must be an object such as {\"created_at\": \"DESC\"}");
-				OrderBy(root, alias, value, entity, 0, order, limits_.join_unique ? &joins : nullptr);
+				OrderBy(root, alias, value, entity, 0, order, limits_.join_unique && !schema_.staged ? &joins : nullptr);
 			} else {
 				throw Error(sqlstate::kInvalidParameterValue, "query_graph: unknown pagination key " + Quoted(key), "",
 				            "Keys: skip, take, order.");
@@ -737,15 +850,29 @@ Compiler::Run(const Json &request) {
 	for (const auto &join : joins)
 		from += " " + join;
 
-	const std::string object = Object(root, alias, fields, entity, 0);
-	std::string sql = "SELECT jsonb_build_object('data', coalesce((SELECT jsonb_agg(" + object + " ORDER BY " +
-	                  Join(outer_order, ", ") + ") FROM (SELECT " + alias + ".*" + order_columns + " FROM " + from +
-	                  " WHERE " + where + " ORDER BY " + Join(order, ", ") + limit + ") " + alias + "), '[]'::jsonb)";
+	const std::string page = "SELECT " + alias + ".*" + order_columns + " FROM " + from + " WHERE " + where +
+	                         " ORDER BY " + Join(order, ", ") + limit;
+	std::string count = "SELECT count(*) FROM " + table.relation + " " + alias + " WHERE " + where;
+	const std::string root_stage = "s0";
+	const std::string object = Object(root, alias, fields, entity, 0, schema_.staged ? &root_stage : nullptr);
+	std::string with;
+	if (schema_.staged) {
+		/* The page, then the rows each relation reaches, then the count: each read on its own. */
+		stages_.insert(stages_.begin(), root_stage + " AS MATERIALIZED (" + page + ")");
+		if (paginated) {
+			stages_.push_back("sc(n) AS MATERIALIZED (" + count + ")");
+			count = "SELECT n FROM sc";
+		}
+		with = "WITH " + Join(stages_, ", ") + " ";
+	}
+	std::string sql = with + "SELECT jsonb_build_object('data', coalesce((SELECT jsonb_agg(" + object + " ORDER BY " +
+	                  Join(outer_order, ", ") + ") FROM " + (schema_.staged ? root_stage : "(" + page + ")") + " " +
+	                  alias + "), '[]'::jsonb)";
 	if (paginated)
 		sql += ", 'metadata', jsonb_build_object('skip', " +
 		       (skip_param.empty() ? std::string("0") : "(" + skip_param + "::bigint)") + ", 'take', " +
-		       (take_param.empty() ? std::string("NULL::bigint") : "(" + take_param + "::bigint)") +
-		       ", 'count', (SELECT count(*) FROM " + table.relation + " " + alias + " WHERE " + where + "))";
+		       (take_param.empty() ? std::string("NULL::bigint") : "(" + take_param + "::bigint)") + ", 'count', (" +
+		       count + "))";
 	sql += ")";
 	return {std::move(sql), std::move(params_), !joins.empty()};
 }

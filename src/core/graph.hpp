@@ -44,6 +44,11 @@ struct Schema {
 	std::vector<Entity> entities;
 	std::vector<LinkDefinition> links;
 	std::vector<std::optional<Table>> link_tables; /* per link; nullopt for read-only links */
+	/* Some linkable's table is hash-distributed (Citus), which no statement may read in a subquery
+	 * correlated with another such table: requests read in stages. Each record table a request
+	 * reaches through links is first read in a CTE, restricted to the keys of the rows above it;
+	 * filters through links become uncorrelated IN (subquery). */
+	bool staged = false;
 };
 
 struct Limits {

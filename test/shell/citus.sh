@@ -2,9 +2,9 @@
 # link_module on a Citus cluster (a coordinator, link_module in its shared_preload_libraries, and
 # two workers on 127.0.0.1, as the postgres user, in a temporary directory):
 # test/citus/scenario.sql, every link function and cascade, run with the module tables as
-# reference tables, as Citus local tables and as plain tables, each run printing exactly
-# test/citus/expected/scenario.out, and as hash-distributed tables (expected/scenario_distributed.out;
-# on a single-node cluster, scenario_single_node.out);
+# reference tables, as Citus local tables, as hash-distributed tables and as plain tables, each
+# run printing exactly test/citus/expected/scenario.out (distributed tables on a single-node
+# cluster: scenario_single_node.out);
 # and test/citus/layouts.sql, the
 # layouts refused and tables moved onto Citus after define_link (test/citus/expected/layouts.out).
 # Citus 13.2 for PostgreSQL 15: used when installed, else installed by $LM_CITUS_DIR/install.sh
@@ -86,9 +86,7 @@ check() { # NAME SQL EXPECTED [psql options]
 	fi
 }
 for layout in reference citus_local plain distributed; do
-	expected=$root/test/citus/expected/scenario.out
-	[ "$layout" = distributed ] && expected=$root/test/citus/expected/scenario_distributed.out
-	check "$layout" "$root/test/citus/scenario.sql" "$expected" -v layout="$layout"
+	check "$layout" "$root/test/citus/scenario.sql" "$root/test/citus/expected/scenario.out" -v layout="$layout"
 done
 # Distributed tables whose shards all sit on the coordinator: Citus runs a single-shard statement
 # in this backend, and cascades it; a statement over several shards over connections to itself,
