@@ -93,6 +93,37 @@ done
 # after which the link table's placement changes over one too, which link_module refuses.
 check distributed_single_node "$root/test/citus/scenario.sql" "$root/test/citus/expected/scenario_single_node.out" -v layout=distributed
 check layouts "$root/test/citus/layouts.sql" "$root/test/citus/expected/layouts.out" -v coordinator_port="$port" -v worker_port=$((port + 1))
+
+# A race on distributed tables: a link_create holds its records (FOR SHARE, one shard per
+# statement) until it commits, so a DELETE of one of them waits, and its cascade then removes the
+# new link. Were the record not held, the DELETE would cascade first and the link would stay,
+# naming a record that is gone.
+cluster_database race
+psql_on "$port" -d race >/dev/null <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION link_module;
+CREATE SCHEMA race;
+CREATE TABLE race.a (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE race.b (id text PRIMARY KEY, deleted_at timestamptz);
+SELECT create_distributed_table('race.a', 'id'), create_distributed_table('race.b', 'id', colocate_with => 'none');
+INSERT INTO race.a SELECT 'a' || i FROM generate_series(1, 20) i;
+INSERT INTO race.b SELECT 'b' || i FROM generate_series(1, 20) i;
+SELECT define_link('race.a', '{"linkable": "race.b", "isList": true}');
+SQL
+psql_on "$port" -d race -c "BEGIN" \
+	-c "SELECT link_create((SELECT jsonb_agg(jsonb_build_object('race', jsonb_build_object('a_id', 'a' || i, 'b_id', 'b' || i))) FROM generate_series(1, 20) i))" \
+	-c "SELECT pg_sleep(2)" -c "COMMIT" >"$work/race_create.out" 2>&1 &
+creator=$!
+sleep 1
+deleted=$(psql_on "$port" -d race -Atc "DELETE FROM race.a WHERE id IN ('a3', 'a17') RETURNING id" 2>&1 | sort | tr '\n' ' ')
+wait "$creator" || true
+left=$(psql_on "$port" -d race -Atc "SELECT count(*) FILTER (WHERE a_id IN ('a3', 'a17')) || '/' || count(*) FROM race_a_race_b")
+if [ "$deleted" = "a17 a3 " ] && [ "$left" = "0/18" ] && ! grep -q 'ERROR' "$work/race_create.out"; then
+	echo "citus: race ... ok"
+else
+	echo "citus: race ... FAILED (deleted: $deleted; links of a3, a17 / all: $left, expected 0/18)"; cat "$work/race_create.out"
+	failed=$((failed + 1))
+fi
 if [ "$failed" -ne 0 ]; then
 	for n in "${nodes[@]}"; do echo "== end of $n's log"; tail -n 20 "$work/$n.log"; done
 	exit 1
