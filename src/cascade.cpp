@@ -30,6 +30,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 }
 
@@ -1192,7 +1193,7 @@ BeforeDistributedChanges(const PlannedStmt *statement) {
 	if (!pg::citus::Loaded())
 		return;
 	pg::GuardHook([statement] {
-		if (!ChangedLinkedTables(statement).empty())
+		if (!ChangedLinkedTables(statement).empty() && pg::citus::Installed())
 			pg::citus::UseRemoteTransactions();
 	});
 }
@@ -1205,8 +1206,19 @@ CascadeDistributedChanges(const PlannedStmt *statement) {
 		return;
 	pg::GuardHook([statement] {
 		const std::vector<Oid> changed = ChangedLinkedTables(statement);
-		if (changed.empty())
+		if (changed.empty() || !pg::citus::Installed()) /* a database without Citus: its triggers did the work */
 			return;
+		/* The end of a SELECT (with a modifying CTE) comes after its snapshot was popped. */
+		const bool push = !ActiveSnapshotSet();
+		if (push)
+			pg::PgCall([] { PushActiveSnapshot(GetTransactionSnapshot()); });
+		struct PopSnapshot {
+			bool pushed;
+			~PopSnapshot() {
+				if (pushed)
+					PopActiveSnapshot();
+			}
+		} pop{push};
 		pg::SpiConnection spi;
 		link_cache::Use cache;
 		const StoredLinks &stored = cache.links();

@@ -530,8 +530,21 @@ Compiler::StagedFilter(const Node &node, const Relation &relation, const std::st
 		return KeyIn(from, alias, side.key, target, child, target.primary_key,
 		             "FROM " + target.relation + " " + child + " WHERE true" + Live(target, child) + " AND (" + condition + ")", q_);
 	}
-	case Via::ReadOnly:
-		break;
+	case Via::ReadOnly: {
+		const Table &target = TableOf(relation.target, path);
+		const Column *field = from.Find(*link.left.field);
+		if (!field)
+			break; /* Source names the missing column */
+		const std::string rows =
+		    "FROM " + target.relation + " " + child + " WHERE true" + Live(target, child) + " AND (" + condition + ")";
+		const bool array = field->type.size() > 2 && field->type.compare(field->type.size() - 2, 2, "[]") == 0;
+		if (!array)
+			return KeyIn(from, alias, field->name, target, child, target.primary_key, rows, q_);
+		const Column *key = target.Find(target.primary_key);
+		const bool same = key && key->type == field->type.substr(0, field->type.size() - 2);
+		return Col(alias, field->name) + (same ? "" : "::text[]") + " && ARRAY(SELECT " + Col(child, target.primary_key) +
+		       (same ? "" : "::text") + " " + rows + ")";
+	}
 	}
 	const std::string source = Source(node, relation, alias, child, path);
 	return "EXISTS (SELECT 1 " + source + " AND (" + condition + "))";

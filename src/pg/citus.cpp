@@ -319,8 +319,9 @@ TableActedFor(Oid relid, bool truncate, TriggerData *record_change) {
 		            "Its rows changed on shard " + RelationName(relid) +
 		                ", on a worker, which holds no link definitions and may not run a cascade's distributed "
 		                "statements; the table has no journal to hand them to the coordinator.",
-		            "Distributed module tables must be hash-distributed by the linkable's key, and their links "
-		            "defined (define_link) after create_distributed_table: see README, \"Scaling out with Citus\".");
+		            "Run define_link again for its links (a table distributed, or distributed again, after "
+		            "define_link has no journal); it must be hash-distributed by the linkable's key: see README, "
+		            "\"Scaling out with Citus\".");
 	}
 	if (on_coordinator) {
 		if (InternalConnection())

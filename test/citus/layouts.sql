@@ -205,3 +205,18 @@ UPDATE far.shelf SET deleted_at = NULL;
 SELECT (SELECT count(*) FROM far.book WHERE deleted_at IS NULL) AS live_books, (SELECT count(*) FROM far_shelf_far_book WHERE deleted_at IS NULL) AS active_links;
 DELETE FROM far.shelf;
 SELECT (SELECT count(*) FROM far.book) AS book_rows, (SELECT count(*) FROM far_shelf_far_book) AS link_rows;
+-- A SELECT whose CTE deletes or soft-deletes records (the statement ends after its snapshot is
+-- gone), and a filter through a read-only link, on distributed tables.
+CREATE TABLE far.author (id text PRIMARY KEY, name text, deleted_at timestamptz);
+ALTER TABLE far.book ADD COLUMN author_id text;
+SELECT create_distributed_table('far.author', 'id', colocate_with => 'none');
+INSERT INTO far.author VALUES ('w1', 'Ann'), ('w2', 'Bo');
+INSERT INTO far.shelf VALUES ('s3'), ('s4');
+INSERT INTO far.book VALUES ('k3', NULL, 'w1'), ('k4', NULL, 'w2');
+SELECT define_link('{"linkable": "far.book", "field": "author_id"}', 'far.author', '{"readOnly": true}') ->> 'entryPoint' AS link;
+SELECT jsonb_array_length(link_create('[{"far": {"shelf_id": "s3", "book_id": "k3"}}, {"far": {"shelf_id": "s4", "book_id": "k4"}}]')) AS created;
+SELECT query_graph('{"entity": "shelf", "fields": ["id", "books.id", "books.author.name"], "filters": {"books": {"author": {"name": "Bo"}}}}') -> 'data' AS through_read_only;
+WITH d AS (UPDATE far.shelf SET deleted_at = now() WHERE id = 's3' RETURNING id) SELECT count(*) AS soft_deleted FROM d;
+WITH d AS (DELETE FROM far.shelf WHERE id = 's4' RETURNING id) SELECT count(*) AS deleted FROM d;
+SELECT (SELECT string_agg(id || ':' || (deleted_at IS NOT NULL), ',' ORDER BY id) FROM far.book) AS books,
+       (SELECT string_agg(shelf_id || '-' || book_id || ':' || (deleted_at IS NOT NULL), ',' ORDER BY shelf_id) FROM far_shelf_far_book) AS links;

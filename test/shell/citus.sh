@@ -94,6 +94,27 @@ done
 check distributed_single_node "$root/test/citus/scenario.sql" "$root/test/citus/expected/scenario_single_node.out" -v layout=distributed
 check layouts "$root/test/citus/layouts.sql" "$root/test/citus/expected/layouts.out" -v coordinator_port="$port" -v worker_port=$((port + 1))
 
+# A database without Citus on the coordinator, which preloads it: links work as on one server.
+psql_on "$port" -d postgres -c "CREATE DATABASE plain_db" >/dev/null
+plain=$(psql_on "$port" -d plain_db -At 2>&1 <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION link_module;
+CREATE TABLE item (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE tag (id text PRIMARY KEY);
+SELECT define_link('public.item', 'public.tag') ->> 'entryPoint';
+INSERT INTO item VALUES ('i1'), ('i2');
+INSERT INTO tag VALUES ('t1');
+SELECT jsonb_array_length(link_create('[{"public": {"item_id": "i1", "tag_id": "t1"}}]'));
+UPDATE item SET deleted_at = now() WHERE id = 'i1';
+SELECT count(*) FROM public_item_public_tag WHERE deleted_at IS NULL;
+SQL
+)
+if [ "$(echo $plain)" = "item_tag 1 0" ]; then
+	echo "citus: plain_database ... ok"
+else
+	echo "citus: plain_database ... FAILED: $plain"; failed=$((failed + 1))
+fi
+
 # A race on distributed tables: a link_create holds its records (FOR SHARE, one shard per
 # statement) until it commits, so a DELETE of one of them waits, and its cascade then removes the
 # new link. Were the record not held, the DELETE would cascade first and the link would stay,
