@@ -1194,7 +1194,7 @@ BeforeDistributedChanges(const PlannedStmt *statement) {
 		return;
 	pg::GuardHook([statement] {
 		if (!ChangedLinkedTables(statement).empty() && pg::citus::Installed())
-			pg::citus::UseRemoteTransactions();
+			pg::citus::KeepChangesInTransaction();
 	});
 }
 

@@ -10,8 +10,8 @@ extern "C" {
 namespace link_module {
 
 /* From the executor hook, before each statement: on a Citus cluster, a statement that changes
- * linked tables runs in transactions on the workers (pg::citus::UseRemoteTransactions), whose
- * journals (below) stay readable until the coordinator commits. */
+ * linked tables keeps its changes of shards in the transaction, where the journals (below) stay
+ * readable until the coordinator commits (pg::citus::KeepChangesInTransaction). */
 void BeforeDistributedChanges(const PlannedStmt *statement);
 
 /* From the executor hook, after each statement: on a Citus coordinator, cascades what the shards

@@ -458,15 +458,26 @@ PrepareJournal(Oid relid, const std::string &relation, const std::string &key_ty
 }
 
 void
-UseRemoteTransactions() {
-	/* Citus's own entry point (exported by citus.so): what BEGIN does for a distributed transaction. */
+KeepChangesInTransaction() {
+	/* Citus's own entry points (exported by citus.so). */
 	using Function = void (*)();
-	static const auto use = reinterpret_cast<Function>(dlsym(RTLD_DEFAULT, "UseCoordinatedTransaction"));
-	if (!use)
-		throw Error(sqlstate::kFeatureNotSupported, "this Citus has no UseCoordinatedTransaction()",
-		            "link_module journals a distributed table's changes in the workers' transactions.",
+	using GetStatus = int (*)();
+	using SetStatus = void (*)(int);
+	static const auto coordinate = reinterpret_cast<Function>(dlsym(RTLD_DEFAULT, "UseCoordinatedTransaction"));
+	static const auto get_status = reinterpret_cast<GetStatus>(dlsym(RTLD_DEFAULT, "GetCurrentLocalExecutionStatus"));
+	static const auto set_status = reinterpret_cast<SetStatus>(dlsym(RTLD_DEFAULT, "SetLocalExecutionStatus"));
+	if (!coordinate || !get_status || !set_status)
+		throw Error(sqlstate::kFeatureNotSupported, "this Citus lacks the entry points link_module uses",
+		            "link_module keeps a distributed table's changes in the transaction (UseCoordinatedTransaction, "
+		            "SetLocalExecutionStatus).",
 		            "Use Citus 13.2 (README, \"Scaling out with Citus\").");
-	PgCall(use);
+	PgCall(coordinate);
+	/* LOCAL_EXECUTION_OPTIONAL (1) -> LOCAL_EXECUTION_REQUIRED (0): this node's shards in this
+	 * backend. Once connections reached them (LOCAL_EXECUTION_DISABLED), the transaction stays
+	 * so; and with citus.enable_local_execution off, Citus uses connections only. */
+	const char *local = PgCall([] { return GetConfigOption("citus.enable_local_execution", true, false); });
+	if (local && std::string(local) == "on" && PgCall(get_status) == 1)
+		PgCall(set_status, 0);
 }
 
 std::vector<JournalEntry>

@@ -106,10 +106,13 @@ bool JournalExists(Oid relid);
 void PrepareJournal(Oid relid, const std::string &relation, const std::string &key_type, Oid reader,
                     const std::optional<std::string> &soft_delete_column);
 
-/* Makes this transaction's statements on the workers run in transaction blocks, committed with
- * the coordinator's (Citus commits a lone single-shard statement on its own otherwise, journal
- * and all, before the coordinator could take it). */
-void UseRemoteTransactions();
+/* Keeps a statement's changes of shards where the coordinator's hook takes their journal out:
+ * on the workers in transaction blocks committed with the coordinator's (Citus commits a lone
+ * single-shard statement on its own otherwise, journal and all), and on this node in this
+ * backend (Citus runs a statement over several of this node's shards over connections to itself
+ * otherwise, and every later statement of the transaction then reaches this node's placements so,
+ * the link tables' included, whose triggers there cannot tell link_module's own statements). */
+void KeepChangesInTransaction();
 
 /* Takes every row out of `journal` (the current role's statement, through the connections that
  * wrote it). */

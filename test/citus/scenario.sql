@@ -1,7 +1,6 @@
 -- One scenario of every link function and cascade, run by test/shell/citus.sh in databases of a
 -- Citus cluster: with the module tables as :layout tables (reference, citus_local, distributed)
--- and with plain tables. Each run must print exactly test/citus/expected/scenario.out; the
--- single-node distributed run, scenario_single_node.out.
+-- and with plain tables. Each run must print exactly test/citus/expected/scenario.out.
 -- Ids and times are left out of the output: they differ from run to run.
 \set ON_ERROR_STOP 1
 \pset format unaligned

@@ -2,9 +2,9 @@
 # link_module on a Citus cluster (a coordinator, link_module in its shared_preload_libraries, and
 # two workers on 127.0.0.1, as the postgres user, in a temporary directory):
 # test/citus/scenario.sql, every link function and cascade, run with the module tables as
-# reference tables, as Citus local tables, as hash-distributed tables and as plain tables, each
-# run printing exactly test/citus/expected/scenario.out (distributed tables on a single-node
-# cluster: scenario_single_node.out);
+# reference tables, as Citus local tables, as hash-distributed tables (also with shards on the
+# coordinator, and on a single-node cluster) and as plain tables, each run printing exactly
+# test/citus/expected/scenario.out;
 # and test/citus/layouts.sql, the
 # layouts refused and tables moved onto Citus after define_link (test/citus/expected/layouts.out).
 # Citus 13.2 for PostgreSQL 15: used when installed, else installed by $LM_CITUS_DIR/install.sh
@@ -50,6 +50,7 @@ listen_addresses = '127.0.0.1'
 unix_socket_directories = '$work'
 shared_preload_libraries = '$([ "$n" = coordinator ] && echo citus,link_module || echo citus)'
 max_prepared_transactions = 20
+max_worker_processes = 32
 fsync = off
 CONF
 	"${as_pg[@]}" "$bin/pg_ctl" -D "$work/$n" -l "$work/$n.log" -w start >/dev/null || { tail -n 20 "$work/$n.log"; exit 1; }
@@ -57,7 +58,8 @@ CONF
 done
 psql_on() { local p=$1; shift; "$bin/psql" -X -q -h 127.0.0.1 -p "$p" -U postgres -v ON_ERROR_STOP=1 "$@"; }
 # A database of that name on every node, with Citus, the workers added to the coordinator's;
-# one whose name ends in _single_node is the coordinator's alone (Citus puts every shard there).
+# one whose name ends in _single_node is the coordinator's alone (Citus puts every shard there),
+# one whose name ends in _coordinator_shards has shards on the coordinator too.
 cluster_database() {
 	if [[ $1 == *_single_node ]]; then
 		psql_on "$port" -d postgres -c "CREATE DATABASE $1" >/dev/null 2>&1
@@ -70,6 +72,9 @@ cluster_database() {
 	done
 	psql_on "$port" -d "$1" -c "SELECT citus_set_coordinator_host('127.0.0.1', $port)" \
 		-c "SELECT citus_add_node('127.0.0.1', $((port + 1)))" -c "SELECT citus_add_node('127.0.0.1', $((port + 2)))" >/dev/null
+	if [[ $1 == *_coordinator_shards ]]; then
+		psql_on "$port" -d "$1" -c "SELECT citus_set_node_property('127.0.0.1', $port, 'shouldhaveshards', true)" >/dev/null
+	fi
 }
 # What differs from run to run: the node a statement ran on, shard numbers.
 normalize() { sed -E -e '/^CONTEXT:  while executing command on /d' -e 's/_[0-9]{6,}/_<shard>/g'; }
@@ -88,10 +93,11 @@ check() { # NAME SQL EXPECTED [psql options]
 for layout in reference citus_local plain distributed; do
 	check "$layout" "$root/test/citus/scenario.sql" "$root/test/citus/expected/scenario.out" -v layout="$layout"
 done
-# Distributed tables whose shards all sit on the coordinator: Citus runs a single-shard statement
-# in this backend, and cascades it; a statement over several shards over connections to itself,
-# after which the link table's placement changes over one too, which link_module refuses.
-check distributed_single_node "$root/test/citus/scenario.sql" "$root/test/citus/expected/scenario_single_node.out" -v layout=distributed
+# Distributed tables with shards on the coordinator, and on it alone: link_module has Citus change
+# them in this backend (not over connections to itself, after which the link tables' placements
+# there would change over connections too).
+check distributed_coordinator_shards "$root/test/citus/scenario.sql" "$root/test/citus/expected/scenario.out" -v layout=distributed
+check distributed_single_node "$root/test/citus/scenario.sql" "$root/test/citus/expected/scenario.out" -v layout=distributed
 check layouts "$root/test/citus/layouts.sql" "$root/test/citus/expected/layouts.out" -v coordinator_port="$port" -v worker_port=$((port + 1))
 
 # A database without Citus on the coordinator, which preloads it: links work as on one server.
