@@ -529,6 +529,8 @@ RemoveRecordTriggersIfUnused(const std::string &relation) {
 	for (const char *name : kTriggerNames)
 		if (pg::QueryValue("SELECT 1 FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname = $2", {relation, name}))
 			pg::citus::WithTriggersAllowed([&] { pg::Execute("DROP TRIGGER " + std::string(name) + " ON " + relation); });
+	pg::AsOwner as_extension_owner(registry::Owner()); /* the journal's */
+	pg::citus::DropJournalIfUnused(registry::RelationOid(relation));
 }
 
 void

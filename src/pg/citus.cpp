@@ -480,6 +480,17 @@ KeepChangesInTransaction() {
 		PgCall(set_status, 0);
 }
 
+void
+DropJournalIfUnused(Oid relid) {
+	if (!JournalExists(relid) ||
+	    QueryValue("SELECT 1 FROM pg_catalog.pg_dist_partition p JOIN pg_catalog.pg_trigger t ON t.tgrelid = p.logicalrelid "
+	               "  AND t.tgname = 'link_module_delete' "
+	               "WHERE p.colocationid = (SELECT colocationid FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1::oid)",
+	               {std::to_string(relid)}))
+		return;
+	Execute("DROP TABLE " + *JournalOf(relid));
+}
+
 std::vector<JournalEntry>
 TakeJournal(const std::string &journal) {
 	auto rows = Query("DELETE FROM " + journal + " RETURNING shardid::text, deleted::text, key::text, old_stamp, new_stamp");

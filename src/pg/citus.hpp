@@ -114,6 +114,10 @@ void PrepareJournal(Oid relid, const std::string &relation, const std::string &k
  * the link tables' included, whose triggers there cannot tell link_module's own statements). */
 void KeepChangesInTransaction();
 
+/* Drops the journal of `relid`'s co-location group once no table of the group has link_module's
+ * record triggers (their last link dropped). */
+void DropJournalIfUnused(Oid relid);
+
 /* Takes every row out of `journal` (the current role's statement, through the connections that
  * wrote it). */
 std::vector<JournalEntry> TakeJournal(const std::string &journal);

@@ -220,3 +220,7 @@ WITH d AS (UPDATE far.shelf SET deleted_at = now() WHERE id = 's3' RETURNING id)
 WITH d AS (DELETE FROM far.shelf WHERE id = 's4' RETURNING id) SELECT count(*) AS deleted FROM d;
 SELECT (SELECT string_agg(id || ':' || (deleted_at IS NOT NULL), ',' ORDER BY id) FROM far.book) AS books,
        (SELECT string_agg(shelf_id || '-' || book_id || ':' || (deleted_at IS NOT NULL), ',' ORDER BY shelf_id) FROM far_shelf_far_book) AS links;
+
+-- Every link dropped with its table: the journals go with the last link of their tables.
+SELECT count(drop_link(entry_point, true)) > 0 AS dropped FROM link_module.links;
+SELECT count(*) AS journals FROM pg_dist_partition WHERE logicalrelid::text LIKE 'link_module.citus_journal%';
