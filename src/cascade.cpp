@@ -1200,11 +1200,13 @@ BeforeDistributedChanges(const PlannedStmt *statement) {
 
 void
 CascadeDistributedChanges(const PlannedStmt *statement) {
-	/* A task Citus runs on a shard of this node, in this backend or over a connection, is part of
-	 * a statement whose own end cascades. */
-	if (!pg::citus::Loaded() || pg::citus::InShardTask() || pg::citus::InternalConnection())
+	if (!pg::citus::Loaded())
 		return;
 	pg::GuardHook([statement] {
+		/* A task Citus runs on a distributed table's shard of this node, in this backend or over a
+		 * connection, is part of a statement whose own end cascades. */
+		if (pg::citus::InShardTask() || pg::citus::InternalConnection())
+			return;
 		const std::vector<Oid> changed = ChangedLinkedTables(statement);
 		if (changed.empty() || !pg::citus::Installed()) /* a database without Citus: its triggers did the work */
 			return;

@@ -94,9 +94,15 @@ InternalConnection() {
 
 bool
 InShardTask() {
-	/* Citus's own state (an exported global of citus.so): the shard its local executor works on. */
+	/* Citus's own state and test (exported by citus.so): the shard its local executor works on,
+	 * and whether it is a distributed table's. A reference table's placement is no such task:
+	 * Citus lets its triggers run distributed statements, whose end cascades here. */
 	static const auto *shard = static_cast<const uint64 *>(dlsym(RTLD_DEFAULT, "LocalExecutorShardId"));
-	return shard && *shard != 0;
+	using Test = bool (*)(uint64);
+	static const auto distributed = reinterpret_cast<Test>(dlsym(RTLD_DEFAULT, "DistributedTableShardId"));
+	if (!shard || *shard == 0)
+		return false;
+	return !distributed || PgCall(distributed, *shard);
 }
 
 Placement

@@ -30,8 +30,9 @@ Placement PlacementOf(Oid relid);
  * (a change run on a worker, or on the coordinator's own placements over a connection). */
 bool InternalConnection();
 
-/* Whether Citus's local executor is running a task on a shard of this node. A task is part of a
- * statement, which may run no distributed statement of its own: the statement's end does. */
+/* Whether Citus's local executor is running a task on a distributed table's shard of this node.
+ * A task is part of a statement, which may run no distributed statement of its own: the
+ * statement's end does. */
 bool InShardTask();
 const char *PlacementName(Placement placement);
 

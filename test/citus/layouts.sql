@@ -224,3 +224,27 @@ SELECT (SELECT string_agg(id || ':' || (deleted_at IS NOT NULL), ',' ORDER BY id
 -- Every link dropped with its table: the journals go with the last link of their tables.
 SELECT count(drop_link(entry_point, true)) > 0 AS dropped FROM link_module.links;
 SELECT count(*) AS journals FROM pg_dist_partition WHERE logicalrelid::text LIKE 'link_module.citus_journal%';
+
+-- A reference table whose deleteCascade side is a distributed table: its cascade, run in the
+-- coordinator placement's trigger, changes the distributed table, whose own cascade follows.
+CREATE SCHEMA mix;
+CREATE TABLE mix.cat (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE mix.item (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE mix.part (id text PRIMARY KEY, deleted_at timestamptz);
+SELECT create_reference_table('mix.cat'), create_distributed_table('mix.item', 'id'),
+       create_distributed_table('mix.part', 'id', colocate_with => 'none');
+INSERT INTO mix.cat VALUES ('c1'), ('c2');
+INSERT INTO mix.item VALUES ('i1'), ('i2');
+INSERT INTO mix.part VALUES ('t1'), ('t2');
+SELECT define_link('mix.cat', '{"linkable": "mix.item", "isList": true, "deleteCascade": true}') ->> 'entryPoint' AS link;
+SELECT define_link('mix.item', '{"linkable": "mix.part", "isList": true, "deleteCascade": true}') ->> 'entryPoint' AS link;
+SELECT jsonb_array_length(link_create('[{"mix": {"cat_id": "c1", "item_id": "i1"}}, {"mix": {"cat_id": "c2", "item_id": "i2"}}]')) AS created;
+SELECT jsonb_array_length(link_create('[{"mix": {"item_id": "i1", "part_id": "t1"}}, {"mix": {"item_id": "i2", "part_id": "t2"}}]')) AS created;
+UPDATE mix.cat SET deleted_at = now() WHERE id = 'c1';
+DELETE FROM mix.cat WHERE id = 'c2';
+SELECT (SELECT string_agg(id || ':' || (deleted_at IS NOT NULL), ',' ORDER BY id) FROM mix.item) AS items,
+       (SELECT string_agg(id || ':' || (deleted_at IS NOT NULL), ',' ORDER BY id) FROM mix.part) AS parts,
+       (SELECT count(*) FROM mix_item_mix_part WHERE deleted_at IS NULL) AS active_part_links;
+UPDATE mix.cat SET deleted_at = NULL WHERE id = 'c1';
+SELECT (SELECT string_agg(id || ':' || (deleted_at IS NOT NULL), ',' ORDER BY id) FROM mix.item) AS items,
+       (SELECT string_agg(id || ':' || (deleted_at IS NOT NULL), ',' ORDER BY id) FROM mix.part) AS parts;
