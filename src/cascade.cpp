@@ -1113,9 +1113,9 @@ JournaledColumn(Oid table) {
  * define_link). */
 void
 RequireJournal(Oid table, const std::vector<TableLinkable> &linkables) {
-	const auto column = JournaledColumn(table);
+	const auto column = pg::citus::JournalExists(table) ? JournaledColumn(table) : std::nullopt;
 	for (const auto &linkable : linkables)
-		if (!pg::citus::JournalExists(table) || column != linkable.table.soft_delete_column.value_or(""))
+		if (!column || *column != linkable.table.soft_delete_column.value_or(""))
 			throw Error(sqlstate::kObjectNotInPrerequisiteState,
 			            "link_module cannot cascade from distributed table " + linkable.table.relation,
 			            "Its shards do not journal the changes linkable " + Quoted(linkable.module + "." + linkable.key) +

@@ -164,11 +164,15 @@ JournalName(const std::string &colocation) {
 	return "citus_journal_" + colocation;
 }
 
+/* The owner of the relation named `relation` (a journal's shard, qualified and quoted). */
 Oid
-OwnerOf(Oid relid) {
+OwnerOf(const std::string &relation) {
+	const Oid relid =
+	    PgCall([](const char *n) { return DatumGetObjectId(DirectFunctionCall1(regclassin, CStringGetDatum(n))); },
+	           relation.c_str());
 	HeapTuple tuple = PgCall([](Oid r) { return SearchSysCache1(RELOID, ObjectIdGetDatum(r)); }, relid);
 	if (!HeapTupleIsValid(tuple))
-		throw Error(sqlstate::kInternalError, "cache lookup failed for relation " + std::to_string(relid));
+		throw Error(sqlstate::kInternalError, "cache lookup failed for relation " + relation);
 	const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
 	ReleaseSysCache(tuple);
 	return owner;
@@ -194,8 +198,7 @@ CheckJournalsTaken() {
 	} pop;
 	SpiConnection spi;
 	for (const auto &[shard, table] : journaled) {
-		AsOwner as_owner(OwnerOf(PgCall([](const char *n) { return DatumGetObjectId(DirectFunctionCall1(regclassin, CStringGetDatum(n))); },
-		                                shard.c_str())));
+		AsOwner as_owner(OwnerOf(shard));
 		if (QueryValue("SELECT 1 FROM " + shard + " LIMIT 1"))
 			throw Error(sqlstate::kObjectNotInPrerequisiteState,
 			            "link_module did not cascade the changes to distributed table " + table,
@@ -247,9 +250,7 @@ JournalChange(const std::string &shardid, Oid table, TriggerData *trigger) {
 		         " FROM link_module_new n JOIN link_module_old o ON o." + key + " = n." + key + " WHERE (o." + sd +
 		         " IS NULL) <> (n." + sd + " IS NULL)";
 	}
-	const Oid journal_owner =
-	    OwnerOf(PgCall([](const char *n) { return DatumGetObjectId(DirectFunctionCall1(regclassin, CStringGetDatum(n))); },
-	                   journal.c_str()));
+	const Oid journal_owner = OwnerOf(journal);
 	{
 		/* As the journal's owner: nobody else may write it (its rows drive cascades). */
 		AsOwner as_owner(journal_owner);
