@@ -86,6 +86,8 @@ private:
 	int next_alias_ = 0;
 	std::vector<Param> params_;
 	std::vector<std::string> stages_; /* staged: the CTEs read before the statement, in order */
+	/* staged: the CTE of the link rows through which a target's CTE (the key) was read */
+	std::map<std::string, std::string> link_stages_;
 	InterruptTicker ticker_; /* filters may hold a million terms */
 
 	std::string NewAlias() { return "t" + std::to_string(next_alias_++); }
@@ -413,7 +415,10 @@ Compiler::Source(const Node &node, const Relation &relation, const std::string &
 		const Table &target = TableOf(relation.target, path);
 		const Table &from = TableOf(node, path);
 		const std::string row = NewAlias();
-		return "FROM " + rows.relation + " " + row + " JOIN " + (stage ? *stage : target.relation) + " " + child + " ON " +
+		/* Staged: the link rows from their own CTE too (a distributed link table meets no
+		 * correlated subquery). */
+		const std::string &link_rows = stage ? link_stages_.at(*stage) : rows.relation;
+		return "FROM " + link_rows + " " + row + " JOIN " + (stage ? *stage : target.relation) + " " + child + " ON " +
 		       KeyEquals(target, child, target.primary_key, rows, row, other.key, q_) + Live(target, child) + " WHERE " +
 		       KeyEquals(rows, row, side.key, from, alias, from.primary_key, q_) + Live(rows, row);
 	}
@@ -469,12 +474,13 @@ Compiler::Stage(const Node &node, const Relation &relation, const std::string &p
 	case Via::ThroughLink: {
 		const Table &link_rows = *schema_.link_tables[relation.link];
 		const Table &target = TableOf(relation.target, path);
+		const std::string through = name + "_link";
+		stages_.push_back(through + " AS MATERIALIZED (SELECT r.* FROM " + link_rows.relation + " r WHERE " +
+		                  KeyIn(link_rows, "r", side.key, from, "p", from.primary_key, "FROM " + parent + " p", q_) +
+		                  Live(link_rows, "r") + ")");
+		link_stages_[name] = through;
 		rows = "SELECT x.* FROM " + target.relation + " x WHERE " +
-		       KeyIn(target, "x", target.primary_key, link_rows, "r", other.key,
-		             "FROM " + link_rows.relation + " r WHERE " +
-		                 KeyIn(link_rows, "r", side.key, from, "p", from.primary_key, "FROM " + parent + " p", q_) +
-		                 Live(link_rows, "r"),
-		             q_) +
+		       KeyIn(target, "x", target.primary_key, link_rows, "r", other.key, "FROM " + through + " r", q_) +
 		       Live(target, "x");
 		break;
 	}
@@ -519,10 +525,15 @@ Compiler::StagedFilter(const Node &node, const Relation &relation, const std::st
 		const Table &rows = *schema_.link_tables[relation.link];
 		const Table &target = TableOf(relation.target, path);
 		const std::string row = NewAlias();
+		/* Nested, not joined: Citus joins a distributed link table only with tables co-located
+		 * with it, on its distribution column. */
 		return KeyIn(from, alias, from.primary_key, rows, row, side.key,
-		             "FROM " + rows.relation + " " + row + " JOIN " + target.relation + " " + child + " ON " +
-		                 KeyEquals(target, child, target.primary_key, rows, row, other.key, q_) + Live(target, child) +
-		                 " WHERE true" + Live(rows, row) + " AND (" + condition + ")",
+		             "FROM " + rows.relation + " " + row + " WHERE " +
+		                 KeyIn(rows, row, other.key, target, child, target.primary_key,
+		                       "FROM " + target.relation + " " + child + " WHERE true" + Live(target, child) + " AND (" +
+		                           condition + ")",
+		                       q_) +
+		                 Live(rows, row),
 		             q_);
 	}
 	case Via::LinkSide: {
