@@ -151,6 +151,14 @@ AS 'MODULE_PATHNAME', 'unregister_linkable';
 COMMENT ON FUNCTION unregister_linkable(text, text) IS
 'Removes a linkable that no link uses; returns the registration removed';
 
+CREATE FUNCTION distribute_link(entry_point text, distribution_column text)
+RETURNS void
+LANGUAGE c VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'distribute_link';
+COMMENT ON FUNCTION distribute_link(text, text) IS
+'On a Citus cluster, hash-distributes the table of a link by one side''s key, co-located with that side''s table';
+
 ALTER EVENT TRIGGER link_module_refuse_inheritance ENABLE;
 -- A table created by CREATE SCHEMA ... CREATE TABLE takes a dropped linkable's place too.
 DROP EVENT TRIGGER link_module_table_created;

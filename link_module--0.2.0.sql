@@ -118,6 +118,14 @@ AS 'MODULE_PATHNAME', 'drop_link';
 COMMENT ON FUNCTION drop_link(text, boolean) IS
 'Removes a link definition, and its table when drop_table is true';
 
+CREATE FUNCTION distribute_link(entry_point text, distribution_column text)
+RETURNS void
+LANGUAGE c VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'distribute_link';
+COMMENT ON FUNCTION distribute_link(text, text) IS
+'On a Citus cluster, hash-distributes the table of a link by one side''s key, co-located with that side''s table';
+
 CREATE FUNCTION get_link_module(module_a text, key_a text, module_b text, key_b text)
 RETURNS jsonb
 LANGUAGE c STABLE

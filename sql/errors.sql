@@ -87,6 +87,11 @@ SELECT define_link('product.product', 'blog.post', '{"database": {"schema": "nop
 -- drop_link of an unknown link.
 SELECT drop_link('nope_nope');
 \echo :LAST_ERROR_SQLSTATE
+-- distribute_link: an unknown link; without Citus.
+SELECT distribute_link('nope_nope', 'id');
+\echo :LAST_ERROR_SQLSTATE
+SELECT distribute_link(entry_point, 'product_id') FROM link_module.links ORDER BY entry_point LIMIT 1;
+\echo :LAST_ERROR_SQLSTATE
 
 -- Nothing changed.
 SELECT count(*) = :links_before AS same_links FROM link_module.links;

@@ -24,6 +24,7 @@
 #include "pg/spi.hpp"
 #include "registry.hpp"
 #include "settings.hpp"
+#include "cascade.hpp"
 
 extern "C" {
 #include "commands/async.h"
@@ -928,6 +929,28 @@ LM_FUNCTION(link_module_record_changed) {
 	return PointerGetDatum(nullptr);
 }
 
+namespace link_module {
+
+namespace {
+
+/* Notes the rows of link_sql::OutsideRemovals, the last statement's result. */
+void
+NoteOutsideRemovals(const LinkDefinition &link, const Quoter &q) {
+	std::vector<std::string> left = pg::ResultTextArray(1);
+	if (left.empty())
+		return;
+	std::vector<pg::Param> notes{pg::TextArray(left), pg::TextArray(pg::ResultTextArray(2)),
+	                             pg::TimestampTzArray(pg::ResultTimestampTzArray(3)),
+	                             pg::BoolArray(pg::ResultBoolArray(4)), pg::BoolArray(pg::ResultBoolArray(5))};
+	RunPlan("notes:outside:" + link.names.service_name, link_sql::NoteOutsideRemovals(link, q),
+	        {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, BOOLARRAYOID, BOOLARRAYOID}, notes,
+	        "link " + Quoted(link.names.service_name), "link_rows_removed", registry::Owner());
+}
+
+} // namespace
+
+} // namespace link_module
+
 /* Statement trigger (UPDATE) on every link table. Code outside link_module that deletes a record's
  * links, as Medusa's link.delete does (a statement per link table, dismissing every active row of
  * the record, each stamped with its own time), notes nothing: the rows it dismissed that left a
@@ -949,7 +972,7 @@ LM_FUNCTION(link_module_link_rows_removed) {
 	link_cache::Use cache;
 	const StoredLinks &stored = cache.links();
 	const Quoter &q = pg::PgQuoter();
-	const auto relid = link_cache::TriggerTable(stored, RelationGetRelid(trigger->tg_relation), false);
+	const auto relid = link_cache::TriggerTable(stored, RelationGetRelid(trigger->tg_relation), false, trigger);
 	for (std::size_t i = 0; relid && i < stored.links.size(); ++i) {
 		if (stored.link_table_oids[i] != *relid)
 			continue;
@@ -969,15 +992,7 @@ LM_FUNCTION(link_module_link_rows_removed) {
 			AsOwner as_owner(stored.link_owners[i]);
 			pg::Execute(link_sql::OutsideRemovals(placement, q));
 		}
-		std::vector<std::string> left = pg::ResultTextArray(1);
-		if (left.empty())
-			continue;
-		std::vector<pg::Param> notes{pg::TextArray(left), pg::TextArray(pg::ResultTextArray(2)),
-		                             pg::TimestampTzArray(pg::ResultTimestampTzArray(3)),
-		                             pg::BoolArray(pg::ResultBoolArray(4)), pg::BoolArray(pg::ResultBoolArray(5))};
-		RunPlan("notes:outside:" + link.names.service_name, link_sql::NoteOutsideRemovals(link, q),
-		        {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, BOOLARRAYOID, BOOLARRAYOID}, notes, what,
-		        "link_rows_removed", registry::Owner());
+		NoteOutsideRemovals(link, q);
 	}
 	spi.Finish();
 	return PointerGetDatum(nullptr);
@@ -1007,13 +1022,14 @@ LM_FUNCTION(link_module_table_dropped) {
 		/* Citus drops a table it rebuilds and gives the copy its name: the records are not gone,
 		 * and what names the table follows the copy (table_created). A link's table is refused:
 		 * its definition names the table by OID in places a rebuild cannot follow. */
-		if (auto link = pg::QueryValue("SELECT l.entry_point FROM pg_event_trigger_dropped_objects() d "
-		                               "JOIN link_module.link_registry l ON l.link_table = d.objid "
-		                               "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0"))
+		auto link = pg::Query("SELECT l.entry_point, l.link_table::oid::text FROM pg_event_trigger_dropped_objects() d "
+		                      "JOIN link_module.link_registry l ON l.link_table = d.objid "
+		                      "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0");
+		if (!link.empty() && !link_table::RebuildAllowed(static_cast<Oid>(std::stoul(*link[0][1]))))
 			throw Error(sqlstate::kFeatureNotSupported,
-			            "Citus cannot rebuild the table of link " + Quoted(*link),
+			            "Citus cannot rebuild the table of link " + Quoted(*link[0][0]),
 			            "The link follows its table's OID, which the rebuilt copy does not keep.",
-			            "drop_link(" + pg::PgQuoter().literal(*link) +
+			            "drop_link(" + pg::PgQuoter().literal(*link[0][0]) +
 			                ") keeps the table; rebuild it, then define_link() again adopts it.");
 		for (const auto &row : pg::Query("SELECT d.object_identity, d.objid::text FROM pg_event_trigger_dropped_objects() d "
 		                                 "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0"))
@@ -1155,6 +1171,66 @@ CascadeJournaled(Oid table, std::vector<pg::citus::JournalEntry> &entries, const
 	}
 }
 
+/* The link rows the shards of link `i`'s distributed table journaled (JournalEntry::other), as
+ * its triggers act on one server: the active rows written take the rights a cascade through them
+ * would use; the rows a statement outside link_module dismissed are noted (link_rows_removed). */
+void
+CheckJournaledLinkRows(std::size_t i, const std::vector<pg::citus::JournalEntry> &entries, const StoredLinks &stored) {
+	const LinkDefinition &link = stored.links[i];
+	const bool by_left = pg::citus::DistributionColumn(stored.link_table_oids[i]) == link.left.key;
+	std::vector<std::string> left, right;
+	std::vector<TimestampTz> stamps;
+	bool written = false;
+	for (const auto &entry : entries) {
+		if (!entry.deleted) {
+			written = true;
+			continue;
+		}
+		if (!entry.other || !entry.new_stamp)
+			continue;
+		left.push_back(by_left ? entry.key : *entry.other);
+		right.push_back(by_left ? *entry.other : entry.key);
+		stamps.push_back(FromEpochMicros(*entry.new_stamp));
+	}
+	if (written)
+		RequireCascadeRights(stored, i, true);
+	/* link_module's own statements (inside one of its functions): their cascades note what they
+	 * remove, and dismissals are no deletes. */
+	if (left.empty() || pg::EntryDepth() > 1)
+		return;
+	const Quoter &q = pg::PgQuoter();
+	RunPlan("outside:journaled:" + link.names.service_name, link_sql::OutsideRemovals(link, q, true),
+	        {TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID},
+	        {pg::TextArray(left), pg::TextArray(right), pg::TimestampTzArray(stamps)},
+	        "link " + Quoted(link.names.service_name), "link_rows_removed", stored.link_owners[i]);
+	NoteOutsideRemovals(link, q);
+}
+
+/* A statement changed distributed link table `i`: its shards journal its rows, or the statement
+ * fails (a link table distributed after define_link: its triggers name no other key). */
+void
+RequireLinkJournal(std::size_t i, const StoredLinks &stored) {
+	const LinkDefinition &link = stored.links[i];
+	Relation relation = pg::PgCall(RelationIdGetRelation, static_cast<Oid>(stored.link_table_oids[i]));
+	if (!RelationIsValid(relation))
+		throw Error(sqlstate::kInternalError, "could not open the table of link " + Quoted(link.names.service_name));
+	bool prepared = true;
+	for (int t = 0; relation->trigdesc && t < relation->trigdesc->numtriggers; ++t) {
+		const Trigger &trigger = relation->trigdesc->triggers[t];
+		if (std::strncmp(trigger.tgname, "link_module_rows_", 17) == 0 && trigger.tgnargs < 1)
+			prepared = false;
+	}
+	RelationClose(relation);
+	if (!prepared || !pg::citus::JournalExists(stored.link_table_oids[i]))
+		throw Error(sqlstate::kObjectNotInPrerequisiteState,
+		            "link_module cannot check the rows of distributed link table " +
+		                pg::PgQuoter().Qualified(link.schema, link.names.table),
+		            "Its shards do not journal the rows a statement writes: it was distributed after its link "
+		            "was defined.",
+		            "Run link_module.distribute_link('" + link.names.entry_point + "', '<column>'), or define_link "
+		            "again.");
+}
+
 } // namespace
 
 namespace {
@@ -1176,12 +1252,17 @@ ChangedLinkedTables(const PlannedStmt *statement) {
 			continue;
 		/* On a shard, Citus names the trigger link_module_delete_<shard id>: a statement Citus
 		 * planned straight on a shard of this node (a single-node cluster) changes that. */
-		for (int i = 0; relation->trigdesc && i < relation->trigdesc->numtriggers; ++i)
-			if (std::strncmp(relation->trigdesc->triggers[i].tgname, "link_module_delete", 18) == 0) {
-				changed.push_back(entry->relid);
-				break;
-			}
+		bool linked = false;
+		for (int i = 0; relation->trigdesc && i < relation->trigdesc->numtriggers; ++i) {
+			const Trigger &trigger = relation->trigdesc->triggers[i];
+			/* A link table too when distributed: its triggers then name the other side's key
+			 * (link_table::SyncWriteTriggers), and its shards journal its rows. */
+			linked = linked || std::strncmp(trigger.tgname, "link_module_delete", 18) == 0 ||
+			         (std::strncmp(trigger.tgname, "link_module_rows_", 17) == 0 && trigger.tgnargs > 0);
+		}
 		RelationClose(relation);
+		if (linked)
+			changed.push_back(entry->relid);
 	}
 	return changed;
 }
@@ -1227,6 +1308,12 @@ CascadeDistributedChanges(const PlannedStmt *statement) {
 		std::set<std::string> journals;
 		for (Oid relid : changed) {
 			const Oid table = pg::citus::TableOfShard(relid).value_or(relid);
+			const auto link = std::find(stored.link_table_oids.begin(), stored.link_table_oids.end(), table);
+			if (link != stored.link_table_oids.end()) {
+				RequireLinkJournal(static_cast<std::size_t>(link - stored.link_table_oids.begin()), stored);
+				journals.insert(*pg::citus::JournalOf(table));
+				continue;
+			}
 			const std::vector<TableLinkable> linkables = LinkablesOf(stored, table);
 			if (linkables.empty())
 				continue;
@@ -1253,8 +1340,14 @@ CascadeDistributedChanges(const PlannedStmt *statement) {
 			std::map<Oid, std::vector<pg::citus::JournalEntry>> by_table;
 			for (auto &entry : entries)
 				by_table[entry.table].push_back(std::move(entry));
-			for (auto &[table, table_entries] : by_table)
-				CascadeJournaled(table, table_entries, stored);
+			for (auto &[table, table_entries] : by_table) {
+				const auto link = std::find(stored.link_table_oids.begin(), stored.link_table_oids.end(), table);
+				if (link != stored.link_table_oids.end())
+					CheckJournaledLinkRows(static_cast<std::size_t>(link - stored.link_table_oids.begin()), table_entries,
+					                       stored);
+				else
+					CascadeJournaled(table, table_entries, stored);
+			}
 		}
 		spi.Finish();
 	});

@@ -19,4 +19,14 @@ void BeforeDistributedChanges(const PlannedStmt *statement);
  * record triggers do on one server. Anything else returns at once. */
 void CascadeDistributedChanges(const PlannedStmt *statement);
 
+namespace link_cache {
+struct StoredLinks;
+}
+
+/* Writing active rows of link `i` takes the rights a delete through them would use on its
+ * deleteCascade sides' tables (link_ops.cpp): checked for the rows of the statement trigger's
+ * transition table link_module_new, or, `journaled`, for active rows a distributed link table's
+ * shards journaled (row security is then refused: the shards cannot be checked). */
+void RequireCascadeRights(const link_cache::StoredLinks &stored, std::size_t i, bool journaled);
+
 } // namespace link_module

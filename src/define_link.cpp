@@ -4,6 +4,7 @@
 #include "core/error.hpp"
 #include "link_table.hpp"
 #include "pg/as_owner.hpp"
+#include "pg/citus.hpp"
 #include "pg/guard.hpp"
 #include "pg/json_edge.hpp"
 #include "pg/spi.hpp"
@@ -116,6 +117,18 @@ DefineLink(const std::string &left_text, const std::string &right_text, const Js
 	return json;
 }
 
+/* The link `entry_point`, the registry locked (drop_link, distribute_link). */
+registry::StoredLink
+DefinedLink(const std::string &entry_point) {
+	registry::LockRegistry();
+	if (auto link = registry::FindLink(registry::LinkKey::EntryPoint, entry_point))
+		return *link;
+	auto known = pg::QueryValue("SELECT string_agg(quote_literal(entry_point), ', ' ORDER BY entry_point) "
+	                            "FROM link_module.link_registry");
+	throw Error(sqlstate::kUndefinedObject, "link " + Quoted(entry_point) + " does not exist",
+	            known ? "Defined links (entry points): " + *known + "." : "No link is defined.");
+}
+
 } // namespace
 
 } // namespace link_module
@@ -179,15 +192,8 @@ LM_FUNCTION(drop_link) {
 	bool drop_table = pg::BoolArg(fcinfo, 1).value_or(false);
 
 	pg::SpiConnection spi;
-	registry::LockRegistry();
-	auto link = registry::FindLink(registry::LinkKey::EntryPoint, entry_point);
-	if (!link) {
-		auto known = pg::QueryValue("SELECT string_agg(quote_literal(entry_point), ', ' ORDER BY entry_point) "
-		                            "FROM link_module.link_registry");
-		throw Error(sqlstate::kUndefinedObject, "link " + Quoted(entry_point) + " does not exist",
-		            known ? "Defined links (entry points): " + *known + "." : "No link is defined.");
-	}
-	const LinkDefinition &def = link->definition;
+	const registry::StoredLink link = DefinedLink(entry_point);
+	const LinkDefinition &def = link.definition;
 	/* The table by its regclass: it follows a rename, and is gone if the table was dropped. */
 	auto table = pg::QueryValue("SELECT link_table::regclass::text FROM link_module.link_registry l "
 	                            "JOIN pg_class c ON c.oid = l.link_table WHERE l.service_name = $1",
@@ -208,6 +214,32 @@ LM_FUNCTION(drop_link) {
 	for (const LinkSide *side : {&def.left, &def.right})
 		if (auto linkable = registry::FindLinkable(side->module, side->model); linkable && linkable->relation)
 			link_table::RemoveRecordTriggersIfUnused(*linkable->relation);
+	spi.Finish();
+	PG_RETURN_VOID();
+}
+
+LM_FUNCTION(distribute_link) {
+	std::string entry_point = RequiredText(fcinfo, 0, "entry_point");
+	std::string column = RequiredText(fcinfo, 1, "distribution_column");
+	pg::SpiConnection spi;
+	const registry::StoredLink link = DefinedLink(entry_point);
+	const LinkDefinition &def = link.definition;
+	if (def.read_only)
+		throw Error(sqlstate::kWrongObjectType, "link " + Quoted(entry_point) + " is read-only: it has no table");
+	if (!pg::citus::Installed())
+		throw Error(sqlstate::kFeatureNotSupported,
+		            "cannot distribute the table of link " + Quoted(entry_point) + ": Citus is not installed",
+		            {}, "CREATE EXTENSION citus, and distribute the module tables first (README, \"Scaling out with Citus\").");
+	if (column != def.left.key && column != def.right.key)
+		throw Error(sqlstate::kInvalidParameterValue,
+		            "link " + Quoted(entry_point) + " has no key column " + Quoted(column),
+		            "A link table is distributed by the key of one of its sides: " + Quoted(def.left.key) + " or " +
+		                Quoted(def.right.key) + ".");
+	const std::string table = pg::PgQuoter().Qualified(def.schema, def.names.table);
+	registry::RequireLinkTableOwner(registry::RelationOid(table), def.names.service_name, "distribute");
+	Linkable left = registry::ResolveLinkable(def.left.module, def.left.model, "left side");
+	Linkable right = registry::ResolveLinkable(def.right.module, def.right.model, "right side");
+	link_table::DistributeLinkTable(def, left, right, column);
 	spi.Finish();
 	PG_RETURN_VOID();
 }

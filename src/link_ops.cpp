@@ -10,6 +10,7 @@
 #include "core/link_sql.hpp"
 #include "core/list_chunks.hpp"
 #include "core/payload.hpp"
+#include "cascade.hpp"
 #include "pg/as_owner.hpp"
 #include "pg/citus.hpp"
 #include "pg/guard.hpp"
@@ -606,6 +607,45 @@ RequireVisibleRecords(const LinkDefinition &link, const LinkSide &side, const li
 
 } // namespace link_module
 
+namespace link_module {
+
+void
+RequireCascadeRights(const link_cache::StoredLinks &stored, std::size_t i, bool journaled) {
+	const LinkDefinition &link = stored.links[i];
+	for (bool left : {true, false}) {
+		const LinkSide &side = left ? link.left : link.right;
+		const auto &table = left ? stored.left_tables[i] : stored.right_tables[i];
+		if (!side.delete_cascade || !table || !table->oid)
+			continue;
+		const std::string missing = registry::MissingPrivileges(table->oid, {"DELETE", "UPDATE"});
+		if (missing.empty()) {
+			if (!journaled)
+				RequireVisibleRecords(link, side, *table);
+			else if (*pg::QueryValue("SELECT row_security_active($1::oid)::text", {std::to_string(table->oid)}) == "true")
+				throw Error(sqlstate::kFeatureNotSupported,
+				            "cannot write active rows of distributed link table of link " +
+				                Quoted(link.names.service_name) + ": row security is active on " + table->relation,
+				            "Side " + Quoted(side.module + "." + side.model) + " has deleteCascade: the records such "
+				            "rows name must be ones this role may update, which link_module cannot check on the "
+				            "shards.",
+				            "On a Citus cluster, write links as the owner of " + table->relation + ".");
+			continue;
+		}
+		if (!journaled && !pg::QueryValue("SELECT 1 FROM link_module_new WHERE deleted_at IS NULL LIMIT 1"))
+			continue;
+		throw Error(sqlstate::kInsufficientPrivilege,
+		            "cannot write active rows of link " + Quoted(link.names.service_name) +
+		                ": permission denied for table " + table->relation,
+		            "Side " + Quoted(side.module + "." + side.model) + " has deleteCascade: deleting the record at "
+		            "the other end of such a row deletes its record in " + table->relation +
+		                ", which this role could not do itself (it lacks " + missing + ").",
+		            "The owner of " + table->relation + " can GRANT " + missing + " ON " + table->relation + " TO " +
+		                *pg::QueryValue("SELECT quote_ident(current_user)") + ".");
+	}
+}
+
+} // namespace link_module
+
 /* Statement triggers (INSERT, UPDATE) on the tables of links with a deleteCascade side. Through
  * an active link row, a delete of the record at the other end reaches the deleteCascade side's
  * record (the triggers' cascades run as its table's owner): writing one, by link_create or by
@@ -620,33 +660,10 @@ LM_FUNCTION(link_module_link_rows_written) {
 		throw Error(sqlstate::kInternalError, "SPI_register_trigger_data failed");
 	link_cache::Use cache;
 	const link_cache::StoredLinks &stored = cache.links();
-	const auto relid = link_cache::TriggerTable(stored, RelationGetRelid(trigger->tg_relation), false);
-	for (std::size_t i = 0; relid && i < stored.links.size(); ++i) {
-		if (stored.link_table_oids[i] != *relid)
-			continue;
-		const LinkDefinition &link = stored.links[i];
-		for (bool left : {true, false}) {
-			const LinkSide &side = left ? link.left : link.right;
-			const auto &table = left ? stored.left_tables[i] : stored.right_tables[i];
-			if (!side.delete_cascade || !table || !table->oid)
-				continue;
-			const std::string missing = registry::MissingPrivileges(table->oid, {"DELETE", "UPDATE"});
-			if (missing.empty()) {
-				RequireVisibleRecords(link, side, *table);
-				continue;
-			}
-			if (!pg::QueryValue("SELECT 1 FROM link_module_new WHERE deleted_at IS NULL LIMIT 1"))
-				continue;
-			throw Error(sqlstate::kInsufficientPrivilege,
-			            "cannot write active rows of link " + Quoted(link.names.service_name) +
-			                ": permission denied for table " + table->relation,
-			            "Side " + Quoted(side.module + "." + side.model) + " has deleteCascade: deleting the record at "
-			            "the other end of such a row deletes its record in " + table->relation +
-			                ", which this role could not do itself (it lacks " + missing + ").",
-			            "The owner of " + table->relation + " can GRANT " + missing + " ON " + table->relation + " TO " +
-			                *pg::QueryValue("SELECT quote_ident(current_user)") + ".");
-		}
-	}
+	const auto relid = link_cache::TriggerTable(stored, RelationGetRelid(trigger->tg_relation), false, trigger);
+	for (std::size_t i = 0; relid && i < stored.links.size(); ++i)
+		if (stored.link_table_oids[i] == *relid)
+			RequireCascadeRights(stored, i, false);
 	spi.Finish();
 	return PointerGetDatum(nullptr);
 }

@@ -344,6 +344,56 @@ Repoint(Oid from, Oid to) {
 	pg::Execute("UPDATE link_module.removals SET link_table = $2::oid WHERE link_table = $1::oid", oids);
 }
 
+/* A distributed link table: hash-distributed by one side's key (`column`) and co-located with
+ * that side's table, itself distributed by the linkable's key, so that each shard holds the link
+ * rows of its records. Citus keeps a unique index only where it contains the distribution column:
+ * a side with one active link per record (the other side's isList false) must be the
+ * distribution column, and a one-to-one link (two such indexes) stays a reference table.
+ * `colocated`: whether the link table is co-located with that side's table (nullopt: not yet
+ * distributed, distribute_link checks before it distributes). */
+void
+CheckDistributedLinkTable(const LinkDefinition &def, const Linkable &left, const Linkable &right,
+                          const std::string &relation, const std::optional<std::string> &column,
+                          std::optional<bool> colocated) {
+	const std::string allowed =
+	    def.LeftKeyUnique() && def.RightKeyUnique()
+	        ? std::string("A one-to-one link table may be a reference table only.")
+	        : "Distribute it by " +
+	              (def.LeftKeyUnique()    ? Quoted(def.left.key)
+	               : def.RightKeyUnique() ? Quoted(def.right.key)
+	                                      : Quoted(def.left.key) + " or " + Quoted(def.right.key)) +
+	              ", co-located with that side's table: SELECT distribute_link('" + def.names.entry_point +
+	              "', '<column>'); or leave it a reference table (README, \"Scaling out with Citus\").";
+	auto refuse = [&](const std::string &why, const std::string &detail) {
+		return Error(sqlstate::kFeatureNotSupported,
+		             "link " + Quoted(def.names.service_name) + " cannot use distributed link table " + relation + why,
+		             detail, allowed);
+	};
+	if (def.LeftKeyUnique() && def.RightKeyUnique())
+		throw refuse("", "Citus keeps no unique index without the distribution column, and a one-to-one link has "
+		                 "two: one per side.");
+	if (!column || (*column != def.left.key && *column != def.right.key))
+		throw refuse(column ? ", distributed by " + Quoted(*column) : ": it is not hash-distributed",
+		             "A link table is distributed by the key of one of its sides.");
+	const bool by_left = *column == def.left.key;
+	if ((def.LeftKeyUnique() && !by_left) || (def.RightKeyUnique() && by_left))
+		throw refuse(", distributed by " + Quoted(*column),
+		             "Each " + Quoted(by_left ? def.right.key : def.left.key) +
+		                 " may have one active link: Citus keeps that unique index only on the distribution column.");
+	const Linkable &side = by_left ? left : right;
+	const Oid side_oid = side.relation && !side.table_missing ? registry::RelationOid(*side.relation) : InvalidOid;
+	if (!OidIsValid(side_oid) || pg::citus::DistributionColumn(side_oid) != side.primary_key ||
+	    (colocated && !*colocated))
+		throw refuse(", distributed by " + Quoted(*column) + ", not co-located with the table of " +
+		                 Quoted(side.module + "." + side.model),
+		             "Its shards hold the link rows of the records in the shards of that table, distributed by "
+		             "the linkable's key " + Quoted(side.primary_key) + ", on the same node.");
+	if (!pg::citus::Preloaded())
+		throw refuse(": link_module is not in shared_preload_libraries",
+		             "The coordinator takes what its shards' triggers journal after each statement, in every "
+		             "session, from a hook that only a preloaded link_module installs.");
+}
+
 } // namespace
 
 void
@@ -353,7 +403,8 @@ CheckLayout(const LinkDefinition &def, const Linkable &left, const Linkable &rig
 	const std::string what = "link " + Quoted(def.names.service_name);
 	const std::string layouts = "Links need module tables that are all local tables, or all Citus tables: reference "
 	                            "(create_reference_table), Citus local, or hash-distributed by the linkable's key; "
-	                            "a link table local or a reference table: see README, \"Scaling out with Citus\".";
+	                            "a link table local, a reference table, or distributed by a side's key (distribute_link): see README, "
+	                            "\"Scaling out with Citus\".";
 	const auto sides = SidePlacements(left, right);
 	std::vector<std::pair<std::string, Placement>> tables = sides;
 	if (TableExists(def))
@@ -362,10 +413,14 @@ CheckLayout(const LinkDefinition &def, const Linkable &left, const Linkable &rig
 		const auto &[relation, placement] = tables[i];
 		const Oid oid = registry::RelationOid(relation);
 		if (placement == Placement::Distributed) {
-			if (i == sides.size())
-				throw Error(sqlstate::kFeatureNotSupported, what + " cannot use distributed link table " + relation,
-				            "Its triggers would fire on the shards, on the workers, which hold no link definitions.",
-				            layouts);
+			if (i == sides.size()) {
+				const auto column = pg::citus::DistributionColumn(oid);
+				const Linkable &side = column == def.left.key ? left : right;
+				CheckDistributedLinkTable(def, left, right, relation, column,
+				                          side.relation && !side.table_missing &&
+				                              pg::citus::Colocated(oid, registry::RelationOid(*side.relation)));
+				continue;
+			}
 			const Linkable &side = relation == left.relation ? left : right;
 			const auto column = pg::citus::DistributionColumn(oid);
 			if (column != side.primary_key)
@@ -448,6 +503,48 @@ PlaceLinkTable(const LinkDefinition &def, const Linkable &left, const Linkable &
 }
 
 namespace {
+Oid rebuilding_link_table = InvalidOid;
+}
+
+bool
+RebuildAllowed(Oid relid) {
+	return OidIsValid(rebuilding_link_table) && relid == rebuilding_link_table;
+}
+
+void
+DistributeLinkTable(const LinkDefinition &def, const Linkable &left, const Linkable &right, const std::string &column) {
+	std::string table = QualifiedTable(def);
+	CheckDistributedLinkTable(def, left, right, table, column, std::nullopt);
+	const Linkable &side = column == def.left.key ? left : right;
+	Oid oid = registry::RelationOid(table);
+	const Oid side_oid = registry::RelationOid(*side.relation);
+	if (pg::citus::DistributionColumn(oid) == column && pg::citus::Colocated(oid, side_oid)) {
+		SyncWriteTriggers(def);
+		PlaceLinkTable(def, left, right);
+		return;
+	}
+	if (pg::citus::PlacementOf(oid) != Placement::Local) {
+		/* Citus rebuilds the table under its name (a new OID): the link and its notes follow it
+		 * (FollowCitusTables), as they may for this rebuild only. */
+		struct Allow {
+			explicit Allow(Oid relid) { rebuilding_link_table = relid; }
+			~Allow() { rebuilding_link_table = InvalidOid; }
+		} allow(oid);
+		pg::citus::WithTriggersAllowed([&] { pg::Execute("SELECT pg_catalog.undistribute_table($1::regclass)", {table}); });
+		oid = registry::RelationOid(table);
+	}
+	pg::citus::WithTriggersAllowed([&] {
+		pg::Execute("SELECT pg_catalog.create_distributed_table($1::regclass, $2, colocate_with => $3)",
+		            {table, column, *side.relation});
+	});
+	pg::citus::WithOwnChangesVisible([&] { /* the catalog lookups read Citus's new metadata */
+		SyncWriteTriggers(def);
+		CheckLayout(def, left, right);
+		PlaceLinkTable(def, left, right); /* the journals its shards write into, as they are now */
+	});
+}
+
+namespace {
 
 const char *kTriggerNames[] = {"link_module_update", "link_module_delete", "link_module_truncate"};
 
@@ -496,16 +593,21 @@ SyncWriteTriggers(const LinkDefinition &def, bool defined) {
 	    {"link_module_rows_removed", "UPDATE", "OLD TABLE AS link_module_old NEW TABLE AS link_module_new",
 	     "link_rows_removed", defined},
 	};
+	/* A distributed link table's shards journal their rows for the coordinator, by the
+	 * distribution column and the other side's key, which their triggers' argument names. */
+	const auto column = pg::citus::DistributionColumn(registry::RelationOid(table));
+	const std::string argument =
+	    column ? pg::PgQuoter().literal(*column == def.left.key ? def.right.key : def.left.key) : "";
 	pg::AsOwner as_owner(registry::Owner()); /* the trigger functions are not PUBLIC's */
 	for (const Trigger &trigger : triggers) {
 		const bool present = pg::QueryValue("SELECT 1 FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname = $2",
 		                                    {table, trigger.name})
 		                         .has_value();
-		if (trigger.wanted && !present)
+		if (trigger.wanted && (!present || column))
 			pg::citus::WithTriggersAllowed([&] {
-				pg::Execute(std::string("CREATE TRIGGER ") + trigger.name + " AFTER " + trigger.event + " ON " + table +
-				            " REFERENCING " + trigger.transitions + " FOR EACH STATEMENT EXECUTE FUNCTION link_module." +
-				            trigger.function + "()");
+				pg::Execute(std::string("CREATE OR REPLACE TRIGGER ") + trigger.name + " AFTER " + trigger.event + " ON " +
+				            table + " REFERENCING " + trigger.transitions +
+				            " FOR EACH STATEMENT EXECUTE FUNCTION link_module." + trigger.function + "(" + argument + ")");
 			});
 		else if (!trigger.wanted && present)
 			pg::citus::WithTriggersAllowed([&] { pg::Execute(std::string("DROP TRIGGER ") + trigger.name + " ON " + table); });

@@ -27,6 +27,12 @@ bool TableExists(const LinkDefinition &def);
  * cascades that would not run. */
 void CheckLayout(const LinkDefinition &def, const Linkable &left, const Linkable &right);
 
+/* distribute_link: the link table becomes hash-distributed by `column` (a side's key),
+ * co-located with that side's table, or the layout is refused (CheckLayout). */
+void DistributeLinkTable(const LinkDefinition &def, const Linkable &left, const Linkable &right,
+                         const std::string &column);
+/* Whether Citus may rebuild link table `relid` now (DistributeLinkTable's own rebuild). */
+bool RebuildAllowed(unsigned int relid);
 /* The link table follows its module tables onto a Citus cluster: it becomes a reference table
  * when the table of either side is one, else a Citus local table when either side's is one. */
 void PlaceLinkTable(const LinkDefinition &def, const Linkable &left, const Linkable &right);

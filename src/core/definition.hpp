@@ -138,6 +138,9 @@ struct LinkDefinition {
 	bool read_only = false;
 	std::optional<bool> read_only_is_list;
 	std::vector<ExtraColumn> extra_columns;
+	/* Not stored: the link table is hash-distributed (Citus), so statements find its rows by
+	 * their keys, never by tuple id, and probe it without fences Citus cannot plan. */
+	bool distributed = false;
 
 	/* Medusa's rule: a side's ids are unique among active rows unless the other side isList. */
 	bool LeftKeyUnique() const { return !right.is_list; }

@@ -41,9 +41,32 @@ Populated(const LinkDefinition &link, const Quoter &q) {
  * active row), and scan per input row. */
 std::string
 Targets(const LinkDefinition &link, const Quoter &q, const std::string &rows, const std::string &condition) {
+	if (link.distributed)
+		return rows + " AS i ";
 	return "(SELECT i0.*, x.tid FROM " + rows + " AS i0 CROSS JOIN LATERAL (SELECT y.ctid AS tid, y.deleted_at FROM " +
 	       Table(link, q) + " y WHERE y." + q.ident(link.left.key) + " = i0.l AND y." + q.ident(link.right.key) +
 	       " = i0.r FOR UPDATE OFFSET 0) x" + (condition.empty() ? "" : " WHERE " + condition) + " OFFSET 0) i ";
+}
+
+/* How the UPDATE's row t meets its target i: by the tid; on a distributed link table (Citus
+ * plans no tid join, nor a row lock on several shards), by the keys, with `condition` (on
+ * x.deleted_at) checked on t, the version the UPDATE itself locks and rechecks. */
+std::string
+TargetMatch(const LinkDefinition &link, const Quoter &q, const std::string &condition) {
+	if (!link.distributed)
+		return "t.ctid = i.tid";
+	std::string on_t = condition;
+	for (std::size_t at = on_t.find("x."); at != std::string::npos; at = on_t.find("x.", at + 2))
+		on_t[at] = 't';
+	return "t." + q.ident(link.left.key) + " = i.l AND t." + q.ident(link.right.key) + " = i.r" +
+	       (on_t.empty() ? "" : " AND " + on_t);
+}
+
+/* A fence that keeps a LATERAL probe's conditions out of its index choice: Citus plans no
+ * LATERAL subquery with one on a distributed table. */
+std::string
+Fence(const LinkDefinition &link) {
+	return link.distributed ? "" : " OFFSET 0";
 }
 
 /* The written row of `table` (aliased t) as its row type. Written `t.*`, never `t`: an extra
@@ -120,7 +143,7 @@ UpdateStatement(const LinkDefinition &link, const Quoter &q, bool revive) {
 	for (const auto &column : link.extra_columns)
 		assign(column.name);
 
-	std::string where = "t.ctid = i.tid";
+	std::string where = TargetMatch(link, q, revive ? "" : "x.deleted_at IS NULL");
 	/* A dismissed pair is not revived over another active partner of a unique key. */
 	if (revive && (link.LeftKeyUnique() || link.RightKeyUnique()))
 		where += " AND (t.deleted_at IS NULL OR NOT " + RevivalConflicts(link, q) + ")";
@@ -170,8 +193,8 @@ Dismiss(const LinkDefinition &link, const Quoter &q) {
 	const std::string input = "(SELECT u.ord, u.l::" + link.left.key_type + " AS l, u.r::" + link.right.key_type +
 	                          " AS r FROM unnest($1::int4[], $2::text[], $3::text[]) AS u(ord, l, r))";
 	return "WITH written AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = now(), updated_at = now() FROM " +
-	       Targets(link, q, input, "x.deleted_at IS NULL") + "WHERE t.ctid = i.tid "
-	       "RETURNING " + WholeRow(Table(link, q)) + " AS row, i.ord AS ord__)" +
+	       Targets(link, q, input, "x.deleted_at IS NULL") + "WHERE " + TargetMatch(link, q, "x.deleted_at IS NULL") +
+	       " RETURNING " + WholeRow(Table(link, q)) + " AS row, i.ord AS ord__)" +
 	       Outcome("SELECT NULL::int4[]", "$4", " ORDER BY w.ord__");
 }
 
@@ -202,7 +225,10 @@ List(const LinkDefinition &link, const Quoter &q, bool as_definition) {
 	 * and read once, by them, at the end. The probes by left id are fenced (OFFSET 0) so that
 	 * the join to the right ids comes after them (joined first on the entry, the two lists would
 	 * form every pair). */
-	const std::string live = " AND ($11 OR x.deleted_at IS NULL) OFFSET 0)";
+	const std::string live = " AND ($11 OR x.deleted_at IS NULL)" + Fence(link) + ")";
+	/* A row's tuple id tells it from the others of an earlier chunk; on a distributed table,
+	 * whose shards share tuple ids, its keys do. */
+	const std::string tid = link.distributed ? "(z." + lk + ", z." + rk + ")" : "z.ctid";
 	return "SELECT t.row, CASE WHEN $12 THEN t.tid::text END FROM (SELECT f.l, f.r, min(f.lo) AS lo, min(f.ro) AS ro "
 	       "FROM ("
 	       "SELECT y.l, y.r, p.lo, p.ro FROM unnest($1::int4[], $2::int4[], $3::text[], $4::text[]) AS p(lo, ro, l, r) "
@@ -210,7 +236,7 @@ List(const LinkDefinition &link, const Quoter &q, bool as_definition) {
 	       " = p.l::" + link.left.key_type + " AND x." + rk + " = p.r::" + link.right.key_type + live + " y "
 	       "UNION ALL SELECT g.l, g.r, g.lo, b.ro FROM (SELECT a.e, a.lo, y.l, y.r FROM unnest($5::int4[], $6::int4[], "
 	       "$7::text[]) AS a(e, lo, id) CROSS JOIN LATERAL (SELECT x." + lk + " AS l, x." + rk + " AS r FROM " + table +
-	       " x WHERE x." + lk + " = a.id::" + link.left.key_type + live + " y OFFSET 0) g JOIN unnest($8::int4[], "
+	       " x WHERE x." + lk + " = a.id::" + link.left.key_type + live + " y" + Fence(link) + ") g JOIN unnest($8::int4[], "
 	       "$9::int4[], $10::text[]) AS b(e, ro, id) ON b.e = g.e AND g.r = b.id::" + link.right.key_type +
 	       /* ids given alone: every row of theirs; a right key's active rows through its partial
 	        * index, the dismissed ones (withDeleted) only when asked */
@@ -222,8 +248,8 @@ List(const LinkDefinition &link, const Quoter &q, bool as_definition) {
 	       " = b.id::" + link.right.key_type + " AND x.deleted_at IS NULL UNION ALL SELECT x." + lk + ", x." + rk +
 	       " FROM " + table + " x WHERE $11 AND x." + rk + " = b.id::" + link.right.key_type +
 	       " AND x.deleted_at IS NOT NULL) y"
-	       ") f GROUP BY f.l, f.r) m CROSS JOIN LATERAL (SELECT " + row + " AS row, z.ctid AS tid FROM " + table +
-	       " z WHERE z." + lk + " = m.l AND z." + rk + " = m.r OFFSET 0) t ORDER BY m.lo, m.ro, m.l, m.r";
+	       ") f GROUP BY f.l, f.r) m CROSS JOIN LATERAL (SELECT " + row + " AS row, " + tid + " AS tid FROM " + table +
+	       " z WHERE z." + lk + " = m.l AND z." + rk + " = m.r" + Fence(link) + ") t ORDER BY m.lo, m.ro, m.l, m.r";
 }
 
 bool
@@ -252,7 +278,12 @@ FindPartner(const LinkDefinition &link, const Quoter &q) {
 		conflicts += std::string(conflicts.empty() ? "" : " OR ") + right_taken;
 	if (conflicts.empty())
 		conflicts = "false";
-	/* Which key is taken is decided in the keys' own types (two spellings of one uuid are one). */
+	/* Which key is taken is decided in the keys' own types (two spellings of one uuid are one).
+	 * A distributed link table is joined, not probed: Citus plans no LATERAL with a LIMIT. */
+	if (link.distributed)
+		return "SELECT u.n, " + (link.LeftKeyUnique() ? left_taken : std::string("false")) + " AS on_left, o." + lk +
+		       "::text AS l, o." + rk + "::text AS r FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(l, r, n) "
+		       "JOIN " + Table(link, q) + " o ON o.deleted_at IS NULL AND (" + conflicts + ") ORDER BY u.n LIMIT 1";
 	return "SELECT u.n, o.on_left, o.l, o.r FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(l, r, n) "
 	       "CROSS JOIN LATERAL (SELECT " + (link.LeftKeyUnique() ? left_taken : std::string("false")) +
 	       " AS on_left, o." + lk + "::text AS l, o." + rk + "::text AS r FROM " + Table(link, q) +
@@ -333,25 +364,32 @@ NoteRemovals(const LinkDefinition &link, const Quoter &q, bool by_left) {
 }
 
 std::string
-OutsideRemovals(const LinkDefinition &link, const Quoter &q) {
+OutsideRemovals(const LinkDefinition &link, const Quoter &q, bool journaled) {
 	const std::string lk = q.ident(link.left.key);
 	const std::string rk = q.ident(link.right.key);
 	const std::string table = Table(link, q);
 	/* The keys left with no active row, each probed once (the rows the statement dismissed stay
 	 * in the active-row index until they are vacuumed: a probe per row would read them all for
-	 * every row of a key they share). */
+	 * every row of a key they share). Journaled: uncorrelated, as Citus plans it. */
 	auto gone = [&](const std::string &key, const char *column) {
+		if (journaled)
+			return std::string("(SELECT DISTINCT ") + column + " AS k FROM g WHERE " + column + " NOT IN (SELECT t." + key +
+			       " FROM " + table + " t WHERE t." + key + " IN (SELECT " + column + " FROM g) AND t.deleted_at IS NULL))";
 		return std::string("(SELECT k FROM (SELECT DISTINCT ") + column + " AS k FROM g) d WHERE NOT EXISTS (SELECT 1 FROM " +
 		       table + " t WHERE t." + key + " = d.k AND t.deleted_at IS NULL))";
 	};
+	const std::string dismissed =
+	    journaled ? "SELECT u.l::" + link.left.key_type + " AS l, u.r::" + link.right.key_type +
+	                    " AS r, u.s FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(l, r, s)"
+	              : "SELECT n." + lk + " AS l, n." + rk + " AS r, n.deleted_at::timestamptz AS s "
+	                "FROM link_module_old o JOIN link_module_new n ON n." + lk + " = o." + lk + " AND n." + rk + " = o." + rk +
+	                " WHERE o.deleted_at IS NULL AND n.deleted_at IS NOT NULL";
 	/* A delete can take a record's rows in several statements of one transaction with one stamp
 	 * (Medusa's ORM writes 300 rows a statement): the rows of a record left with no active row
 	 * that earlier statements of this transaction (or of its subtransactions) dismissed with a
 	 * stamp of this one count too. They are found by the deleted_at index and told by their
 	 * xmin; this statement's own rows, found again, merge in the UNION. */
-	return "WITH g AS MATERIALIZED (SELECT n." + lk + " AS l, n." + rk + " AS r, n.deleted_at::timestamptz AS s "
-	       "FROM link_module_old o JOIN link_module_new n ON n." + lk + " = o." + lk + " AND n." + rk + " = o." + rk +
-	       " WHERE o.deleted_at IS NULL AND n.deleted_at IS NOT NULL), "
+	return "WITH g AS MATERIALIZED (" + dismissed + "), "
 	       "gl AS MATERIALIZED " + gone(lk, "l") + ", gr AS MATERIALIZED " + gone(rk, "r") + ", "
 	       "earlier AS (SELECT t." + lk + " AS l, t." + rk + " AS r, t.deleted_at::timestamptz AS s FROM " + table +
 	       " t WHERE t.deleted_at IN (SELECT DISTINCT s FROM g) AND link_module.xact_is_current(t.xmin) AND (t." + lk +
@@ -434,7 +472,8 @@ ReviveLinkRows(const LinkDefinition &link, const Quoter &q, Returning returning)
 	const std::string input = "(SELECT u.l::" + link.left.key_type + " AS l, u.r::" + link.right.key_type +
 	                          " AS r FROM unnest($1::text[], $2::text[]) AS u(l, r))";
 	return WithReturning("UPDATE " + Table(link, q) + " AS t SET deleted_at = NULL, updated_at = now() FROM " +
-	                         Targets(link, q, input, "x.deleted_at = $3") + "WHERE t.ctid = i.tid",
+	                         Targets(link, q, input, "x.deleted_at = $3") + "WHERE " +
+	                         TargetMatch(link, q, "x.deleted_at = $3"),
 	                     link, q, returning);
 }
 
@@ -464,7 +503,8 @@ DismissRevivedOrphans(const LinkDefinition &link, const RecordTable *left, const
 	const std::string input = "(SELECT u.l::" + link.left.key_type + " AS l, u.r::" + link.right.key_type +
 	                          " AS r, u.s FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(l, r, s))";
 	return "WITH d AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = i.s FROM " +
-	       Targets(link, q, input, "x.deleted_at IS NULL") + "WHERE t.ctid = i.tid AND NOT (" +
+	       Targets(link, q, input, "x.deleted_at IS NULL") + "WHERE " + TargetMatch(link, q, "x.deleted_at IS NULL") +
+	       " AND NOT (" +
 	       live(left, link.left, "$4") + " AND " + live(right, link.right, "$5") + ") RETURNING " + Pairs(link, q, "t") +
 	       ", t.id) SELECT array_agg(l), array_agg(r), array_agg(id) FROM d";
 }
@@ -479,7 +519,7 @@ RowsOf(const LinkDefinition &link, const Quoter &q, const std::string &more_inpu
 	return "FROM unnest($1::text[], $2::text[]" + more_input + ") AS u(l, r" + more_columns +
 	       ") CROSS JOIN LATERAL (SELECT t.deleted_at FROM " + Table(link, q) + " t WHERE t." + q.ident(link.left.key) +
 	       " = u.l::" + link.left.key_type + " AND t." + q.ident(link.right.key) + " = u.r::" + link.right.key_type +
-	       " OFFSET 0) x";
+	       Fence(link) + ") x";
 }
 
 } // namespace

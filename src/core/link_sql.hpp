@@ -121,8 +121,10 @@ std::string NoteRemovals(const LinkDefinition &link, const Quoter &quote, bool b
  * no active row: a delete of that record as Medusa's link.delete makes it (one statement per link
  * table, every active row of the record). Returns (left text[], right text[], stamp
  * timestamptz[], by_left boolean[], by_right boolean[]): the row's deleted_at, and whether its
- * left (right) record lost its last active row. */
-std::string OutsideRemovals(const LinkDefinition &link, const Quoter &quote);
+ * left (right) record lost its last active row. `journaled`: the dismissed rows are ($1 text[]
+ * left, $2 text[] right, $3 timestamptz[] stamp) instead, as a distributed link table's shards
+ * journaled them, read as Citus plans (no correlated subquery). */
+std::string OutsideRemovals(const LinkDefinition &link, const Quoter &quote, bool journaled = false);
 
 /* Notes the rows of OutsideRemovals ($1..$5, aligned) as removed outside link_module: by the
  * side whose record lost its last active row (null: both did, either may be the one deleted). */

@@ -12,6 +12,7 @@
 #include <map>
 
 extern "C" {
+#include "access/xact.h"
 #include "catalog/pg_class.h"
 #include "commands/extension.h"
 #include "utils/guc.h"
@@ -211,13 +212,33 @@ CheckJournalsTaken() {
 	journaled.clear();
 }
 
+/* The rows a link table's trigger journals, `key` (the distribution column) and `other` (the
+ * other side's key, the trigger's argument) of each: for link_rows_removed (OLD and NEW), those
+ * the statement dismissed, with their stamp; for link_rows_written (NEW), the active rows it
+ * wrote. Empty when the trigger is neither, or has no argument (define_link never prepared it). */
+std::string
+LinkRowsJournaled(TriggerData *trigger, const std::string &key) {
+	const std::string name = trigger->tg_trigger->tgname;
+	if (name.rfind("link_module_rows_", 0) != 0 || trigger->tg_trigger->tgnargs < 1)
+		return {};
+	const std::string other = PgQuoter().ident(trigger->tg_trigger->tgargs[0]);
+	if (name.rfind("link_module_rows_removed", 0) == 0)
+		return "SELECT n." + key + ", $1::bigint, true, NULL, " + EpochOf("n.deleted_at", TIMESTAMPTZOID) + ", n." + other +
+		       "::text FROM link_module_old o JOIN link_module_new n ON n." + key + " = o." + key + " AND n." + other +
+		       " = o." + other + " WHERE o.deleted_at IS NULL AND n.deleted_at IS NOT NULL";
+	return "SELECT DISTINCT n." + key + ", $1::bigint, false, NULL, NULL, n." + other +
+	       "::text FROM link_module_new n WHERE n.deleted_at IS NULL";
+}
+
 /* On a worker, from the record trigger of `shard` (shard `shardid` of hash-distributed `table`):
  * the keys the statement deleted, or whose soft-delete column (the trigger's argument) it set or
- * cleared, go into the journal shard co-located with it. False when the table has no journal. */
+ * cleared, go into the journal shard co-located with it; from a link table's triggers, the link
+ * rows of LinkRowsJournaled. False when the table has no journal. */
 bool
 JournalChange(const std::string &shardid, Oid table, TriggerData *trigger) {
 	const TriggerEvent event = trigger->tg_event;
-	if (!TRIGGER_FIRED_BY_DELETE(event) && !TRIGGER_FIRED_BY_UPDATE(event))
+	const bool link_rows = std::string(trigger->tg_trigger->tgname).rfind("link_module_rows_", 0) == 0;
+	if (!link_rows && !TRIGGER_FIRED_BY_DELETE(event) && !TRIGGER_FIRED_BY_UPDATE(event))
 		return false;
 	auto row = LookupRow("SELECT pg_catalog.column_to_column_name(p.logicalrelid, p.partkey), p.colocationid::text, j.shardid::text "
 	                     "FROM pg_catalog.pg_dist_shard s JOIN pg_catalog.pg_dist_partition p ON p.logicalrelid = s.logicalrelid "
@@ -231,8 +252,12 @@ JournalChange(const std::string &shardid, Oid table, TriggerData *trigger) {
 	const std::string key = q.ident(*(*row)[0]);
 	const std::string journal = "link_module." + q.ident(JournalName(*(*row)[1]) + "_" + *(*row)[2]);
 	std::string select;
-	if (TRIGGER_FIRED_BY_DELETE(event)) {
-		select = "SELECT o." + key + ", $1::bigint, true, NULL, NULL FROM link_module_old o";
+	if (link_rows) {
+		select = LinkRowsJournaled(trigger, key);
+		if (select.empty())
+			return false;
+	} else if (TRIGGER_FIRED_BY_DELETE(event)) {
+		select = "SELECT o." + key + ", $1::bigint, true, NULL, NULL, NULL FROM link_module_old o";
 	} else {
 		if (trigger->tg_trigger->tgnargs < 1)
 			return false; /* define_link never prepared the table */
@@ -247,14 +272,14 @@ JournalChange(const std::string &shardid, Oid table, TriggerData *trigger) {
 			            {}, "Run define_link again for the links of the table.");
 		const Oid type = TupleDescAttr(RelationGetDescr(trigger->tg_relation), attnum - 1)->atttypid;
 		select = "SELECT n." + key + ", $1::bigint, false, " + EpochOf("o." + sd, type) + ", " + EpochOf("n." + sd, type) +
-		         " FROM link_module_new n JOIN link_module_old o ON o." + key + " = n." + key + " WHERE (o." + sd +
+		         ", NULL FROM link_module_new n JOIN link_module_old o ON o." + key + " = n." + key + " WHERE (o." + sd +
 		         " IS NULL) <> (n." + sd + " IS NULL)";
 	}
 	const Oid journal_owner = OwnerOf(journal);
 	{
 		/* As the journal's owner: nobody else may write it (its rows drive cascades). */
 		AsOwner as_owner(journal_owner);
-		Execute("INSERT INTO " + journal + " (key, shardid, deleted, old_stamp, new_stamp) " + select, {shardid});
+		Execute("INSERT INTO " + journal + " (key, shardid, deleted, old_stamp, new_stamp, other) " + select, {shardid});
 	}
 	if (SPI_processed == 0)
 		return true;
@@ -321,6 +346,13 @@ TableActedFor(Oid relid, bool truncate, TriggerData *record_change) {
 	if (placement == Placement::Distributed) {
 		if (record_change && JournalChange(*(*shard)[6], table, record_change))
 			return std::nullopt; /* the coordinator cascades it after the statement */
+		if (record_change && std::string(record_change->tg_trigger->tgname).rfind("link_module_rows_", 0) == 0)
+			throw Error(sqlstate::kFeatureNotSupported,
+			            "link_module cannot check the rows of distributed link table " + RelationName(table),
+			            "Its rows changed on shard " + RelationName(relid) +
+			                ", whose triggers name no key to journal them by: the table was distributed after "
+			                "define_link.",
+			            "Run distribute_link for its link (README, \"Scaling out with Citus\").");
 		throw Error(sqlstate::kFeatureNotSupported,
 		            "link_module cannot cascade from distributed table " + RelationName(table),
 		            "Its rows changed on shard " + RelationName(relid) +
@@ -415,6 +447,15 @@ DistributionColumn(Oid relid) {
 	return row ? (*row)[0] : std::nullopt;
 }
 
+bool
+Colocated(Oid a, Oid b) {
+	return LookupRow("SELECT 1 FROM pg_catalog.pg_dist_partition x JOIN pg_catalog.pg_dist_partition y "
+	                 "  ON y.colocationid = x.colocationid AND y.partmethod = 'h' "
+	                 "WHERE x.logicalrelid = $1 AND y.logicalrelid = $2 AND x.partmethod = 'h'",
+	                 {OIDOID, OIDOID}, {ObjectIdGetDatum(a), ObjectIdGetDatum(b)})
+	    .has_value();
+}
+
 std::optional<std::string>
 JournalOf(Oid relid) {
 	if (!Installed())
@@ -450,9 +491,14 @@ PrepareJournal(Oid relid, const std::string &relation, const std::string &key_ty
 		throw Error(sqlstate::kInternalError, relation + " is not hash-distributed");
 	if (!JournalExists(relid)) {
 		Execute("CREATE TABLE IF NOT EXISTS " + *journal + " (key " + key_type +
-		        ", shardid bigint NOT NULL, deleted boolean NOT NULL, old_stamp text, new_stamp text)");
+		        ", shardid bigint NOT NULL, deleted boolean NOT NULL, old_stamp text, new_stamp text, other text)");
 		Execute("SELECT pg_catalog.create_distributed_table($1::regclass, 'key', colocate_with => $2)", {*journal, relation});
 	}
+	/* other: a distributed link table's rows journal the key of their other side (0.2.0 made
+	 * journals without it). */
+	if (!QueryValue("SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass($1) AND attname = 'other'",
+	                {*journal}))
+		Execute("ALTER TABLE " + *journal + " ADD COLUMN other text");
 	const char *role = PgCall(GetUserNameFromId, reader, false);
 	Execute("GRANT SELECT, DELETE ON " + *journal + " TO " + PgQuoter().ident(role));
 	/* The shards journal the soft-delete column named by their update trigger's argument ('': none). */
@@ -500,7 +546,7 @@ DropJournalIfUnused(Oid relid) {
 
 std::vector<JournalEntry>
 TakeJournal(const std::string &journal) {
-	auto rows = Query("DELETE FROM " + journal + " RETURNING shardid::text, deleted::text, key::text, old_stamp, new_stamp");
+	auto rows = Query("DELETE FROM " + journal + " RETURNING shardid::text, deleted::text, key::text, old_stamp, new_stamp, other");
 	std::map<std::string, Oid> tables; /* shard id -> its table */
 	for (const auto &row : rows)
 		tables.emplace(*row[0], InvalidOid);
@@ -516,7 +562,8 @@ TakeJournal(const std::string &journal) {
 	std::vector<JournalEntry> entries;
 	entries.reserve(rows.size());
 	for (auto &row : rows)
-		entries.push_back({tables[*row[0]], *row[1] == "true", std::move(*row[2]), std::move(row[3]), std::move(row[4])});
+		entries.push_back({tables[*row[0]], *row[1] == "true", std::move(*row[2]), std::move(row[3]), std::move(row[4]),
+		                   std::move(row[5])});
 	return entries;
 }
 
@@ -536,6 +583,19 @@ ByShard(Oid relid, const std::string &relation, const std::string &key_type, con
 	for (auto &group : groups)
 		shards.push_back(std::move(group.second));
 	return shards;
+}
+
+void
+WithOwnChangesVisible(const std::function<void()> &body) {
+	PgCall([] {
+		CommandCounterIncrement();
+		PushCopiedSnapshot(GetActiveSnapshot());
+		UpdateActiveSnapshotCommandId();
+	});
+	struct PopSnapshot {
+		~PopSnapshot() { PopActiveSnapshot(); }
+	} pop;
+	body();
 }
 
 void

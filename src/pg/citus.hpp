@@ -81,6 +81,10 @@ struct JournalEntry {
 	std::string key;                       /* the record's key, as text */
 	std::optional<std::string> old_stamp;  /* UPDATE: the column before and after, as */
 	std::optional<std::string> new_stamp;  /* epoch microseconds or [-]infinity */
+	/* A distributed link table's row (key: its distribution column): the other side's key.
+	 * deleted: the statement dismissed the row (new_stamp: its deleted_at), else it wrote it
+	 * active. */
+	std::optional<std::string> other;
 };
 
 /* Whether link_module was loaded by shared_preload_libraries (SetPreloaded, from _PG_init):
@@ -90,6 +94,10 @@ bool Preloaded();
 
 /* The distribution column of a hash-distributed table, else nullopt. */
 std::optional<std::string> DistributionColumn(Oid relid);
+
+/* Whether hash-distributed tables `a` and `b` are co-located (their shards split the same
+ * hash ranges over the same nodes). */
+bool Colocated(Oid a, Oid b);
 
 /* The journal of the hash-distributed table `relid` (its co-location group's), nullopt for
  * any other table. */
@@ -127,6 +135,10 @@ std::vector<JournalEntry> TakeJournal(const std::string &journal);
  * only in a statement that reaches one shard. Any other table: one group. */
 std::vector<std::vector<std::string>> ByShard(Oid relid, const std::string &relation, const std::string &key_type,
                                              const std::vector<std::string> &ids);
+
+/* Runs `body` with a snapshot that sees this transaction's changes so far: the catalog lookups
+ * here read with the statement's snapshot, which predates what a Citus UDF called since wrote. */
+void WithOwnChangesVisible(const std::function<void()> &body);
 
 /* Runs `ddl`, which creates link_module's triggers or distributes a table that has them: with
  * citus.enable_unsafe_triggers on where Citus is installed (Citus refuses triggers on its

@@ -248,3 +248,48 @@ SELECT (SELECT string_agg(id || ':' || (deleted_at IS NOT NULL), ',' ORDER BY id
 UPDATE mix.cat SET deleted_at = NULL WHERE id = 'c1';
 SELECT (SELECT string_agg(id || ':' || (deleted_at IS NOT NULL), ',' ORDER BY id) FROM mix.item) AS items,
        (SELECT string_agg(id || ':' || (deleted_at IS NOT NULL), ',' ORDER BY id) FROM mix.part) AS parts;
+
+-- Distributed link tables (distribute_link): by a side's key, co-located with that side's table.
+CREATE SCHEMA dl;
+CREATE TABLE dl.shop (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE dl.item (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE dl.tag (id text PRIMARY KEY, deleted_at timestamptz);
+SELECT create_distributed_table('dl.shop', 'id'), create_distributed_table('dl.item', 'id', colocate_with => 'none'),
+       create_distributed_table('dl.tag', 'id', colocate_with => 'none');
+INSERT INTO dl.shop VALUES ('s1'), ('s2');
+INSERT INTO dl.item VALUES ('i1'), ('i2'), ('i3');
+INSERT INTO dl.tag VALUES ('t1'), ('t2');
+-- One shop has many items (each item one shop): distributed by item_id only.
+SELECT define_link('dl.shop', '{"linkable": "dl.item", "isList": true, "deleteCascade": true}') ->> 'entryPoint' AS link;
+SELECT distribute_link('shop_item', 'shop_id');
+SELECT distribute_link('shop_item', 'id');
+SELECT distribute_link('shop_item', 'item_id');
+SELECT distribute_link('shop_item', 'item_id'); -- again: nothing to do
+SELECT p.colocationid = (SELECT colocationid FROM pg_dist_partition WHERE logicalrelid = 'dl.item'::regclass) AS colocated_with_item
+FROM pg_dist_partition p WHERE p.logicalrelid = 'dl_shop_dl_item'::regclass;
+-- One-to-one: a reference table only.
+SELECT define_link('dl.shop', 'dl.tag') ->> 'entryPoint' AS link;
+SELECT distribute_link('shop_tag', 'tag_id');
+-- Many-to-many: by either key.
+SELECT define_link('{"linkable": "dl.item", "isList": true}', '{"linkable": "dl.tag", "isList": true}') ->> 'entryPoint' AS link;
+SELECT distribute_link('item_tag', 'tag_id');
+SELECT jsonb_array_length(link_create('[{"dl": {"shop_id": "s1", "item_id": "i1"}}, {"dl": {"shop_id": "s1", "item_id": "i2"}},
+  {"dl": {"shop_id": "s2", "item_id": "i3"}}, {"dl": {"item_id": "i1", "tag_id": "t1"}}, {"dl": {"item_id": "i2", "tag_id": "t1"}}]')) AS created;
+SELECT link_create('[{"dl": {"shop_id": "s2", "item_id": "i1"}}]'); -- item i1 has its shop
+-- Medusa's link.delete (a dismissal outside link_module, here of a shop's last links): noted, restored.
+UPDATE dl_shop_dl_item SET deleted_at = now() WHERE shop_id = 's1';
+SELECT link_restore('{"dl": {"shop_id": ["s1"]}}') -> 'DlShopDlItemLink' -> 'item_id' AS restored;
+-- Cascades: the shop's delete takes its items (deleteCascade), their tag links go with them.
+DELETE FROM dl.shop WHERE id = 's1';
+SELECT (SELECT string_agg(id, ',' ORDER BY id) FROM dl.item) AS items,
+       (SELECT count(*) FROM dl_shop_dl_item) AS shop_links, (SELECT count(*) FROM dl_item_dl_tag) AS tag_links;
+SELECT query_graph('{"entity": "tag", "fields": ["id", "items.id", "items.shop.id"], "pagination": {"order": {"id": "ASC"}}}') -> 'data' AS graph;
+-- A role that may insert into the link table but does not own the tables: refused, nothing written.
+CREATE ROLE dl_writer LOGIN;
+GRANT USAGE ON SCHEMA dl TO dl_writer;
+GRANT SELECT, INSERT ON dl_shop_dl_item TO dl_writer;
+SET ROLE dl_writer;
+INSERT INTO dl_shop_dl_item (shop_id, item_id, id) VALUES ('s2', 'i9', 'x');
+RESET ROLE;
+SELECT count(*) AS shop_links FROM dl_shop_dl_item;
+SELECT * FROM link_check();

@@ -15,6 +15,7 @@ SELECT CASE :'layout'
   WHEN 'reference' THEN (SELECT count(create_reference_table(t)) FROM unnest(ARRAY['product.product', 'blog.post', 'brand.brand']::regclass[]) t)
   WHEN 'citus_local' THEN (SELECT count(citus_add_local_table_to_metadata(t)) FROM unnest(ARRAY['product.product', 'blog.post', 'brand.brand']::regclass[]) t)
   WHEN 'distributed' THEN (SELECT count(create_distributed_table(t, 'id', colocate_with => 'none')) FROM unnest(ARRAY['product.product', 'blog.post', 'brand.brand']::regclass[]) t)
+  WHEN 'distributed_links' THEN (SELECT count(create_distributed_table(t, 'id', colocate_with => 'none')) FROM unnest(ARRAY['product.product', 'blog.post', 'brand.brand']::regclass[]) t)
   ELSE 3 END AS tables_placed;
 INSERT INTO product.product SELECT 'p' || i, 'Product ' || i FROM generate_series(1, 6) i;
 INSERT INTO blog.post SELECT 'b' || i, 'Post ' || i FROM generate_series(1, 6) i;
@@ -24,9 +25,19 @@ INSERT INTO brand.brand SELECT 'r' || i, 'Brand ' || i FROM generate_series(1, 6
 SELECT define_link('product.product', '{"linkable": "blog.post", "isList": true, "deleteCascade": true}',
                    '{"database": {"extraColumns": {"metadata": {"type": "json", "nullable": true}}}}') ->> 'entryPoint' AS link;
 SELECT define_link('product.product', 'brand.brand') ->> 'entryPoint' AS link;
--- A link table follows its module tables: a reference table when they are reference or distributed tables.
-SELECT c.relname, EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = c.oid AND partmethod = 'n' AND repmodel = 't')
-                  = (:'layout' IN ('reference', 'distributed')) AS placed_as_expected
+-- distributed_links: the one-to-many link's table distributed by the key of its "many" side (each
+-- post has one product), co-located with blog.post.
+SELECT :'layout' = 'distributed_links' AS distributed_links \gset
+\if :distributed_links
+SELECT distribute_link('product_post', 'post_id') \gset
+\endif
+-- A link table follows its module tables: a reference table when they are reference or distributed
+-- tables, unless distribute_link distributed it.
+SELECT c.relname, (SELECT CASE WHEN partmethod = 'h' THEN 'distributed' WHEN repmodel = 't' THEN 'reference' END
+                   FROM pg_dist_partition WHERE logicalrelid = c.oid)
+                  IS NOT DISTINCT FROM CASE WHEN :'layout' = 'distributed_links' AND c.relname = 'product_product_blog_post'
+                  THEN 'distributed' WHEN :'layout' IN ('reference', 'distributed', 'distributed_links') THEN 'reference' END
+                  AS placed_as_expected
 FROM pg_class c WHERE c.relname IN ('product_product_blog_post', 'product_product_brand_brand') ORDER BY 1;
 
 -- link_create, with its checks.
@@ -44,11 +55,11 @@ SELECT link_create('[{"product": {"product_id": "p1"}, "brand": {"brand_id": "r3
 SELECT link_create('[{"product": {"product_id": "p5"}, "blog": {"post_id": "b1"}}]');
 \set ON_ERROR_STOP 1
 -- What link_delete and link_restore report, each record list sorted (a distributed table's rows
--- come back in no fixed order; a link's lists stay as they are, paired by position).
+-- come back in no fixed order; a link's lists, paired by position, sorted by pair).
 SET client_min_messages = error; -- Citus warns that it creates a function of pg_temp only here
 CREATE FUNCTION pg_temp.sorted(report jsonb) RETURNS jsonb LANGUAGE sql AS $$
-  SELECT jsonb_object_agg(e.k, CASE WHEN e.k LIKE '%Link' THEN e.v ELSE (SELECT jsonb_object_agg(f.k,
-    (SELECT jsonb_agg(x ORDER BY x) FROM jsonb_array_elements(f.v) x)) FROM jsonb_each(e.v) f(k, v)) END)
+  SELECT jsonb_object_agg(e.k, CASE WHEN e.k LIKE '%Link' THEN (SELECT jsonb_object_agg(f.k, (SELECT jsonb_agg(f.v -> o.i ORDER BY o.pair) FROM (SELECT i, (SELECT string_agg(g.v ->> i, ',' ORDER BY g.k) FROM jsonb_each(e.v) g(k, v)) AS pair FROM generate_series(0, jsonb_array_length(f.v) - 1) i) o)) FROM jsonb_each(e.v) f(k, v))
+    ELSE (SELECT jsonb_object_agg(f.k, (SELECT jsonb_agg(x ORDER BY x) FROM jsonb_array_elements(f.v) x)) FROM jsonb_each(e.v) f(k, v)) END)
   FROM jsonb_each(report) e(k, v) $$;
 SET client_min_messages = warning;
 -- Queries run after each step (psql variables: a view on a local table would make Citus warn).

@@ -3,7 +3,8 @@
 # two workers on 127.0.0.1, as the postgres user, in a temporary directory):
 # test/citus/scenario.sql, every link function and cascade, run with the module tables as
 # reference tables, as Citus local tables, as hash-distributed tables (also with shards on the
-# coordinator, and on a single-node cluster) and as plain tables, each run printing exactly
+# coordinator, and on a single-node cluster; and each with a link table distributed by
+# distribute_link) and as plain tables, each run printing exactly
 # test/citus/expected/scenario.out;
 # and test/citus/layouts.sql, the
 # layouts refused and tables moved onto Citus after define_link (test/citus/expected/layouts.out).
@@ -90,7 +91,7 @@ check() { # NAME SQL EXPECTED [psql options]
 		echo "citus: $name ... FAILED"; failed=$((failed + 1))
 	fi
 }
-for layout in reference citus_local plain distributed; do
+for layout in reference citus_local plain distributed distributed_links; do
 	check "$layout" "$root/test/citus/scenario.sql" "$root/test/citus/expected/scenario.out" -v layout="$layout"
 done
 # Distributed tables with shards on the coordinator, and on it alone: link_module has Citus change
@@ -98,6 +99,8 @@ done
 # there would change over connections too).
 check distributed_coordinator_shards "$root/test/citus/scenario.sql" "$root/test/citus/expected/scenario.out" -v layout=distributed
 check distributed_single_node "$root/test/citus/scenario.sql" "$root/test/citus/expected/scenario.out" -v layout=distributed
+check distributed_links_coordinator_shards "$root/test/citus/scenario.sql" "$root/test/citus/expected/scenario.out" -v layout=distributed_links
+check distributed_links_single_node "$root/test/citus/scenario.sql" "$root/test/citus/expected/scenario.out" -v layout=distributed_links
 check layouts "$root/test/citus/layouts.sql" "$root/test/citus/expected/layouts.out" -v coordinator_port="$port" -v worker_port=$((port + 1))
 
 # A database without Citus on the coordinator, which preloads it: links work as on one server.
