@@ -1022,14 +1022,17 @@ LM_FUNCTION(link_module_table_dropped) {
 		/* Citus drops a table it rebuilds and gives the copy its name: the records are not gone,
 		 * and what names the table follows the copy (table_created). A link's table is refused:
 		 * its definition names the table by OID in places a rebuild cannot follow. */
-		auto link = pg::Query("SELECT l.entry_point, l.link_table::oid::text FROM pg_event_trigger_dropped_objects() d "
-		                      "JOIN link_module.link_registry l ON l.link_table = d.objid "
-		                      "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0");
-		if (!link.empty() && !link_table::RebuildAllowed(static_cast<Oid>(std::stoul(*link[0][1]))))
+		const auto links = pg::Query("SELECT l.entry_point, l.link_table::oid::text FROM pg_event_trigger_dropped_objects() d "
+		                             "JOIN link_module.link_registry l ON l.link_table = d.objid "
+		                             "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0");
+		const auto refused = std::find_if(links.begin(), links.end(), [](const pg::Row &row) {
+			return !link_table::RebuildAllowed(static_cast<Oid>(std::stoul(*row[1])));
+		});
+		if (refused != links.end())
 			throw Error(sqlstate::kFeatureNotSupported,
-			            "Citus cannot rebuild the table of link " + Quoted(*link[0][0]),
+			            "Citus cannot rebuild the table of link " + Quoted(*(*refused)[0]),
 			            "The link follows its table's OID, which the rebuilt copy does not keep.",
-			            "drop_link(" + pg::PgQuoter().literal(*link[0][0]) +
+			            "drop_link(" + pg::PgQuoter().literal(*(*refused)[0]) +
 			                ") keeps the table; rebuild it, then define_link() again adopts it.");
 		for (const auto &row : pg::Query("SELECT d.object_identity, d.objid::text FROM pg_event_trigger_dropped_objects() d "
 		                                 "WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0"))
@@ -1187,7 +1190,8 @@ CheckJournaledLinkRows(std::size_t i, const std::vector<pg::citus::JournalEntry>
 			continue;
 		}
 		if (!entry.other || !entry.new_stamp)
-			continue;
+			throw Error(sqlstate::kInternalError, "a journaled dismissal of link " + Quoted(link.names.service_name) +
+			                                          " names no other key or stamp");
 		left.push_back(by_left ? entry.key : *entry.other);
 		right.push_back(by_left ? *entry.other : entry.key);
 		stamps.push_back(FromEpochMicros(*entry.new_stamp));
@@ -1227,8 +1231,8 @@ RequireLinkJournal(std::size_t i, const StoredLinks &stored) {
 		                pg::PgQuoter().Qualified(link.schema, link.names.table),
 		            "Its shards do not journal the rows a statement writes: it was distributed after its link "
 		            "was defined.",
-		            "Run link_module.distribute_link('" + link.names.entry_point + "', '<column>'), or define_link "
-		            "again.");
+		            "Run distribute_link(" + pg::PgQuoter().literal(link.names.entry_point) +
+		                ", '<column>'), or define_link again.");
 }
 
 } // namespace
@@ -1292,16 +1296,9 @@ CascadeDistributedChanges(const PlannedStmt *statement) {
 		if (changed.empty() || !pg::citus::Installed()) /* a database without Citus: its triggers did the work */
 			return;
 		/* The end of a SELECT (with a modifying CTE) comes after its snapshot was popped. */
-		const bool push = !ActiveSnapshotSet();
-		if (push)
-			pg::PgCall([] { PushActiveSnapshot(GetTransactionSnapshot()); });
-		struct PopSnapshot {
-			bool pushed;
-			~PopSnapshot() {
-				if (pushed)
-					PopActiveSnapshot();
-			}
-		} pop{push};
+		std::optional<pg::ScopedSnapshot> snapshot;
+		if (!ActiveSnapshotSet())
+			snapshot.emplace();
 		pg::SpiConnection spi;
 		link_cache::Use cache;
 		const StoredLinks &stored = cache.links();
@@ -1322,6 +1319,9 @@ CascadeDistributedChanges(const PlannedStmt *statement) {
 				journals.insert(*journal);
 			}
 		}
+		/* Every journal taken before any is processed: a cascade's own statements (whose hook
+		 * takes the journals it reaches) must not take rows of this statement's. */
+		std::map<Oid, std::vector<pg::citus::JournalEntry>> by_table;
 		for (const auto &journal : journals) {
 			std::vector<pg::citus::JournalEntry> entries;
 			try {
@@ -1337,17 +1337,16 @@ CascadeDistributedChanges(const PlannedStmt *statement) {
 				            "On a Citus cluster, change linked distributed tables as their owner (README, \"Scaling out "
 				            "with Citus\", One role).");
 			}
-			std::map<Oid, std::vector<pg::citus::JournalEntry>> by_table;
 			for (auto &entry : entries)
 				by_table[entry.table].push_back(std::move(entry));
-			for (auto &[table, table_entries] : by_table) {
-				const auto link = std::find(stored.link_table_oids.begin(), stored.link_table_oids.end(), table);
-				if (link != stored.link_table_oids.end())
-					CheckJournaledLinkRows(static_cast<std::size_t>(link - stored.link_table_oids.begin()), table_entries,
-					                       stored);
-				else
-					CascadeJournaled(table, table_entries, stored);
-			}
+		}
+		for (auto &[table, table_entries] : by_table) {
+			const auto link = std::find(stored.link_table_oids.begin(), stored.link_table_oids.end(), table);
+			if (link != stored.link_table_oids.end())
+				CheckJournaledLinkRows(static_cast<std::size_t>(link - stored.link_table_oids.begin()), table_entries,
+				                       stored);
+			else
+				CascadeJournaled(table, table_entries, stored);
 		}
 		spi.Finish();
 	});

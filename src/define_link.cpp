@@ -223,7 +223,7 @@ LM_FUNCTION(distribute_link) {
 	std::string column = RequiredText(fcinfo, 1, "distribution_column");
 	pg::SpiConnection spi;
 	const registry::StoredLink link = DefinedLink(entry_point);
-	const LinkDefinition &def = link.definition;
+	LinkDefinition def = link.definition;
 	if (def.read_only)
 		throw Error(sqlstate::kWrongObjectType, "link " + Quoted(entry_point) + " is read-only: it has no table");
 	if (!pg::citus::Installed())
@@ -235,8 +235,17 @@ LM_FUNCTION(distribute_link) {
 		            "link " + Quoted(entry_point) + " has no key column " + Quoted(column),
 		            "A link table is distributed by the key of one of its sides: " + Quoted(def.left.key) + " or " +
 		                Quoted(def.right.key) + ".");
-	const std::string table = pg::PgQuoter().Qualified(def.schema, def.names.table);
-	registry::RequireLinkTableOwner(registry::RelationOid(table), def.names.service_name, "distribute");
+	/* The table where it is now (its OID, which follows a rename). */
+	const auto where = pg::Query("SELECT n.nspname, c.relname, c.oid::text FROM link_module.link_registry l "
+	                             "JOIN pg_class c ON c.oid = l.link_table JOIN pg_namespace n ON n.oid = c.relnamespace "
+	                             "WHERE l.service_name = $1",
+	                             {def.names.service_name});
+	if (where.empty())
+		throw Error(sqlstate::kUndefinedTable, "the table of link " + Quoted(entry_point) + " no longer exists", {},
+		            "define_link() defines it again, with a new table.");
+	def.schema = *where[0][0];
+	def.names.table = *where[0][1];
+	registry::RequireLinkTableOwner(static_cast<Oid>(std::stoul(*where[0][2])), def.names.service_name, "distribute");
 	Linkable left = registry::ResolveLinkable(def.left.module, def.left.model, "left side");
 	Linkable right = registry::ResolveLinkable(def.right.module, def.right.model, "right side");
 	link_table::DistributeLinkTable(def, left, right, column);

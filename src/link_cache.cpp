@@ -71,6 +71,7 @@ Reload() {
 	StoredLinks fresh;
 	std::vector<Oid> relations;
 	registry::Owner(); /* a clear error while the SQL objects are older than the library */
+	const bool citus = pg::citus::Installed();
 	for (const auto &row : pg::Query(sql, {}, "registry:links")) {
 		LinkDefinition link = DefinitionFromJson(ParseJson(*row[0], "stored link definition"));
 		/* The link table where it is now: the registry's regclass follows a rename. */
@@ -80,7 +81,7 @@ Reload() {
 		}
 		link.left.key_type = row[21].value_or("text");
 		link.right.key_type = row[22].value_or("text");
-		link.distributed = pg::citus::DistributionColumn(OidOf(row[11])).has_value();
+		link.distributed = citus && pg::citus::DistributionColumn(OidOf(row[11])).has_value();
 		fresh.links.push_back(std::move(link));
 		fresh.left_tables.push_back(RecordTableOf(row, 1, 12, 19, 23));
 		fresh.right_tables.push_back(RecordTableOf(row, 6, 13, 20, 24));

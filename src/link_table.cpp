@@ -362,8 +362,9 @@ CheckDistributedLinkTable(const LinkDefinition &def, const Linkable &left, const
 	              (def.LeftKeyUnique()    ? Quoted(def.left.key)
 	               : def.RightKeyUnique() ? Quoted(def.right.key)
 	                                      : Quoted(def.left.key) + " or " + Quoted(def.right.key)) +
-	              ", co-located with that side's table: SELECT distribute_link('" + def.names.entry_point +
-	              "', '<column>'); or leave it a reference table (README, \"Scaling out with Citus\").";
+	              ", co-located with that side's table: SELECT distribute_link(" +
+	              pg::PgQuoter().literal(def.names.entry_point) +
+	              ", '<column>'); or leave it a reference table (README, \"Scaling out with Citus\").";
 	auto refuse = [&](const std::string &why, const std::string &detail) {
 		return Error(sqlstate::kFeatureNotSupported,
 		             "link " + Quoted(def.names.service_name) + " cannot use distributed link table " + relation + why,
@@ -523,6 +524,9 @@ DistributeLinkTable(const LinkDefinition &def, const Linkable &left, const Linka
 		PlaceLinkTable(def, left, right);
 		return;
 	}
+	/* Citus copies the rows into the new table (and into the shards), firing the triggers of the
+	 * rows written: they are dropped meanwhile, and made again, for the shards, at the end. */
+	SyncWriteTriggers(def, false);
 	if (pg::citus::PlacementOf(oid) != Placement::Local) {
 		/* Citus rebuilds the table under its name (a new OID): the link and its notes follow it
 		 * (FollowCitusTables), as they may for this rebuild only. */
@@ -537,11 +541,11 @@ DistributeLinkTable(const LinkDefinition &def, const Linkable &left, const Linka
 		pg::Execute("SELECT pg_catalog.create_distributed_table($1::regclass, $2, colocate_with => $3)",
 		            {table, column, *side.relation});
 	});
-	pg::citus::WithOwnChangesVisible([&] { /* the catalog lookups read Citus's new metadata */
-		SyncWriteTriggers(def);
-		CheckLayout(def, left, right);
-		PlaceLinkTable(def, left, right); /* the journals its shards write into, as they are now */
-	});
+	/* The catalog lookups (read-only, with the statement's snapshot) read Citus's new metadata. */
+	pg::ScopedSnapshot own_changes(true);
+	SyncWriteTriggers(def);
+	CheckLayout(def, left, right);
+	PlaceLinkTable(def, left, right); /* the journals its shards write into, as they are now */
 }
 
 namespace {
@@ -605,8 +609,8 @@ SyncWriteTriggers(const LinkDefinition &def, bool defined) {
 		                         .has_value();
 		if (trigger.wanted && (!present || column))
 			pg::citus::WithTriggersAllowed([&] {
-				pg::Execute(std::string("CREATE OR REPLACE TRIGGER ") + trigger.name + " AFTER " + trigger.event + " ON " +
-				            table + " REFERENCING " + trigger.transitions +
+				pg::Execute(std::string(column ? "CREATE OR REPLACE TRIGGER " : "CREATE TRIGGER ") + trigger.name +
+				            " AFTER " + trigger.event + " ON " + table + " REFERENCING " + trigger.transitions +
 				            " FOR EACH STATEMENT EXECUTE FUNCTION link_module." + trigger.function + "(" + argument + ")");
 			});
 		else if (!trigger.wanted && present)

@@ -35,31 +35,29 @@ Populated(const LinkDefinition &link, const Quoter &q) {
  * row's tid: a LATERAL primary-key probe per input row, so the input always drives the join,
  * whatever the table's statistics say (a nested loop scanning the table for each input row
  * would be quadratic). FOR UPDATE waits for concurrent writers and yields the latest version,
- * which the UPDATE then reaches by its tid. `condition` (on x.deleted_at) is checked on that
- * version, outside the probe (OFFSET 0 keeps it out): inside, the planner could use it as the
- * index condition instead of the key (the deleted_at index, after statistics that see no
- * active row), and scan per input row. */
+ * which the UPDATE then reaches by its tid. `deleted` (a condition on deleted_at: "IS NULL",
+ * "= $3", or "" for none) is checked on that version, outside the probe (OFFSET 0 keeps it out):
+ * inside, the planner could use it as the index condition instead of the key (the deleted_at
+ * index, after statistics that see no active row), and scan per input row. On a distributed link
+ * table, the rows alone (TargetMatch). */
 std::string
-Targets(const LinkDefinition &link, const Quoter &q, const std::string &rows, const std::string &condition) {
+Targets(const LinkDefinition &link, const Quoter &q, const std::string &rows, const std::string &deleted) {
 	if (link.distributed)
 		return rows + " AS i ";
 	return "(SELECT i0.*, x.tid FROM " + rows + " AS i0 CROSS JOIN LATERAL (SELECT y.ctid AS tid, y.deleted_at FROM " +
 	       Table(link, q) + " y WHERE y." + q.ident(link.left.key) + " = i0.l AND y." + q.ident(link.right.key) +
-	       " = i0.r FOR UPDATE OFFSET 0) x" + (condition.empty() ? "" : " WHERE " + condition) + " OFFSET 0) i ";
+	       " = i0.r FOR UPDATE OFFSET 0) x" + (deleted.empty() ? "" : " WHERE x.deleted_at " + deleted) + " OFFSET 0) i ";
 }
 
 /* How the UPDATE's row t meets its target i: by the tid; on a distributed link table (Citus
- * plans no tid join, nor a row lock on several shards), by the keys, with `condition` (on
- * x.deleted_at) checked on t, the version the UPDATE itself locks and rechecks. */
+ * plans no tid join, nor a row lock on several shards), by the keys, with `deleted` checked on
+ * t, the version the UPDATE itself locks and rechecks. */
 std::string
-TargetMatch(const LinkDefinition &link, const Quoter &q, const std::string &condition) {
+TargetMatch(const LinkDefinition &link, const Quoter &q, const std::string &deleted) {
 	if (!link.distributed)
 		return "t.ctid = i.tid";
-	std::string on_t = condition;
-	for (std::size_t at = on_t.find("x."); at != std::string::npos; at = on_t.find("x.", at + 2))
-		on_t[at] = 't';
 	return "t." + q.ident(link.left.key) + " = i.l AND t." + q.ident(link.right.key) + " = i.r" +
-	       (on_t.empty() ? "" : " AND " + on_t);
+	       (deleted.empty() ? "" : " AND t.deleted_at " + deleted);
 }
 
 /* A fence that keeps a LATERAL probe's conditions out of its index choice: Citus plans no
@@ -143,13 +141,13 @@ UpdateStatement(const LinkDefinition &link, const Quoter &q, bool revive) {
 	for (const auto &column : link.extra_columns)
 		assign(column.name);
 
-	std::string where = TargetMatch(link, q, revive ? "" : "x.deleted_at IS NULL");
+	std::string where = TargetMatch(link, q, revive ? "" : "IS NULL");
 	/* A dismissed pair is not revived over another active partner of a unique key. */
 	if (revive && (link.LeftKeyUnique() || link.RightKeyUnique()))
 		where += " AND (t.deleted_at IS NULL OR NOT " + RevivalConflicts(link, q) + ")";
 	return "WITH written AS (UPDATE " + table + " AS t SET " + sets +
 	       "deleted_at = NULL, updated_at = CASE WHEN " + changed + " THEN $9 ELSE t.updated_at END FROM " +
-	       Targets(link, q, InputRows(link), revive ? "" : "x.deleted_at IS NULL") +
+	       Targets(link, q, InputRows(link), revive ? "" : "IS NULL") +
 	       "LEFT JOIN LATERAL jsonb_populate_record(NULL::" + table + ", i.data) AS p ON true WHERE " + where +
 	       " RETURNING " + WholeRow(table) + " AS row, i.ord AS ord__)" + Outcome(kNotWrittenOrds, "$8", " ORDER BY w.ord__");
 }
@@ -193,8 +191,8 @@ Dismiss(const LinkDefinition &link, const Quoter &q) {
 	const std::string input = "(SELECT u.ord, u.l::" + link.left.key_type + " AS l, u.r::" + link.right.key_type +
 	                          " AS r FROM unnest($1::int4[], $2::text[], $3::text[]) AS u(ord, l, r))";
 	return "WITH written AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = now(), updated_at = now() FROM " +
-	       Targets(link, q, input, "x.deleted_at IS NULL") + "WHERE " + TargetMatch(link, q, "x.deleted_at IS NULL") +
-	       " RETURNING " + WholeRow(Table(link, q)) + " AS row, i.ord AS ord__)" +
+	       Targets(link, q, input, "IS NULL") + "WHERE " + TargetMatch(link, q, "IS NULL") + " RETURNING " +
+	       WholeRow(Table(link, q)) + " AS row, i.ord AS ord__)" +
 	       Outcome("SELECT NULL::int4[]", "$4", " ORDER BY w.ord__");
 }
 
@@ -472,8 +470,7 @@ ReviveLinkRows(const LinkDefinition &link, const Quoter &q, Returning returning)
 	const std::string input = "(SELECT u.l::" + link.left.key_type + " AS l, u.r::" + link.right.key_type +
 	                          " AS r FROM unnest($1::text[], $2::text[]) AS u(l, r))";
 	return WithReturning("UPDATE " + Table(link, q) + " AS t SET deleted_at = NULL, updated_at = now() FROM " +
-	                         Targets(link, q, input, "x.deleted_at = $3") + "WHERE " +
-	                         TargetMatch(link, q, "x.deleted_at = $3"),
+	                         Targets(link, q, input, "= $3") + "WHERE " + TargetMatch(link, q, "= $3"),
 	                     link, q, returning);
 }
 
@@ -503,8 +500,7 @@ DismissRevivedOrphans(const LinkDefinition &link, const RecordTable *left, const
 	const std::string input = "(SELECT u.l::" + link.left.key_type + " AS l, u.r::" + link.right.key_type +
 	                          " AS r, u.s FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(l, r, s))";
 	return "WITH d AS (UPDATE " + Table(link, q) + " AS t SET deleted_at = i.s FROM " +
-	       Targets(link, q, input, "x.deleted_at IS NULL") + "WHERE " + TargetMatch(link, q, "x.deleted_at IS NULL") +
-	       " AND NOT (" +
+	       Targets(link, q, input, "IS NULL") + "WHERE " + TargetMatch(link, q, "IS NULL") + " AND NOT (" +
 	       live(left, link.left, "$4") + " AND " + live(right, link.right, "$5") + ") RETURNING " + Pairs(link, q, "t") +
 	       ", t.id) SELECT array_agg(l), array_agg(r), array_agg(id) FROM d";
 }

@@ -136,10 +136,6 @@ std::vector<JournalEntry> TakeJournal(const std::string &journal);
 std::vector<std::vector<std::string>> ByShard(Oid relid, const std::string &relation, const std::string &key_type,
                                              const std::vector<std::string> &ids);
 
-/* Runs `body` with a snapshot that sees this transaction's changes so far: the catalog lookups
- * here read with the statement's snapshot, which predates what a Citus UDF called since wrote. */
-void WithOwnChangesVisible(const std::function<void()> &body);
-
 /* Runs `ddl`, which creates link_module's triggers or distributes a table that has them: with
  * citus.enable_unsafe_triggers on where Citus is installed (Citus refuses triggers on its
  * tables without it; these are link_module's, which handles shards), set back afterwards. */

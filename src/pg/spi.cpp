@@ -5,6 +5,10 @@
 #include "pg/guard.hpp"
 #include "pg/plan_cache.hpp"
 
+extern "C" {
+#include "utils/snapmgr.h"
+}
+
 namespace link_module::pg {
 
 namespace {
@@ -128,6 +132,23 @@ QueryValue(const std::string &sql, const std::vector<Value> &params, const std::
 void
 Execute(const std::string &sql, const std::vector<Value> &params) {
 	Run(sql, params);
+}
+
+ScopedSnapshot::ScopedSnapshot(bool own_changes) {
+	PgCall([](bool own) {
+		if (!own) {
+			PushActiveSnapshot(GetTransactionSnapshot());
+			return;
+		}
+		CommandCounterIncrement();
+		PushCopiedSnapshot(GetActiveSnapshot());
+		UpdateActiveSnapshotCommandId();
+	}, own_changes);
+}
+
+ScopedSnapshot::~ScopedSnapshot() {
+	if (std::uncaught_exceptions() == 0)
+		PopActiveSnapshot();
 }
 
 const Quoter &

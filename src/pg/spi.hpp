@@ -2,6 +2,7 @@
  * back as text. Used by the registry and DDL paths, where clarity beats raw speed. */
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <optional>
 #include <string>
@@ -37,6 +38,18 @@ void Execute(const std::string &sql, const std::vector<Value> &params = {});
  * time, each batch's PostgreSQL allocations in scratch memory freed after it: a huge result
  * (a statement's transition table) never sits in memory whole. `each` may run other statements. */
 void ForEachBatch(const std::string &sql, long batch, const std::function<void(std::vector<Row> &)> &each);
+
+/* An active snapshot for the scope: the transaction's, or (`own_changes`) a copy of the active
+ * one that sees this transaction's changes so far (catalog reads right after a Citus UDF wrote
+ * its metadata). Popped at the scope's end, not while an exception unwinds: the (sub)transaction's
+ * abort pops it then, with whatever a failed statement left above it. */
+class ScopedSnapshot {
+public:
+	explicit ScopedSnapshot(bool own_changes = false);
+	~ScopedSnapshot();
+	ScopedSnapshot(const ScopedSnapshot &) = delete;
+	ScopedSnapshot &operator=(const ScopedSnapshot &) = delete;
+};
 
 /* quote_identifier and quote_literal, as the core's Quoter. */
 const Quoter &PgQuoter();

@@ -259,8 +259,11 @@ SELECT create_distributed_table('dl.shop', 'id'), create_distributed_table('dl.i
 INSERT INTO dl.shop VALUES ('s1'), ('s2');
 INSERT INTO dl.item VALUES ('i1'), ('i2'), ('i3');
 INSERT INTO dl.tag VALUES ('t1'), ('t2');
--- One shop has many items (each item one shop): distributed by item_id only.
+-- One shop has many items (each item one shop): distributed by item_id only; its rows (written
+-- by the table's owner, as its deleteCascade side wants) come along.
 SELECT define_link('dl.shop', '{"linkable": "dl.item", "isList": true, "deleteCascade": true}') ->> 'entryPoint' AS link;
+SELECT jsonb_array_length(link_create('[{"dl": {"shop_id": "s1", "item_id": "i1"}}, {"dl": {"shop_id": "s1", "item_id": "i2"}},
+  {"dl": {"shop_id": "s2", "item_id": "i3"}}]')) AS created;
 SELECT distribute_link('shop_item', 'shop_id');
 SELECT distribute_link('shop_item', 'id');
 SELECT distribute_link('shop_item', 'item_id');
@@ -270,11 +273,15 @@ FROM pg_dist_partition p WHERE p.logicalrelid = 'dl_shop_dl_item'::regclass;
 -- One-to-one: a reference table only.
 SELECT define_link('dl.shop', 'dl.tag') ->> 'entryPoint' AS link;
 SELECT distribute_link('shop_tag', 'tag_id');
--- Many-to-many: by either key.
+-- Many-to-many: by either key. A reference link table with rows, and a note of a dismissal made
+-- outside link_module, distributed: the rows and the note come along.
 SELECT define_link('{"linkable": "dl.item", "isList": true}', '{"linkable": "dl.tag", "isList": true}') ->> 'entryPoint' AS link;
+SELECT jsonb_array_length(link_create('[{"dl": {"item_id": "i1", "tag_id": "t1"}}, {"dl": {"item_id": "i2", "tag_id": "t1"}},
+  {"dl": {"item_id": "i3", "tag_id": "t2"}}]')) AS created;
+UPDATE dl_item_dl_tag SET deleted_at = now() WHERE item_id = 'i3';
 SELECT distribute_link('item_tag', 'tag_id');
-SELECT jsonb_array_length(link_create('[{"dl": {"shop_id": "s1", "item_id": "i1"}}, {"dl": {"shop_id": "s1", "item_id": "i2"}},
-  {"dl": {"shop_id": "s2", "item_id": "i3"}}, {"dl": {"item_id": "i1", "tag_id": "t1"}}, {"dl": {"item_id": "i2", "tag_id": "t1"}}]')) AS created;
+SELECT link_restore('{"dl": {"item_id": ["i3"]}}') -> 'DlItemDlTagLink' AS restored;
+SELECT string_agg(item_id || '-' || tag_id || ':' || (deleted_at IS NOT NULL), ',' ORDER BY item_id) AS tag_links FROM dl_item_dl_tag;
 SELECT link_create('[{"dl": {"shop_id": "s2", "item_id": "i1"}}]'); -- item i1 has its shop
 -- Medusa's link.delete (a dismissal outside link_module, here of a shop's last links): noted, restored.
 UPDATE dl_shop_dl_item SET deleted_at = now() WHERE shop_id = 's1';
