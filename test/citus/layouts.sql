@@ -282,6 +282,11 @@ UPDATE dl_item_dl_tag SET deleted_at = now() WHERE item_id = 'i3';
 SELECT distribute_link('item_tag', 'tag_id');
 SELECT link_restore('{"dl": {"item_id": ["i3"]}}') -> 'DlItemDlTagLink' AS restored;
 SELECT string_agg(item_id || '-' || tag_id || ':' || (deleted_at IS NOT NULL), ',' ORDER BY item_id) AS tag_links FROM dl_item_dl_tag;
+-- Distributed again, by the other key (Citus rebuilds it): a note made before still restores.
+UPDATE dl_item_dl_tag SET deleted_at = now() WHERE item_id = 'i3';
+SELECT distribute_link('item_tag', 'item_id');
+SELECT column_to_column_name(logicalrelid, partkey) AS distributed_by FROM pg_dist_partition WHERE logicalrelid = 'dl_item_dl_tag'::regclass;
+SELECT link_restore('{"dl": {"item_id": ["i3"]}}') -> 'DlItemDlTagLink' AS restored;
 SELECT link_create('[{"dl": {"shop_id": "s2", "item_id": "i1"}}]'); -- item i1 has its shop
 -- Medusa's link.delete (a dismissal outside link_module, here of a shop's last links): noted, restored.
 UPDATE dl_shop_dl_item SET deleted_at = now() WHERE shop_id = 's1';
