@@ -22,9 +22,10 @@ void CheckReadOnlyField(const LinkDefinition &def, const Linkable &left);
 bool TableExists(const LinkDefinition &def);
 
 /* On a Citus cluster, the link's tables must be where its cascades can run (pg/citus): module
- * tables local, reference or Citus local tables with a placement on the coordinator, an
- * existing link table local or a reference table. Anything else is refused, never left to
- * cascades that would not run. */
+ * tables local, reference or Citus local tables with a placement on the coordinator, or
+ * hash-distributed by the linkable's key; an existing link table local, a reference table, or
+ * distributed by a side's key as distribute_link makes it. Anything else is refused, never left
+ * to cascades that would not run. */
 void CheckLayout(const LinkDefinition &def, const Linkable &left, const Linkable &right);
 
 /* distribute_link: the link table becomes hash-distributed by `column` (a side's key),

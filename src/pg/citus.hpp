@@ -62,7 +62,8 @@ bool TruncateStaysLocal(Oid relid);
  * table to act for, or nullopt to do nothing. A shard of a reference table fires on every
  * node; the coordinator's placement acts for its table and the workers' do nothing. TRUNCATE
  * runs on the coordinator's table itself, so its shards do nothing. The record trigger
- * (`record_change`) of a hash-distributed table's shard journals the change (JournalChange).
+ * (`record_change`) of a hash-distributed table's shard journals the change (JournalChange), as
+ * do the row triggers of a distributed link table's shard (their argument names the other key).
  * Any other shard of a distributed table cannot cascade, nor can the coordinator's placement
  * changed over a connection from another node or session (Citus runs no distributed statement
  * there): errors, never a silent skip. */
