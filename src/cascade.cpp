@@ -1180,7 +1180,7 @@ CascadeJournaled(Oid table, std::vector<pg::citus::JournalEntry> &entries, const
 void
 CheckJournaledLinkRows(std::size_t i, const std::vector<pg::citus::JournalEntry> &entries, const StoredLinks &stored) {
 	const LinkDefinition &link = stored.links[i];
-	const bool by_left = pg::citus::DistributionColumn(stored.link_table_oids[i]) == link.left.key;
+	const bool by_left = link.distributed_by == link.left.key;
 	std::vector<std::string> left, right;
 	std::vector<TimestampTz> stamps;
 	bool written = false;
@@ -1210,27 +1210,17 @@ CheckJournaledLinkRows(std::size_t i, const std::vector<pg::citus::JournalEntry>
 	NoteOutsideRemovals(link, q);
 }
 
-/* A statement changed distributed link table `i`: its shards journal its rows, or the statement
- * fails (a link table distributed after define_link: its triggers name no other key). */
+/* A statement changed distributed link table `i` (whose triggers name the other key:
+ * ChangedLinkedTables): its shards journal its rows into its co-location group's journal, or
+ * the statement fails (the journal went with the side table's last link, or a redistribution). */
 void
 RequireLinkJournal(std::size_t i, const StoredLinks &stored) {
 	const LinkDefinition &link = stored.links[i];
-	Relation relation = pg::PgCall(RelationIdGetRelation, static_cast<Oid>(stored.link_table_oids[i]));
-	if (!RelationIsValid(relation))
-		throw Error(sqlstate::kInternalError, "could not open the table of link " + Quoted(link.names.service_name));
-	bool prepared = true;
-	for (int t = 0; relation->trigdesc && t < relation->trigdesc->numtriggers; ++t) {
-		const Trigger &trigger = relation->trigdesc->triggers[t];
-		if (std::strncmp(trigger.tgname, "link_module_rows_", 17) == 0 && trigger.tgnargs < 1)
-			prepared = false;
-	}
-	RelationClose(relation);
-	if (!prepared || !pg::citus::JournalExists(stored.link_table_oids[i]))
+	if (!pg::citus::JournalExists(stored.link_table_oids[i]))
 		throw Error(sqlstate::kObjectNotInPrerequisiteState,
 		            "link_module cannot check the rows of distributed link table " +
 		                pg::PgQuoter().Qualified(link.schema, link.names.table),
-		            "Its shards do not journal the rows a statement writes: it was distributed after its link "
-		            "was defined.",
+		            "Its shards have no journal to hand the rows a statement writes to the coordinator.",
 		            "Run distribute_link(" + pg::PgQuoter().literal(link.names.entry_point) +
 		                ", '<column>'), or define_link again.");
 }

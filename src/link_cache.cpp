@@ -81,7 +81,8 @@ Reload() {
 		}
 		link.left.key_type = row[21].value_or("text");
 		link.right.key_type = row[22].value_or("text");
-		link.distributed = citus && pg::citus::DistributionColumn(OidOf(row[11])).has_value();
+		if (citus)
+			link.distributed_by = pg::citus::DistributionColumn(OidOf(row[11])).value_or("");
 		fresh.links.push_back(std::move(link));
 		fresh.left_tables.push_back(RecordTableOf(row, 1, 12, 19, 23));
 		fresh.right_tables.push_back(RecordTableOf(row, 6, 13, 20, 24));

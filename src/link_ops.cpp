@@ -605,10 +605,6 @@ RequireVisibleRecords(const LinkDefinition &link, const LinkSide &side, const li
 
 } // namespace
 
-} // namespace link_module
-
-namespace link_module {
-
 void
 RequireCascadeRights(const link_cache::StoredLinks &stored, std::size_t i, bool journaled) {
 	const LinkDefinition &link = stored.links[i];

@@ -514,33 +514,29 @@ RebuildAllowed(Oid relid) {
 
 void
 DistributeLinkTable(const LinkDefinition &def, const Linkable &left, const Linkable &right, const std::string &column) {
-	std::string table = QualifiedTable(def);
+	const std::string table = QualifiedTable(def);
 	CheckDistributedLinkTable(def, left, right, table, column, std::nullopt);
 	const Linkable &side = column == def.left.key ? left : right;
-	Oid oid = registry::RelationOid(table);
-	const Oid side_oid = registry::RelationOid(*side.relation);
-	if (pg::citus::DistributionColumn(oid) == column && pg::citus::Colocated(oid, side_oid)) {
-		SyncWriteTriggers(def);
-		PlaceLinkTable(def, left, right);
-		return;
+	const Oid oid = registry::RelationOid(table);
+	if (pg::citus::DistributionColumn(oid) != column || !pg::citus::Colocated(oid, registry::RelationOid(*side.relation))) {
+		/* Citus copies the rows into the new table (and into the shards), firing the triggers of
+		 * the rows written: they are dropped meanwhile, and made again, for the shards, below. */
+		SyncWriteTriggers(def, false);
+		if (pg::citus::PlacementOf(oid) != Placement::Local) {
+			/* Citus rebuilds the table under its name (a new OID): the link and its notes follow
+			 * it (FollowCitusTables), as they may for this rebuild only. */
+			struct Allow {
+				explicit Allow(Oid relid) { rebuilding_link_table = relid; }
+				~Allow() { rebuilding_link_table = InvalidOid; }
+			} allow(oid);
+			pg::citus::WithTriggersAllowed(
+			    [&] { pg::Execute("SELECT pg_catalog.undistribute_table($1::regclass)", {table}); });
+		}
+		pg::citus::WithTriggersAllowed([&] {
+			pg::Execute("SELECT pg_catalog.create_distributed_table($1::regclass, $2, colocate_with => $3)",
+			            {table, column, *side.relation});
+		});
 	}
-	/* Citus copies the rows into the new table (and into the shards), firing the triggers of the
-	 * rows written: they are dropped meanwhile, and made again, for the shards, at the end. */
-	SyncWriteTriggers(def, false);
-	if (pg::citus::PlacementOf(oid) != Placement::Local) {
-		/* Citus rebuilds the table under its name (a new OID): the link and its notes follow it
-		 * (FollowCitusTables), as they may for this rebuild only. */
-		struct Allow {
-			explicit Allow(Oid relid) { rebuilding_link_table = relid; }
-			~Allow() { rebuilding_link_table = InvalidOid; }
-		} allow(oid);
-		pg::citus::WithTriggersAllowed([&] { pg::Execute("SELECT pg_catalog.undistribute_table($1::regclass)", {table}); });
-		oid = registry::RelationOid(table);
-	}
-	pg::citus::WithTriggersAllowed([&] {
-		pg::Execute("SELECT pg_catalog.create_distributed_table($1::regclass, $2, colocate_with => $3)",
-		            {table, column, *side.relation});
-	});
 	/* The catalog lookups (read-only, with the statement's snapshot) read Citus's new metadata. */
 	pg::ScopedSnapshot own_changes(true);
 	SyncWriteTriggers(def);

@@ -138,9 +138,11 @@ struct LinkDefinition {
 	bool read_only = false;
 	std::optional<bool> read_only_is_list;
 	std::vector<ExtraColumn> extra_columns;
-	/* Not stored: the link table is hash-distributed (Citus), so statements find its rows by
-	 * their keys, never by tuple id, and probe it without fences Citus cannot plan. */
-	bool distributed = false;
+	/* Not stored: the column the link table is hash-distributed by (Citus), empty for none. On
+	 * such a table statements find rows by their keys, never by tuple id, and probe it without
+	 * fences Citus cannot plan. */
+	std::string distributed_by;
+	bool Distributed() const { return !distributed_by.empty(); }
 
 	/* Medusa's rule: a side's ids are unique among active rows unless the other side isList. */
 	bool LeftKeyUnique() const { return !right.is_list; }

@@ -42,7 +42,7 @@ Populated(const LinkDefinition &link, const Quoter &q) {
  * table, the rows alone (TargetMatch). */
 std::string
 Targets(const LinkDefinition &link, const Quoter &q, const std::string &rows, const std::string &deleted) {
-	if (link.distributed)
+	if (link.Distributed())
 		return rows + " AS i ";
 	return "(SELECT i0.*, x.tid FROM " + rows + " AS i0 CROSS JOIN LATERAL (SELECT y.ctid AS tid, y.deleted_at FROM " +
 	       Table(link, q) + " y WHERE y." + q.ident(link.left.key) + " = i0.l AND y." + q.ident(link.right.key) +
@@ -54,7 +54,7 @@ Targets(const LinkDefinition &link, const Quoter &q, const std::string &rows, co
  * t, the version the UPDATE itself locks and rechecks. */
 std::string
 TargetMatch(const LinkDefinition &link, const Quoter &q, const std::string &deleted) {
-	if (!link.distributed)
+	if (!link.Distributed())
 		return "t.ctid = i.tid";
 	return "t." + q.ident(link.left.key) + " = i.l AND t." + q.ident(link.right.key) + " = i.r" +
 	       (deleted.empty() ? "" : " AND t.deleted_at " + deleted);
@@ -64,7 +64,7 @@ TargetMatch(const LinkDefinition &link, const Quoter &q, const std::string &dele
  * LATERAL subquery with one on a distributed table. */
 std::string
 Fence(const LinkDefinition &link) {
-	return link.distributed ? "" : " OFFSET 0";
+	return link.Distributed() ? "" : " OFFSET 0";
 }
 
 /* The written row of `table` (aliased t) as its row type. Written `t.*`, never `t`: an extra
@@ -226,7 +226,7 @@ List(const LinkDefinition &link, const Quoter &q, bool as_definition) {
 	const std::string live = " AND ($11 OR x.deleted_at IS NULL)" + Fence(link) + ")";
 	/* A row's tuple id tells it from the others of an earlier chunk; on a distributed table,
 	 * whose shards share tuple ids, its keys do. */
-	const std::string tid = link.distributed ? "(z." + lk + ", z." + rk + ")" : "z.ctid";
+	const std::string tid = link.Distributed() ? "(z." + lk + ", z." + rk + ")" : "z.ctid";
 	return "SELECT t.row, CASE WHEN $12 THEN t.tid::text END FROM (SELECT f.l, f.r, min(f.lo) AS lo, min(f.ro) AS ro "
 	       "FROM ("
 	       "SELECT y.l, y.r, p.lo, p.ro FROM unnest($1::int4[], $2::int4[], $3::text[], $4::text[]) AS p(lo, ro, l, r) "
@@ -278,7 +278,7 @@ FindPartner(const LinkDefinition &link, const Quoter &q) {
 		conflicts = "false";
 	/* Which key is taken is decided in the keys' own types (two spellings of one uuid are one).
 	 * A distributed link table is joined, not probed: Citus plans no LATERAL with a LIMIT. */
-	if (link.distributed)
+	if (link.Distributed())
 		return "SELECT u.n, " + (link.LeftKeyUnique() ? left_taken : std::string("false")) + " AS on_left, o." + lk +
 		       "::text AS l, o." + rk + "::text AS r FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(l, r, n) "
 		       "JOIN " + Table(link, q) + " o ON o.deleted_at IS NULL AND (" + conflicts + ") ORDER BY u.n LIMIT 1";

@@ -212,11 +212,11 @@ CheckJournalsTaken() {
 /* The rows a link table's trigger journals, `key` (the distribution column) and `other` (the
  * other side's key, the trigger's argument) of each: for link_rows_removed (OLD and NEW), those
  * the statement dismissed, with their stamp; for link_rows_written (NEW), the active rows it
- * wrote. Empty when the trigger is neither, or has no argument (define_link never prepared it). */
+ * wrote. Empty when the trigger has no argument (the table was distributed after define_link). */
 std::string
 LinkRowsJournaled(TriggerData *trigger, const std::string &key) {
 	const std::string name = trigger->tg_trigger->tgname;
-	if (name.rfind("link_module_rows_", 0) != 0 || trigger->tg_trigger->tgnargs < 1)
+	if (trigger->tg_trigger->tgnargs < 1)
 		return {};
 	const std::string other = PgQuoter().ident(trigger->tg_trigger->tgargs[0]);
 	if (name.rfind("link_module_rows_removed", 0) == 0)
