@@ -1184,7 +1184,10 @@ CheckJournaledLinkRows(std::size_t i, const std::vector<pg::citus::JournalEntry>
 	std::vector<std::string> left, right;
 	std::vector<TimestampTz> stamps;
 	bool written = false;
+	std::size_t seen = 0;
 	for (const auto &entry : entries) {
+		if (++seen % 4096 == 0)
+			pg::CheckForInterrupts();
 		if (!entry.deleted) {
 			written = true;
 			continue;

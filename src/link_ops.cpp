@@ -13,6 +13,7 @@
 #include "cascade.hpp"
 #include "pg/as_owner.hpp"
 #include "pg/citus.hpp"
+#include "pg/encoding.hpp"
 #include "pg/guard.hpp"
 #include "pg/json_edge.hpp"
 #include "pg/jsonb_array.hpp"
@@ -25,6 +26,7 @@
 
 extern "C" {
 #include "commands/async.h"
+#include "mb/pg_wchar.h"
 #include "port.h"
 }
 
@@ -350,6 +352,49 @@ MergeSpellings(LinkBatch &batch) {
 		MergeSpellings(batch, left, right);
 }
 
+bool
+NonAscii(const std::string &text) {
+	return std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
+/* In a database not in UTF8, Citus stores non-ASCII text that an INSERT ... SELECT writes into a
+ * distributed table as its UTF-8 bytes, and compares such text in a multi-shard UPDATE so too
+ * (plain SQL shows it, no link_module involved): a write of non-ASCII ids or data to a
+ * distributed link table there is refused, before anything is written, never stored garbled. */
+void
+RefuseNonAsciiOnDistributed(const std::vector<LinkBatch> &batches, Datum payload, const char *function) {
+	if (pg::ServerIsUtf8() || GetDatabaseEncoding() == PG_SQL_ASCII)
+		return;
+	std::optional<bool> payload_non_ascii; /* read once, if a row has data */
+	for (const auto &batch : batches) {
+		if (!batch.link->Distributed())
+			continue;
+		for (std::size_t i = 0; i < batch.rows.size(); ++i) {
+			const LinkRow &row = batch.rows[i];
+			if (i % 4096 == 4095)
+				pg::CheckForInterrupts();
+			bool refused = NonAscii(row.left) || NonAscii(row.right);
+			if (!refused && row.HasData()) {
+				if (!payload_non_ascii)
+					payload_non_ascii = NonAscii(pg::PgCall([](Datum d) {
+						Jsonb *jb = DatumGetJsonbP(d);
+						return JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
+					}, payload));
+				refused = *payload_non_ascii;
+			}
+			if (refused)
+				throw Error(sqlstate::kFeatureNotSupported,
+				            std::string(function) + " cannot write non-ASCII ids or data to the distributed table of link " +
+				                Quoted(batch.link->names.service_name) + " in a database encoded " +
+				                GetDatabaseEncodingName(),
+				            "Citus stores non-ASCII text that a statement writes into a distributed table of such a "
+				            "database as its UTF-8 bytes.",
+				            "Keep the link's table a reference table, or use a UTF8 database (README, \"Scaling out "
+				            "with Citus\").");
+		}
+	}
+}
+
 /* Reads, resolves, validates and groups the payload's entries, and locks their links' tables. */
 std::vector<LinkBatch>
 ReadBatches(Datum payload, const link_cache::Use &cache, const LinkResolver &resolver, const char *function,
@@ -357,6 +402,7 @@ ReadBatches(Datum payload, const link_cache::Use &cache, const LinkResolver &res
 	BatchBuilder builder(resolver, function, data_allowed);
 	pg::ForEachEntry(payload, function, [&](const Json &item, std::size_t index) { builder.Add(ParseEntry(item, index)); });
 	auto batches = builder.Finish();
+	RefuseNonAsciiOnDistributed(batches, payload, function);
 	std::vector<const LinkDefinition *> links;
 	for (const auto &batch : batches)
 		links.push_back(batch.link);

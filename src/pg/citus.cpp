@@ -562,9 +562,12 @@ TakeJournal(const std::string &journal) {
 	}
 	std::vector<JournalEntry> entries;
 	entries.reserve(rows.size());
-	for (auto &row : rows)
+	for (auto &row : rows) {
+		if (entries.size() % 4096 == 4095)
+			CheckForInterrupts();
 		entries.push_back({tables[*row[0]], *row[1] == "true", std::move(*row[2]), std::move(row[3]), std::move(row[4]),
 		                   std::move(row[5])});
+	}
 	return entries;
 }
 

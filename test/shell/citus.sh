@@ -124,6 +124,39 @@ else
 	echo "citus: plain_database ... FAILED: $plain"; failed=$((failed + 1))
 fi
 
+# A LATIN1 database: Citus stores non-ASCII text that INSERT ... SELECT writes into a distributed
+# table as its UTF-8 bytes; link_module refuses such ids on a distributed link table (nothing
+# written) and writes ASCII ones.
+for p in "$port" $((port + 1)) $((port + 2)); do
+	psql_on "$p" -d postgres -c "CREATE DATABASE latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0" >/dev/null 2>&1
+	psql_on "$p" -d latin1 -c "CREATE EXTENSION citus" >/dev/null
+done
+psql_on "$port" -d latin1 -c "SELECT citus_set_coordinator_host('127.0.0.1', $port)" \
+	-c "SELECT citus_add_node('127.0.0.1', $((port + 1)))" -c "SELECT citus_add_node('127.0.0.1', $((port + 2)))" >/dev/null
+latin1=$(PGCLIENTENCODING=UTF8 psql_on "$port" -d latin1 -At 2>&1 <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION link_module;
+CREATE TABLE p (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE q (id text PRIMARY KEY, deleted_at timestamptz);
+SELECT create_distributed_table('p', 'id'), create_distributed_table('q', 'id', colocate_with => 'none');
+INSERT INTO p VALUES ('pü'), ('pa');
+INSERT INTO q VALUES ('qa');
+SELECT define_link('{"linkable": "public.p", "isList": true}', '{"linkable": "public.q", "isList": true}') IS NOT NULL;
+SELECT distribute_link('p_q', 'q_id');
+\set ON_ERROR_STOP 0
+SELECT link_create('[{"public": {"p_id": "pü", "q_id": "qa"}}]');
+\set ON_ERROR_STOP 1
+SELECT jsonb_array_length(link_create('[{"public": {"p_id": "pa", "q_id": "qa"}}]'));
+SELECT string_agg(p_id, ',') FROM public_p_public_q;
+SQL
+)
+if [ "$(echo $(echo "$latin1" | grep -vE '^(ERROR|DETAIL|HINT):'))" = "| t 1 pa" ] &&
+	echo "$latin1" | grep -q "^ERROR:  link_create cannot write non-ASCII ids or data"; then
+	echo "citus: latin1 ... ok"
+else
+	echo "citus: latin1 ... FAILED: $latin1"; failed=$((failed + 1))
+fi
+
 # A race on distributed tables: a link_create holds its records (FOR SHARE, one shard per
 # statement) until it commits, so a DELETE of one of them waits, and its cascade then removes the
 # new link. Were the record not held, the DELETE would cascade first and the link would stay,
