@@ -538,7 +538,7 @@ DistributeLinkTable(const LinkDefinition &def, const Linkable &left, const Linka
 		});
 	}
 	/* The catalog lookups (read-only, with the statement's snapshot) read Citus's new metadata. */
-	pg::ScopedSnapshot own_changes(true);
+	pg::ScopedSnapshot own_changes(pg::ScopedSnapshot::OwnChanges);
 	SyncWriteTriggers(def);
 	CheckLayout(def, left, right);
 	PlaceLinkTable(def, left, right); /* the journals its shards write into, as they are now */

@@ -29,14 +29,20 @@ namespace {
  * and SPI_processed as they were: it runs while a caller may still read its own statement's
  * rows (a plan being prepared), and while the registry cache loads (whose reads otherwise go
  * through cached plans, which would come back here). Never a query of pg_class: Citus hides
- * shards from those (citus.override_table_visibility). */
+ * shards from those (citus.override_table_visibility). Read with the latest snapshot, as Citus
+ * reads its metadata: a statement that waited for a lock while another session distributed a
+ * table must see it distributed (its plans and the link cache would keep the old layout). */
 std::optional<std::vector<std::optional<std::string>>>
 LookupRow(const char *sql, std::vector<Oid> types, std::vector<Datum> values) {
 	SPITupleTable *const saved_rows = SPI_tuptable;
 	const uint64 saved_count = SPI_processed;
 	const MemoryContext caller = CurrentMemoryContext;
-	const int rc = PgCall([](const char *q, int n, Oid *t, Datum *v) { return SPI_execute_with_args(q, n, t, v, nullptr, true, 1); },
-	                      sql, static_cast<int>(types.size()), types.data(), values.data());
+	int rc;
+	{
+		ScopedSnapshot latest(ScopedSnapshot::Latest);
+		rc = PgCall([](const char *q, int n, Oid *t, Datum *v) { return SPI_execute_with_args(q, n, t, v, nullptr, true, 1); },
+		            sql, static_cast<int>(types.size()), types.data(), values.data());
+	}
 	MemoryContextSwitchTo(caller);
 	std::optional<std::vector<std::optional<std::string>>> row;
 	if (rc == SPI_OK_SELECT && SPI_processed > 0) {

@@ -134,16 +134,18 @@ Execute(const std::string &sql, const std::vector<Value> &params) {
 	Run(sql, params);
 }
 
-ScopedSnapshot::ScopedSnapshot(bool own_changes) {
-	PgCall([](bool own) {
-		if (!own) {
+ScopedSnapshot::ScopedSnapshot(Kind kind) {
+	PgCall([](Kind k) {
+		if (k == Transaction) {
 			PushActiveSnapshot(GetTransactionSnapshot());
-			return;
+		} else if (k == Latest) {
+			PushActiveSnapshot(GetLatestSnapshot());
+		} else {
+			CommandCounterIncrement();
+			PushCopiedSnapshot(GetActiveSnapshot());
+			UpdateActiveSnapshotCommandId();
 		}
-		CommandCounterIncrement();
-		PushCopiedSnapshot(GetActiveSnapshot());
-		UpdateActiveSnapshotCommandId();
-	}, own_changes);
+	}, kind);
 }
 
 ScopedSnapshot::~ScopedSnapshot() {

@@ -39,13 +39,15 @@ void Execute(const std::string &sql, const std::vector<Value> &params = {});
  * (a statement's transition table) never sits in memory whole. `each` may run other statements. */
 void ForEachBatch(const std::string &sql, long batch, const std::function<void(std::vector<Row> &)> &each);
 
-/* An active snapshot for the scope: the transaction's, or (`own_changes`) a copy of the active
- * one that sees this transaction's changes so far (catalog reads right after a Citus UDF wrote
- * its metadata). Popped at the scope's end, not while an exception unwinds: the (sub)transaction's
- * abort pops it then, with whatever a failed statement left above it. */
+/* An active snapshot for the scope: the transaction's; a copy of the active one that sees this
+ * transaction's changes so far (OwnChanges: catalog reads right after a Citus UDF wrote its
+ * metadata); or the latest (Latest: metadata as other sessions committed it since the statement
+ * began). Popped at the scope's end, not while an exception unwinds: the (sub)transaction's abort
+ * pops it then, with whatever a failed statement left above it. */
 class ScopedSnapshot {
 public:
-	explicit ScopedSnapshot(bool own_changes = false);
+	enum Kind { Transaction, OwnChanges, Latest };
+	explicit ScopedSnapshot(Kind kind = Transaction);
 	~ScopedSnapshot();
 	ScopedSnapshot(const ScopedSnapshot &) = delete;
 	ScopedSnapshot &operator=(const ScopedSnapshot &) = delete;
