@@ -187,6 +187,34 @@ else
 	echo "citus: race ... FAILED (deleted: $deleted; links of a3, a17 / all: $left, expected 0/18)"; cat "$work/race_create.out"
 	failed=$((failed + 1))
 fi
+# distribute_link against a link_create that waits for it: once the link table is distributed
+# (rebuilt), the waiting session plans for the new table, then and afterwards.
+cluster_database race_distribute
+psql_on "$port" -d race_distribute >/dev/null <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION link_module;
+CREATE TABLE p (id text PRIMARY KEY, deleted_at timestamptz);
+CREATE TABLE q (id text PRIMARY KEY, deleted_at timestamptz);
+SELECT create_distributed_table('p', 'id'), create_distributed_table('q', 'id', colocate_with => 'none');
+INSERT INTO p SELECT 'p' || i FROM generate_series(1, 5) i;
+INSERT INTO q SELECT 'q' || i FROM generate_series(1, 5) i;
+SELECT define_link('public.p', '{"linkable": "public.q", "isList": true, "deleteCascade": true}');
+SQL
+psql_on "$port" -d race_distribute -c "BEGIN" -c "SELECT distribute_link('p_q', 'q_id')" -c "SELECT pg_sleep(2)" \
+	-c "COMMIT" >"$work/race_distribute.out" 2>&1 &
+distributor=$!
+sleep 1
+created=$(psql_on "$port" -d race_distribute -At \
+	-c "SELECT jsonb_array_length(link_create('[{\"public\": {\"p_id\": \"p1\", \"q_id\": \"q1\"}}]'))" \
+	-c "SELECT jsonb_array_length(link_create('[{\"public\": {\"p_id\": \"p2\", \"q_id\": \"q2\"}}]'))" 2>&1 | tr '\n' ' ' || true)
+wait "$distributor" || true
+layout=$(psql_on "$port" -d race_distribute -Atc "SELECT column_to_column_name(logicalrelid, partkey) || ' ' || (SELECT count(*) FROM public_p_public_q) FROM pg_dist_partition WHERE logicalrelid = 'public_p_public_q'::regclass" 2>&1 || true)
+if [ "$created" = "1 1 " ] && [ "$layout" = "q_id 2" ]; then
+	echo "citus: race_distribute ... ok"
+else
+	echo "citus: race_distribute ... FAILED (created: $created; layout and rows: $layout)"; cat "$work/race_distribute.out"
+	failed=$((failed + 1))
+fi
 if [ "$failed" -ne 0 ]; then
 	for n in "${nodes[@]}"; do echo "== end of $n's log"; tail -n 20 "$work/$n.log"; done
 	exit 1
